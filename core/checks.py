@@ -1,0 +1,376 @@
+"""The checks of report-format.md: each a small rule with a stable id, a severity and Chinese messages."""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass
+from decimal import Decimal
+
+from core.numbers import Number, format_number
+from core.report import Report, derive_totals
+from core.template import CellDef, CellKind, Template, load_template
+
+ERROR = "error"
+WARNING = "warning"
+SEVERITY_LABELS = {ERROR: "错误", WARNING: "提示"}
+
+
+@dataclass(frozen=True)
+class Finding:
+    rule: str
+    severity: str
+    message: str
+    cells: tuple[str, ...] = ()
+
+    def to_json(self) -> dict[str, object]:
+        return {
+            "rule": self.rule,
+            "severity": self.severity,
+            "message": self.message,
+            "cells": list(self.cells),
+        }
+
+
+class Context:
+    """What the rules read: the report, its template, derived totals and last year's report."""
+
+    def __init__(self, report: Report, previous: Report | None) -> None:
+        self.report = report
+        self.template: Template = report.template
+        self.previous = previous
+        self.totals = derive_totals(self.template, report.inputs)
+
+    def number(self, cell_id: str) -> Number:
+        """An input cell's value (blank or invalid count as 0) or a computed cell's figure:
+        what the file printed, when it printed one, else the derived sum."""
+        printed = self.report.printed.get(cell_id)
+        if printed is not None:
+            return printed.value_or_zero
+        derived = self.totals.get(cell_id)
+        if derived is not None:
+            return derived
+        return self.report.number(cell_id)
+
+    def printed_figure(self, cell_id: str) -> tuple[Number, str] | None:
+        """A computed cell as the file printed it (value, text shown in messages), or None when
+        the file did not print it or printed something that is not a number."""
+        printed = self.report.printed.get(cell_id)
+        if printed is None or printed.error is not None:
+            return None
+        if printed.number is None:
+            return 0, "空白"
+        return printed.number, fmt(printed.number)
+
+    def s3_label(self, col_id: str) -> str:
+        return f"{self.template.section('s3').short}「{self.template.s3.column(col_id).label}」列"
+
+
+def fmt(number: Number) -> str:
+    if isinstance(number, Decimal):
+        return format_number(number, CellKind.MONEY)
+    return str(number)
+
+
+def _sum_text(parts: list[tuple[str, Number]]) -> str:
+    return " + ".join(f"{label} {fmt(value)}" for label, value in parts)
+
+
+@dataclass(frozen=True)
+class Rule:
+    id: str
+    severity: str
+    description: str
+    run: Callable[[Context], Iterator[tuple[str, tuple[str, ...]]]]
+
+    def findings(self, ctx: Context) -> list[Finding]:
+        return [Finding(self.id, self.severity, msg, cells) for msg, cells in self.run(ctx)]
+
+
+def _s3_balance(ctx: Context) -> Iterator[tuple[str, tuple[str, ...]]]:
+    s3 = ctx.template.s3
+    outcome = [r.id for r in s3.outcome_rows]
+    for col in s3.columns:
+        c = col.id
+        new = ctx.number(f"s3.new.{c}")
+        carried = ctx.number(f"s3.carried_over.{c}")
+        processed = sum((ctx.number(f"s3.{r}.{c}") for r in outcome), 0)
+        forward = ctx.number(f"s3.carried_forward.{c}")
+        if new + carried != processed + forward:
+            yield (
+                f"{ctx.s3_label(c)}：本年新收 {fmt(new)} + 上年结转 {fmt(carried)} = "
+                f"{fmt(new + carried)}，不等于办理结果总计 {fmt(processed)} + 结转下年度 "
+                f"{fmt(forward)} = {fmt(processed + forward)}",
+                (
+                    f"s3.new.{c}",
+                    f"s3.carried_over.{c}",
+                    f"s3.total_processed.{c}",
+                    f"s3.carried_forward.{c}",
+                ),
+            )
+
+
+def _s3_row_total(ctx: Context) -> Iterator[tuple[str, tuple[str, ...]]]:
+    s3 = ctx.template.s3
+    applicants = s3.applicant_columns
+    for row in s3.rows:
+        figure = ctx.printed_figure(f"s3.{row.id}.total")
+        if figure is None:
+            continue
+        parts = [(col.label, ctx.number(f"s3.{row.id}.{col.id}")) for col in applicants]
+        expected = sum((v for _, v in parts), 0)
+        if figure[0] != expected:
+            shown = [(label, v) for label, v in parts if v] or parts[:1]
+            yield (
+                f"{s3_section(ctx)}「{row.label}」行：总计印为 {figure[1]}，但各申请人之和为 "
+                f"{fmt(expected)}（{_sum_text(shown)}）",
+                (f"s3.{row.id}.total", *(f"s3.{row.id}.{col.id}" for col in applicants)),
+            )
+
+
+def _s3_results_total(ctx: Context) -> Iterator[tuple[str, tuple[str, ...]]]:
+    s3 = ctx.template.s3
+    for col in s3.columns:
+        figure = ctx.printed_figure(f"s3.total_processed.{col.id}")
+        if figure is None:
+            continue
+        parts = [(r.short, ctx.number(f"s3.{r.id}.{col.id}")) for r in s3.outcome_rows]
+        expected = sum((v for _, v in parts), 0)
+        if figure[0] != expected:
+            shown = [(label, v) for label, v in parts if v]
+            detail = f"（{_sum_text(shown)}）" if shown else ""
+            yield (
+                f"{ctx.s3_label(col.id)}：（七）总计印为 {figure[1]}，但办理结果各项之和为 "
+                f"{fmt(expected)}{detail}",
+                (
+                    f"s3.total_processed.{col.id}",
+                    *(f"s3.{r.id}.{col.id}" for r in s3.outcome_rows),
+                ),
+            )
+
+
+def _s4_total(ctx: Context) -> Iterator[tuple[str, tuple[str, ...]]]:
+    s4 = ctx.template.s4
+    parts_cols = [c for c in s4.columns if not c.computed]
+    for group in s4.groups:
+        figure = ctx.printed_figure(f"s4.{group.id}.total")
+        if figure is None:
+            continue
+        parts = [(c.label, ctx.number(f"s4.{group.id}.{c.id}")) for c in parts_cols]
+        expected = sum((v for _, v in parts), 0)
+        if figure[0] != expected:
+            yield (
+                f"{ctx.template.section('s4').short}「{group.full_label}」：总计印为 {figure[1]}，"
+                f"不等于 {_sum_text(parts)} = {fmt(expected)}",
+                (f"s4.{group.id}.total", *(f"s4.{group.id}.{c.id}" for c in parts_cols)),
+            )
+
+
+def s3_section(ctx: Context) -> str:
+    return ctx.template.section("s3").short
+
+
+def _where(ctx: Context, cell: CellDef) -> str:
+    return f"{ctx.template.section(cell.section).short}{cell.place}"
+
+
+def _value_invalid(ctx: Context) -> Iterator[tuple[str, tuple[str, ...]]]:
+    for cell in ctx.template.cells:
+        parsed = ctx.report.printed.get(cell.id) if cell.computed else ctx.report.inputs.get(cell.id)
+        if parsed is not None and parsed.error is not None:
+            yield f"{_where(ctx, cell)}：{parsed.error}", (cell.id,)
+
+
+def _blank_cells(ctx: Context) -> Iterator[tuple[str, tuple[str, ...]]]:
+    by_section: dict[str, list[CellDef]] = {}
+    for cell in ctx.template.cells:
+        if cell.computed:
+            printed = ctx.report.printed.get(cell.id)
+            blank = printed is not None and printed.is_blank
+        else:
+            blank = cell.id not in ctx.report.inputs
+        if blank:
+            by_section.setdefault(cell.section, []).append(cell)
+    for section_id, cells in by_section.items():
+        names = "、".join(f"「{c.row_label}·{c.col_label}」" for c in cells[:3])
+        more = f"等 {len(cells)} 个单元格" if len(cells) > 3 else ""
+        printed_totals = sum(1 for c in cells if c.computed)
+        note = f"（其中 {printed_totals} 个为文件中空白的合计单元格）" if printed_totals else ""
+        yield (
+            f"{ctx.template.section(section_id).short}：{names}{more}未填写，导出时按 0 印出{note}",
+            tuple(c.id for c in cells),
+        )
+
+
+def _carry_over(ctx: Context) -> Iterator[tuple[str, tuple[str, ...]]]:
+    prev = ctx.previous
+    if prev is None:
+        return
+    for col in ctx.template.s3.applicant_columns:
+        this_year = ctx.report.number(f"s3.carried_over.{col.id}")
+        last_year = prev.number(f"s3.carried_forward.{col.id}")
+        if this_year != last_year:
+            yield (
+                f"{ctx.s3_label(col.id)}：上年结转 {fmt(this_year)}，但 {prev.year} 年报告的"
+                f"结转下年度继续办理为 {fmt(last_year)}",
+                (f"s3.carried_over.{col.id}",),
+            )
+
+
+def _s2_in_force(ctx: Context) -> Iterator[tuple[str, tuple[str, ...]]]:
+    prev = ctx.previous
+    if prev is None or ctx.template.id != "2021" or prev.template_id != "2021":
+        return
+    for row_id in ("regulations", "normative_docs"):
+        cell = ctx.template.cell(f"s2.{row_id}.in_force")
+        before = prev.number(cell.id)
+        issued = ctx.report.number(f"s2.{row_id}.issued")
+        repealed = ctx.report.number(f"s2.{row_id}.repealed")
+        now = ctx.report.number(cell.id)
+        if before + issued - repealed != now:
+            yield (
+                f"{ctx.template.section('s2').short}「{cell.row_label}」：{prev.year} 年现行有效 "
+                f"{fmt(before)} + 本年制发 {fmt(issued)} − 本年废止 {fmt(repealed)} = "
+                f"{fmt(before + issued - repealed)}，但本年现行有效件数为 {fmt(now)}",
+                (cell.id, f"s2.{row_id}.issued", f"s2.{row_id}.repealed"),
+            )
+
+
+def _template_year(ctx: Context) -> Iterator[tuple[str, tuple[str, ...]]]:
+    t = ctx.template
+    if not t.suits_year(ctx.report.year):
+        right = load_template("2021" if ctx.report.year >= 2021 else "2019")
+        yield (
+            f"{ctx.report.year} 年度报告使用了{t.name}格式（{t.document}），应使用{right.name}"
+            f"格式（{right.document}）",
+            (),
+        )
+    if ctx.report.foreign_cells:
+        other = "2019" if t.id == "2021" else "2021"
+        ids = sorted(ctx.report.foreign_cells)
+        sample = "、".join(ids[:3]) + ("等" if len(ids) > 3 else "")
+        yield (
+            f"文件按{t.name}格式填写，却含有{load_template(other).name}格式的 {len(ids)} 个单元格"
+            f"（{sample}），两版格式混用",
+            (),
+        )
+
+
+_NUM = r"(\d+)\s*"
+_GAP = r"[^。；;，,、\d\n]"
+_NEW = ("s3.new.total",)
+_NEW_AND_CARRIED = ("s3.new.total", "s3.carried_over.total")
+
+
+@dataclass(frozen=True)
+class _TextFigure:
+    """A figure quoted in the text: what it is, how it is written, and the table sums it may equal
+    (the first is the one named in the message)."""
+
+    what: str
+    pattern: re.Pattern[str]
+    accepted: tuple[tuple[str, ...], ...]
+
+
+_TEXT_FIGURES: tuple[_TextFigure, ...] = (
+    _TextFigure("本年新收申请", re.compile(rf"新收{_GAP}{{0,15}}?申请{_GAP}{{0,4}}?{_NUM}件"), (_NEW,)),
+    # Clerks often count 收到/受理 as new plus carried over: both readings are accepted.
+    _TextFigure(
+        "本年新收申请",
+        re.compile(rf"(?:收到|受理){_GAP}{{0,15}}?申请{_GAP}{{0,4}}?{_NUM}件"),
+        (_NEW, _NEW_AND_CARRIED),
+    ),
+    _TextFigure("上年结转", re.compile(rf"上一?年度?结转{_GAP}{{0,12}}?{_NUM}件"), (("s3.carried_over.total",),)),
+    _TextFigure(
+        "结转下年度",
+        re.compile(rf"结转(?:至|到)?下一?年度?{_GAP}{{0,8}}?{_NUM}件"),
+        (("s3.carried_forward.total",),),
+    ),
+    _TextFigure("办理结果总计", re.compile(rf"办结{_GAP}{{0,6}}?{_NUM}件"), (("s3.total_processed.total",),)),
+    _TextFigure(
+        "行政复议总计",
+        re.compile(rf"行政复议{_GAP}{{0,6}}?{_NUM}(?:件|起|宗|次)"),
+        (("s4.review.total",),),
+    ),
+    _TextFigure(
+        "行政诉讼总计",
+        re.compile(rf"行政诉讼{_GAP}{{0,6}}?{_NUM}(?:件|起|宗|次)"),
+        (("s4.suit_direct.total", "s4.suit_after_review.total"),),
+    ),
+)
+_TEXT_SECTIONS = ("s1", "s5", "s6")
+
+
+def _text_table(ctx: Context) -> Iterator[tuple[str, tuple[str, ...]]]:
+    for key in _TEXT_SECTIONS:
+        text = ctx.report.text(key)
+        if not text:
+            continue
+        section = ctx.template.section(key).short
+        for figure in _TEXT_FIGURES:
+            sums = [sum((ctx.totals[c] for c in cells), 0) for cells in figure.accepted]
+            seen: set[int] = set()
+            for match in figure.pattern.finditer(text):
+                said = int(match.group(1))
+                if said in sums or said in seen:
+                    continue
+                seen.add(said)
+                yield (
+                    f"{section}：正文写“{match.group(0).strip()}”，但表格中{figure.what}为 "
+                    f"{fmt(sums[0])} 件",
+                    figure.accepted[0],
+                )
+
+
+def _section_empty(ctx: Context) -> Iterator[tuple[str, tuple[str, ...]]]:
+    for key in ("s1", "s5", "s6"):
+        if not ctx.report.text(key).strip():
+            yield f"{ctx.template.section(key).heading}：尚未填写内容", ()
+
+
+def _fee_not_reported(ctx: Context) -> Iterator[tuple[str, tuple[str, ...]]]:
+    if ctx.template.id != "2021":
+        return
+    if "处理费" not in ctx.report.text("s6"):
+        yield (
+            f"{ctx.template.section('s6').heading}：未说明信息处理费的收取情况（2021 版格式要求在此报告"
+            f"按《政府信息公开信息处理费管理办法》收取信息处理费的情况；未收取可写“本年度未收取信息处理费”）",
+            (),
+        )
+
+
+RULES: tuple[Rule, ...] = (
+    Rule("S3-BALANCE", ERROR, "每列：本年新收 + 上年结转 = 办理结果总计 + 结转下年度", _s3_balance),
+    Rule("S3-ROW-TOTAL", ERROR, "印出的总计列等于六类申请人之和", _s3_row_total),
+    Rule("S3-RESULTS-TOTAL", ERROR, "印出的（七）总计等于各项办理结果之和", _s3_results_total),
+    Rule("S4-TOTAL", ERROR, "印出的行政复议、行政诉讼总计等于四项之和", _s4_total),
+    Rule("VALUE-INVALID", ERROR, "单元格内容是合法的数字", _value_invalid),
+    Rule("BLANK-CELL", WARNING, "单元格未填写", _blank_cells),
+    Rule("CARRY-OVER", WARNING, "上年结转等于上年报告的结转下年度", _carry_over),
+    Rule("S2-IN-FORCE", WARNING, "现行有效件数与上年衔接", _s2_in_force),
+    Rule("TEMPLATE-YEAR", WARNING, "格式版本与报告年度相符", _template_year),
+    Rule("TEXT-TABLE", WARNING, "正文中的数字与表格一致", _text_table),
+    Rule("SECTION-EMPTY", WARNING, "一、五、六部分有内容", _section_empty),
+    Rule("FEE-NOT-REPORTED", WARNING, "六中说明信息处理费", _fee_not_reported),
+)
+RULE_IDS = tuple(r.id for r in RULES)
+
+
+def validate(report: Report, previous: Report | None = None) -> list[Finding]:
+    """All findings for a report, errors first; `previous` is the same agency's report of last year."""
+    ctx = Context(report, previous)
+    findings: list[Finding] = []
+    for rule in RULES:
+        findings.extend(rule.findings(ctx))
+    findings.sort(key=lambda f: 0 if f.severity == ERROR else 1)
+    return findings
+
+
+def has_errors(findings: list[Finding]) -> bool:
+    return any(f.severity == ERROR for f in findings)
+
+
+def counts(findings: list[Finding]) -> tuple[int, int]:
+    """(errors, warnings)."""
+    errors = sum(1 for f in findings if f.severity == ERROR)
+    return errors, len(findings) - errors

@@ -1,0 +1,55 @@
+"""New reports: a blank one for an agency and year, or next year's from last year's with carry-over."""
+
+from __future__ import annotations
+
+from core.report import Contact, Report, Signature
+from core.template import template_for_year
+
+_PREAMBLE = (
+    "本报告根据《中华人民共和国政府信息公开条例》（以下简称《条例》）和《国务院办公厅政府信息与政务公开办公室"
+    "关于印发〈中华人民共和国政府信息公开工作年度报告格式〉的通知》（{document}）要求编制。"
+    "报告全文由总体情况、主动公开政府信息情况、收到和处理政府信息公开申请情况、政府信息公开行政复议和行政诉讼"
+    "情况、存在的主要问题及改进情况、其他需要报告的事项六部分组成。报告中所列数据的统计期限自{year}年1月1日起"
+    "至{year}年12月31日止。{contact}"
+)
+
+
+def default_preamble(agency: str, year: int, contact: Contact) -> str:
+    """The usual opening paragraph: legal basis, statistics period and, when known, contact."""
+    template = template_for_year(year)
+    parts = [
+        f"地址：{contact.address}" if contact.address else "",
+        f"邮编：{contact.postcode}" if contact.postcode else "",
+        f"电话：{contact.phone}" if contact.phone else "",
+        f"邮箱：{contact.email}" if contact.email else "",
+    ]
+    listed = "，".join(p for p in parts if p)
+    contact_text = f"如对本报告有任何疑问，请与{agency}联系（{listed}）。" if listed else ""
+    return _PREAMBLE.format(document=template.document, year=year, contact=contact_text)
+
+
+def new_report(agency: str, year: int, contact: Contact | None = None) -> Report:
+    """A blank report with the right template, title, preamble and the standard sub-headings of 一."""
+    template = template_for_year(year)
+    contact = contact or Contact()
+    report = Report(template_id=template.id, agency=agency, year=year)
+    report.title = template.title_for(agency, year)
+    report.preamble = default_preamble(agency, year, contact)
+    report.texts["s1"] = "\n".join(template.section("s1").subheadings)
+    report.contact = Contact(contact.address, contact.postcode, contact.phone, contact.email)
+    report.signature = Signature(organ=agency, date="")
+    return report
+
+
+def next_year_report(previous: Report, contact: Contact | None = None) -> Report:
+    """Next year's report of the same agency: 上年结转 per column = last year's 结转下年度,
+    contact details kept, last year's prose not copied."""
+    year = previous.year + 1
+    keep = contact or previous.contact
+    report = new_report(previous.agency, year, keep)
+    report.signature = Signature(organ=previous.signature.organ or previous.agency, date="")
+    for col in report.template.s3.applicant_columns:
+        last = previous.value(f"s3.carried_forward.{col.id}")
+        # A blank carried-forward cell meant 0 in last year's printed report.
+        report.set_cell(f"s3.carried_over.{col.id}", last.number if last.number is not None else 0)
+    return report

@@ -1,0 +1,121 @@
+"""The report model: identity, texts, contact, input cells, derived totals and printed totals."""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+from typing import Any
+
+from core.numbers import BLANK, Number, Parsed, parse_value
+from core.template import CellDef, Template, load_template
+
+TEXT_KEYS: tuple[str, ...] = ("s1", "s2_note", "s5", "s6")
+STATUS_DRAFT = "draft"
+STATUS_FINAL = "final"
+STATUS_LABELS = {STATUS_DRAFT: "草稿", STATUS_FINAL: "已定稿"}
+_DATE = re.compile(r"\d{4}-\d{2}-\d{2}")
+
+
+@dataclass
+class Contact:
+    address: str = ""
+    postcode: str = ""
+    phone: str = ""
+    email: str = ""
+
+
+@dataclass
+class Signature:
+    organ: str = ""
+    date: str = ""  # ISO date YYYY-MM-DD, or "" when not yet dated
+
+    @property
+    def date_chinese(self) -> str:
+        """The date as printed under a report, e.g. 2026年1月20日."""
+        if not _DATE.fullmatch(self.date):
+            return self.date
+        y, m, d = (int(p) for p in self.date.split("-"))
+        return f"{y}年{m}月{d}日"
+
+
+@dataclass
+class Report:
+    """One annual report. Computed cells are never stored as inputs; `printed` holds what a file
+    printed in them (a Parsed, BLANK when the file printed the cell empty)."""
+
+    template_id: str
+    agency: str
+    year: int
+    title: str = ""
+    preamble: str = ""
+    texts: dict[str, str] = field(default_factory=lambda: dict.fromkeys(TEXT_KEYS, ""))
+    inputs: dict[str, Parsed] = field(default_factory=dict)
+    printed: dict[str, Parsed] = field(default_factory=dict)
+    contact: Contact = field(default_factory=Contact)
+    signature: Signature = field(default_factory=Signature)
+    # Cells of the other template a file carried (kept so the mix can be reported and written back).
+    foreign_cells: dict[str, Any] = field(default_factory=dict)
+    # Keys of a report file this version does not know, kept for a faithful round trip.
+    extra: dict[str, Any] = field(default_factory=dict)
+
+    @property
+    def template(self) -> Template:
+        return load_template(self.template_id)
+
+    def text(self, key: str) -> str:
+        return self.texts.get(key, "")
+
+    def value(self, cell_id: str) -> Parsed:
+        return self.inputs.get(cell_id, BLANK)
+
+    def set_cell(self, cell_id: str, value: object) -> Parsed:
+        """Set an input cell from anything a user or file may give; returns the parsed value."""
+        cell = self.template.cell(cell_id)
+        if cell.computed:
+            raise ValueError(f"{cell_id} is computed and cannot be set")
+        parsed = parse_value(value, cell.kind)
+        if parsed.is_blank:
+            self.inputs.pop(cell_id, None)
+        else:
+            self.inputs[cell_id] = parsed
+        return parsed
+
+    def number(self, cell_id: str) -> Number:
+        """The value used in arithmetic: blank and invalid count as 0."""
+        return self.inputs.get(cell_id, BLANK).value_or_zero
+
+    def totals(self) -> dict[str, Number]:
+        """Every computed cell, derived from the inputs."""
+        return derive_totals(self.template, self.inputs)
+
+    def default_title(self) -> str:
+        return self.template.title_for(self.agency, self.year)
+
+
+def derive_totals(template: Template, inputs: dict[str, Parsed]) -> dict[str, Number]:
+    """Sums for the computed cells: the 总计 column, the （七）总计 row and the 四 totals."""
+
+    def n(cell_id: str) -> Number:
+        p = inputs.get(cell_id)
+        return p.number if p is not None and p.number is not None else 0
+
+    out: dict[str, Number] = {}
+    s3 = template.s3
+    applicants = [c.id for c in s3.applicant_columns]
+    outcome_ids = [r.id for r in s3.outcome_rows]
+    for col in applicants:
+        out[f"s3.total_processed.{col}"] = sum((n(f"s3.{r}.{col}") for r in outcome_ids), 0)
+    for row in s3.rows:
+        if row.role == "results_total":
+            out[f"s3.{row.id}.total"] = sum((out[f"s3.{row.id}.{c}"] for c in applicants), 0)
+        else:
+            out[f"s3.{row.id}.total"] = sum((n(f"s3.{row.id}.{c}") for c in applicants), 0)
+    parts = [c.id for c in template.s4.columns if not c.computed]
+    for g in template.s4.groups:
+        out[f"s4.{g.id}.total"] = sum((n(f"s4.{g.id}.{c}") for c in parts), 0)
+    return out
+
+
+def cell_label(cell: CellDef, template: Template) -> str:
+    """Section, row and column of a cell as printed, for messages."""
+    return f"{template.section(cell.section).short}{cell.place}"

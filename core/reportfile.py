@@ -1,0 +1,216 @@
+"""Report files (report-json.md): read with one-line reasons for bad files, write atomically."""
+
+from __future__ import annotations
+
+import json
+import os
+import tempfile
+from decimal import Decimal
+from pathlib import Path
+from typing import Any
+
+from core.numbers import BLANK, parse_value, to_json_value
+from core.report import TEXT_KEYS, Contact, Report, Signature
+from core.template import TEMPLATE_IDS, all_cell_ids, load_template
+
+FORMAT = "gov-disclosure-annual-report"
+FORMAT_VERSION = 1
+KNOWN_KEYS = frozenset(
+    {
+        "format", "format_version", "template", "agency", "year", "title", "preamble",
+        "sections", "cells", "signature", "contact",
+    }
+)
+
+
+class ReportFileError(Exception):
+    """A report file that cannot be read; str() is a one-line reason in Chinese."""
+
+
+def _text(value: object, what: str) -> str:
+    if value is None:
+        return ""
+    if not isinstance(value, str):
+        raise ReportFileError(f"「{what}」应为文字")
+    return value
+
+
+def report_from_json(data: object) -> Report:
+    """Build a report from a parsed report file; ReportFileError when it is not one."""
+    if not isinstance(data, dict):
+        raise ReportFileError("不是年度报告文件（最外层应为 JSON 对象）")
+    if data.get("format") != FORMAT:
+        raise ReportFileError(f"不是年度报告文件（format 应为 “{FORMAT}”）")
+    version = data.get("format_version")
+    if not isinstance(version, int) or isinstance(version, bool):
+        raise ReportFileError("缺少 format_version 或不是整数")
+    if version > FORMAT_VERSION:
+        raise ReportFileError(f"文件格式版本 {version} 比本程序支持的 {FORMAT_VERSION} 新，请升级程序")
+    template_id = str(data.get("template", ""))
+    if template_id not in TEMPLATE_IDS:
+        raise ReportFileError(f"未知的格式版本 template “{data.get('template')}”（应为 2021 或 2019）")
+    agency = data.get("agency")
+    if not isinstance(agency, str) or not agency.strip():
+        raise ReportFileError("缺少机关名称 agency")
+    year = data.get("year")
+    if isinstance(year, str) and year.strip().isdigit():
+        year = int(year.strip())
+    if not isinstance(year, int) or isinstance(year, bool) or not 1990 <= year <= 2100:
+        raise ReportFileError(f"年度 year “{data.get('year')}” 不是有效年份")
+
+    template = load_template(template_id)
+    report = Report(template_id=template_id, agency=agency.strip(), year=year)
+    report.title = _text(data.get("title"), "title")
+    report.preamble = _text(data.get("preamble"), "preamble")
+
+    sections = data.get("sections") or {}
+    if not isinstance(sections, dict):
+        raise ReportFileError("sections 应为 JSON 对象")
+    for key, value in sections.items():
+        if key in TEXT_KEYS:
+            report.texts[key] = _text(value, f"sections.{key}")
+        else:
+            report.extra.setdefault("sections", {})[key] = value
+
+    cells = data.get("cells") or {}
+    if not isinstance(cells, dict):
+        raise ReportFileError("cells 应为 JSON 对象")
+    other_ids = {cid for tid, ids in all_cell_ids().items() if tid != template_id for cid in ids}
+    for cell_id, value in cells.items():
+        if not template.has_cell(cell_id):
+            if cell_id in other_ids:
+                report.foreign_cells[cell_id] = value
+            else:
+                report.extra.setdefault("cells", {})[cell_id] = value
+            continue
+        cell = template.cell(cell_id)
+        if isinstance(value, (dict, list)):
+            value = json.dumps(value, ensure_ascii=False)
+        if cell.computed:
+            report.printed[cell_id] = parse_value(value, cell.kind)
+        else:
+            parsed = parse_value(value, cell.kind)
+            if not parsed.is_blank:
+                report.inputs[cell_id] = parsed
+
+    signature = data.get("signature") or {}
+    if isinstance(signature, dict):
+        report.signature = Signature(
+            organ=_text(signature.get("organ"), "signature.organ"),
+            date=_text(signature.get("date"), "signature.date"),
+        )
+    contact = data.get("contact") or {}
+    if isinstance(contact, dict):
+        report.contact = Contact(
+            **{k: _text(contact.get(k), f"contact.{k}") for k in ("address", "postcode", "phone", "email")}
+        )
+    for key, value in data.items():
+        if key not in KNOWN_KEYS:
+            report.extra[key] = value
+    return report
+
+
+def report_to_json(report: Report) -> dict[str, Any]:
+    """The report as a report file; computed cells carry the sums (or what a file printed)."""
+    template = report.template
+    totals = report.totals()
+    cells: dict[str, Any] = {}
+    for cell in template.cells:
+        if cell.computed:
+            if cell.id in report.printed:
+                cells[cell.id] = to_json_value(report.printed[cell.id], cell.kind)
+            else:
+                cells[cell.id] = to_json_value(parse_value(totals[cell.id], cell.kind), cell.kind)
+        else:
+            cells[cell.id] = to_json_value(report.inputs.get(cell.id, BLANK), cell.kind)
+    cells.update(report.foreign_cells)
+    cells.update(report.extra.get("cells", {}))
+    sections: dict[str, Any] = {key: report.text(key) for key in TEXT_KEYS}
+    sections.update(report.extra.get("sections", {}))
+    out: dict[str, Any] = {
+        "format": FORMAT,
+        "format_version": FORMAT_VERSION,
+        "template": report.template_id,
+        "agency": report.agency,
+        "year": report.year,
+        "title": report.title,
+        "preamble": report.preamble,
+        "sections": sections,
+        "cells": cells,
+        "signature": {"organ": report.signature.organ, "date": report.signature.date},
+        "contact": {
+            "address": report.contact.address,
+            "postcode": report.contact.postcode,
+            "phone": report.contact.phone,
+            "email": report.contact.email,
+        },
+    }
+    for key, value in report.extra.items():
+        if key not in ("cells", "sections"):
+            out[key] = value
+    return out
+
+
+def _decimal_default(value: object) -> object:
+    if isinstance(value, Decimal):
+        return str(value)
+    raise TypeError(type(value).__name__)
+
+
+def dumps(report: Report) -> str:
+    return json.dumps(report_to_json(report), ensure_ascii=False, indent=1, default=_decimal_default) + "\n"
+
+
+def loads(text: str) -> Report:
+    try:
+        data = json.loads(text, parse_float=Decimal)
+    except json.JSONDecodeError as exc:
+        raise ReportFileError(f"不是有效的 JSON（第 {exc.lineno} 行第 {exc.colno} 列：{exc.msg}）") from None
+    except RecursionError:
+        raise ReportFileError("不是有效的 JSON（嵌套过深）") from None
+    return report_from_json(data)
+
+
+def read_report_file(path: str | os.PathLike[str]) -> Report:
+    """Read a report file; ReportFileError with a one-line reason for anything unreadable."""
+    p = Path(path)
+    try:
+        raw = p.read_bytes()
+    except FileNotFoundError:
+        raise ReportFileError("文件不存在") from None
+    except IsADirectoryError:
+        raise ReportFileError("这是一个文件夹，不是文件") from None
+    except PermissionError:
+        raise ReportFileError("没有读取权限") from None
+    except OSError as exc:
+        raise ReportFileError(f"无法读取：{exc.strerror or exc}") from None
+    if not raw.strip():
+        raise ReportFileError("文件是空的")
+    try:
+        text = raw.decode("utf-8-sig")
+    except UnicodeDecodeError:
+        raise ReportFileError("不是 UTF-8 编码的 JSON 文本文件") from None
+    return loads(text)
+
+
+def write_atomic(path: str | os.PathLike[str], data: bytes) -> None:
+    """Write via a temporary file in the same folder and rename it over the target, so a failure
+    never leaves a half-written file. Raises OSError with the reason."""
+    target = Path(path)
+    fd, tmp = tempfile.mkstemp(prefix=f".{target.name}.", suffix=".tmp", dir=target.parent or ".")
+    try:
+        with os.fdopen(fd, "wb") as handle:
+            handle.write(data)
+            handle.flush()
+            os.fsync(handle.fileno())
+        os.replace(tmp, target)
+    except BaseException:
+        try:
+            os.unlink(tmp)
+        except OSError:
+            pass
+        raise
+
+
+def write_report_file(report: Report, path: str | os.PathLike[str]) -> None:
+    write_atomic(path, dumps(report).encode("utf-8"))

@@ -1,0 +1,590 @@
+"""The local database: agencies, reports, cells, texts and a revision history, one transaction a change."""
+
+from __future__ import annotations
+
+import json
+import sqlite3
+from collections.abc import Callable, Iterable, Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass, field
+from datetime import datetime
+from importlib import resources
+from pathlib import Path
+from typing import Any
+
+from sqlite_utils import Database
+
+from core.checks import counts, validate
+from core.numbers import BLANK, Parsed, parse_value
+from core.report import (
+    STATUS_DRAFT,
+    STATUS_FINAL,
+    STATUS_LABELS,
+    TEXT_KEYS,
+    Contact,
+    Report,
+    Signature,
+)
+from core.reportfile import loads
+from core.template import TEMPLATE_IDS, all_cell_ids, load_template
+
+SCHEMA_VERSION = 2
+SEED_RESOURCE = "seed-2020-tiexi.json"
+ZERO_PRINT_ZERO = "zero"
+ZERO_PRINT_BLANK = "blank"
+
+# Report-level texts stored as key/value rows next to the section texts, so every one of them
+# has the same change and revision mechanism.
+FIELD_KEYS: tuple[str, ...] = (
+    "title",
+    "preamble",
+    *TEXT_KEYS,
+    "contact.address",
+    "contact.postcode",
+    "contact.phone",
+    "contact.email",
+    "signature.organ",
+    "signature.date",
+)
+
+
+class StorageError(Exception):
+    """A database problem; str() is a message in Chinese for the user."""
+
+
+class ReportIsFinal(StorageError):
+    pass
+
+
+@dataclass(frozen=True)
+class AgencyProfile:
+    name: str
+    address: str = ""
+    postcode: str = ""
+    phone: str = ""
+    email: str = ""
+    signer: str = ""
+    zero_print: str = ZERO_PRINT_ZERO  # how blank cells print: "zero" or "blank"
+
+    @property
+    def contact(self) -> Contact:
+        return Contact(self.address, self.postcode, self.phone, self.email)
+
+
+@dataclass(frozen=True)
+class ReportSummary:
+    id: int
+    agency: str
+    year: int
+    template: str
+    status: str
+    title: str
+    updated_at: str
+    errors: int
+    warnings: int
+    deleted: bool = False
+
+    @property
+    def status_label(self) -> str:
+        return STATUS_LABELS.get(self.status, self.status)
+
+
+@dataclass(frozen=True)
+class Change:
+    """One edit: target is "cell:<id>", "printed:<id>", "text:<key>" or "field:<name>";
+    `new` is the stored text (None for blank)."""
+
+    target: str
+    new: str | None
+
+
+@dataclass(frozen=True)
+class Revision:
+    batch: int
+    at: str
+    label: str
+    changes: tuple[tuple[str, str | None, str | None], ...] = field(default=())  # target, old, new
+
+
+def _now() -> str:
+    return datetime.now().isoformat(timespec="seconds")
+
+
+# --- schema and migrations -------------------------------------------------------------------
+
+
+def _migrate_1(db: Database) -> None:
+    db.execute("CREATE TABLE meta (key TEXT PRIMARY KEY, value TEXT)")
+    db.execute(
+        """CREATE TABLE agencies (
+            id INTEGER PRIMARY KEY, name TEXT NOT NULL UNIQUE,
+            address TEXT NOT NULL DEFAULT '', postcode TEXT NOT NULL DEFAULT '',
+            phone TEXT NOT NULL DEFAULT '', email TEXT NOT NULL DEFAULT '',
+            signer TEXT NOT NULL DEFAULT '')"""
+    )
+    db.execute(
+        """CREATE TABLE reports (
+            id INTEGER PRIMARY KEY, agency_id INTEGER NOT NULL REFERENCES agencies(id),
+            year INTEGER NOT NULL, template TEXT NOT NULL, status TEXT NOT NULL DEFAULT 'draft',
+            extra TEXT NOT NULL DEFAULT '{}', created_at TEXT NOT NULL, updated_at TEXT NOT NULL)"""
+    )
+    db.execute(
+        """CREATE TABLE cells (
+            report_id INTEGER NOT NULL REFERENCES reports(id), cell_id TEXT NOT NULL,
+            printed INTEGER NOT NULL DEFAULT 0, text TEXT,
+            PRIMARY KEY (report_id, cell_id, printed))"""
+    )
+    db.execute(
+        """CREATE TABLE texts (
+            report_id INTEGER NOT NULL REFERENCES reports(id), key TEXT NOT NULL,
+            text TEXT NOT NULL, PRIMARY KEY (report_id, key))"""
+    )
+    db.execute(
+        """CREATE TABLE revisions (
+            id INTEGER PRIMARY KEY, report_id INTEGER NOT NULL REFERENCES reports(id),
+            batch INTEGER NOT NULL, at TEXT NOT NULL, label TEXT NOT NULL,
+            target TEXT NOT NULL, old TEXT, new TEXT)"""
+    )
+
+
+def _migrate_2(db: Database) -> None:
+    # Version 2: recoverable deletion, the per-agency rule for printing blank cells, and an
+    # index so a report's history lists quickly.
+    db.execute("ALTER TABLE reports ADD COLUMN deleted_at TEXT")
+    db.execute("ALTER TABLE agencies ADD COLUMN zero_print TEXT NOT NULL DEFAULT 'zero'")
+    db.execute("CREATE INDEX revisions_by_report ON revisions (report_id, batch)")
+
+
+MIGRATIONS: dict[int, Callable[[Database], None]] = {1: _migrate_1, 2: _migrate_2}
+
+
+def _friendly(exc: sqlite3.Error, path: Path) -> StorageError:
+    text = str(exc).lower()
+    if "full" in text:
+        return StorageError("磁盘空间已满，刚才的修改没有保存。请清理磁盘后重试。")
+    if "locked" in text or "busy" in text:
+        return StorageError(f"数据库「{path}」正被其他程序占用，请关闭其他程序后重试。")
+    if "readonly" in text or "read-only" in text:
+        return StorageError(f"数据库「{path}」是只读的，无法保存修改。")
+    if "not a database" in text or "malformed" in text or "corrupt" in text:
+        return StorageError(f"「{path}」不是本程序的数据库文件，或已损坏；程序没有改动它。")
+    return StorageError(f"数据库出错：{exc}")
+
+
+class Store:
+    """The local database. Every public write is one transaction and one revision batch."""
+
+    def __init__(self, path: str | Path, *, seed: bool = True) -> None:
+        self.path = Path(path)
+        created = not self.path.exists() or self.path.stat().st_size == 0
+        if self.path.is_dir():
+            raise StorageError(f"「{self.path}」是一个文件夹，不是数据库文件。")
+        try:
+            self.path.parent.mkdir(parents=True, exist_ok=True)
+        except OSError as exc:
+            raise StorageError(f"无法创建数据文件夹「{self.path.parent}」：{exc.strerror}") from None
+        try:
+            self.db = Database(self.path)
+        except sqlite3.Error as exc:
+            raise _friendly(exc, self.path) from None
+        try:
+            self._prepare(created)
+        except StorageError:
+            self.db.close()
+            raise
+        except sqlite3.Error as exc:
+            self.db.close()
+            raise _friendly(exc, self.path) from None
+        if created and seed:
+            self.add_report(_seed_report())
+
+    def _prepare(self, created: bool) -> None:
+        names = set(self.db.table_names())
+        if names and "meta" not in names:
+            raise StorageError(f"「{self.path}」是其他程序的数据库，不是本程序的；程序没有改动它。")
+        version = 0
+        if "meta" in names:
+            row = self.db.execute("SELECT value FROM meta WHERE key = 'schema_version'").fetchone()
+            version = int(row[0]) if row else 0
+        if version > SCHEMA_VERSION:
+            raise StorageError(
+                f"数据库「{self.path}」由更新版本的程序创建（数据结构第 {version} 版，本程序只认识到第 "
+                f"{SCHEMA_VERSION} 版）。请升级程序后再打开；程序没有改动它。"
+            )
+        self.db.enable_wal()
+        self.db.execute("PRAGMA synchronous=NORMAL")
+        self.db.execute("PRAGMA foreign_keys=ON")
+        if version < SCHEMA_VERSION:
+            self.migrate(SCHEMA_VERSION)
+
+    def migrate(self, target: int) -> None:
+        """Apply the migrations from the stored schema version up to `target`, each atomically."""
+        names = set(self.db.table_names())
+        version = 0
+        if "meta" in names:
+            row = self.db.execute("SELECT value FROM meta WHERE key = 'schema_version'").fetchone()
+            version = int(row[0]) if row else 0
+        for step in range(version + 1, target + 1):
+            with self.db.atomic():
+                MIGRATIONS[step](self.db)
+                self.db.execute(
+                    "INSERT OR REPLACE INTO meta (key, value) VALUES ('schema_version', ?)", [str(step)]
+                )
+
+    @property
+    def schema_version(self) -> int:
+        row = self.db.execute("SELECT value FROM meta WHERE key = 'schema_version'").fetchone()
+        return int(row[0]) if row else 0
+
+    def close(self) -> None:
+        self.db.close()
+
+    @contextmanager
+    def _write(self) -> Iterator[Database]:
+        try:
+            with self.db.atomic():
+                yield self.db
+        except sqlite3.Error as exc:
+            raise _friendly(exc, self.path) from None
+
+    # --- agencies ------------------------------------------------------------------------------
+
+    def _agency_id(self, name: str) -> int:
+        row = self.db.execute("SELECT id FROM agencies WHERE name = ?", [name]).fetchone()
+        if row:
+            return int(row[0])
+        cursor = self.db.execute("INSERT INTO agencies (name) VALUES (?)", [name])
+        return int(cursor.lastrowid or 0)
+
+    def agencies(self) -> list[AgencyProfile]:
+        rows = self.db.execute(
+            "SELECT name, address, postcode, phone, email, signer, zero_print FROM agencies ORDER BY name"
+        ).fetchall()
+        return [AgencyProfile(*row) for row in rows]
+
+    def agency_profile(self, name: str) -> AgencyProfile:
+        row = self.db.execute(
+            "SELECT name, address, postcode, phone, email, signer, zero_print FROM agencies WHERE name = ?",
+            [name],
+        ).fetchone()
+        return AgencyProfile(*row) if row else AgencyProfile(name)
+
+    def save_agency_profile(self, profile: AgencyProfile) -> None:
+        if profile.zero_print not in (ZERO_PRINT_ZERO, ZERO_PRINT_BLANK):
+            raise StorageError("空白单元格的打印方式只能是「印 0」或「留空」")
+        with self._write():
+            agency_id = self._agency_id(profile.name)
+            self.db.execute(
+                """UPDATE agencies SET address = ?, postcode = ?, phone = ?, email = ?, signer = ?,
+                   zero_print = ? WHERE id = ?""",
+                [profile.address, profile.postcode, profile.phone, profile.email, profile.signer,
+                 profile.zero_print, agency_id],
+            )
+
+    # --- reports -------------------------------------------------------------------------------
+
+    def add_report(self, report: Report, *, status: str = STATUS_DRAFT) -> int:
+        """Store a new report (one transaction, one revision batch); returns its id."""
+        with self._write():
+            agency_id = self._agency_id(report.agency)
+            now = _now()
+            extra = dict(report.extra)
+            if report.foreign_cells:
+                extra["foreign_cells"] = report.foreign_cells
+            cursor = self.db.execute(
+                """INSERT INTO reports (agency_id, year, template, status, extra, created_at, updated_at)
+                   VALUES (?, ?, ?, ?, ?, ?, ?)""",
+                [agency_id, report.year, report.template_id, status,
+                 json.dumps(extra, ensure_ascii=False, default=str), now, now],
+            )
+            report_id = int(cursor.lastrowid or 0)
+            self.db.executemany(
+                "INSERT INTO cells (report_id, cell_id, printed, text) VALUES (?, ?, 0, ?)",
+                [(report_id, cid, p.text) for cid, p in report.inputs.items()],
+            )
+            self.db.executemany(
+                "INSERT INTO cells (report_id, cell_id, printed, text) VALUES (?, ?, 1, ?)",
+                [(report_id, cid, p.text) for cid, p in report.printed.items()],
+            )
+            texts = [(k, v) for k, v in _report_fields(report).items() if v]
+            self.db.executemany(
+                "INSERT INTO texts (report_id, key, text) VALUES (?, ?, ?)",
+                [(report_id, k, v) for k, v in texts],
+            )
+            self._record(report_id, "创建报告", [("report", None, "created")])
+        return report_id
+
+    def load(self, report_id: int) -> Report:
+        row = self.db.execute(
+            """SELECT a.name, r.year, r.template, r.extra FROM reports r
+               JOIN agencies a ON a.id = r.agency_id WHERE r.id = ?""",
+            [report_id],
+        ).fetchone()
+        if row is None:
+            raise StorageError(f"找不到编号为 {report_id} 的报告")
+        agency, year, template_id, extra_json = row
+        report = Report(template_id=template_id, agency=agency, year=int(year))
+        extra = json.loads(extra_json or "{}")
+        report.foreign_cells = extra.pop("foreign_cells", {})
+        report.extra = extra
+        template = load_template(template_id)
+        other_ids = {c for t, ids in all_cell_ids().items() if t != template_id for c in ids}
+        for cell_id, printed, text in self.db.execute(
+            "SELECT cell_id, printed, text FROM cells WHERE report_id = ?", [report_id]
+        ).fetchall():
+            if not template.has_cell(cell_id):
+                if cell_id in other_ids and not printed:
+                    report.foreign_cells.setdefault(cell_id, text)
+                continue
+            cell = template.cell(cell_id)
+            parsed = parse_value(text, cell.kind)
+            if printed:
+                report.printed[cell_id] = parsed
+            elif not parsed.is_blank:
+                report.inputs[cell_id] = parsed
+        fields = dict(
+            self.db.execute("SELECT key, text FROM texts WHERE report_id = ?", [report_id]).fetchall()
+        )
+        _apply_fields(report, fields)
+        return report
+
+    def status(self, report_id: int) -> str:
+        row = self.db.execute("SELECT status FROM reports WHERE id = ?", [report_id]).fetchone()
+        if row is None:
+            raise StorageError(f"找不到编号为 {report_id} 的报告")
+        return str(row[0])
+
+    def find(self, agency: str, year: int) -> int | None:
+        row = self.db.execute(
+            """SELECT r.id FROM reports r JOIN agencies a ON a.id = r.agency_id
+               WHERE a.name = ? AND r.year = ? AND r.deleted_at IS NULL ORDER BY r.id DESC""",
+            [agency, year],
+        ).fetchone()
+        return int(row[0]) if row else None
+
+    def previous_report(self, agency: str, year: int) -> Report | None:
+        """The same agency's report of the year before, when the database has it."""
+        report_id = self.find(agency, year - 1)
+        return self.load(report_id) if report_id is not None else None
+
+    def list_reports(self, *, deleted: bool = False) -> list[ReportSummary]:
+        rows = self.db.execute(
+            f"""SELECT r.id, a.name, r.year, r.template, r.status, r.updated_at, r.deleted_at
+                FROM reports r JOIN agencies a ON a.id = r.agency_id
+                WHERE r.deleted_at IS {'NOT' if deleted else ''} NULL
+                ORDER BY r.year DESC, a.name, r.id"""
+        ).fetchall()
+        loaded: dict[int, Report] = {}
+        summaries = []
+        for report_id, agency, year, template_id, status, updated_at, deleted_at in rows:
+            report = loaded.setdefault(report_id, self.load(report_id))
+            errors, warnings = counts(validate(report, self.previous_report(agency, year)))
+            summaries.append(
+                ReportSummary(
+                    id=report_id, agency=agency, year=year, template=template_id, status=status,
+                    title=report.title or report.default_title(), updated_at=updated_at,
+                    errors=errors, warnings=warnings, deleted=deleted_at is not None,
+                )
+            )
+        return summaries
+
+    # --- edits ---------------------------------------------------------------------------------
+
+    def _report_row(self, report_id: int) -> tuple[str, str]:
+        row = self.db.execute(
+            "SELECT template, status FROM reports WHERE id = ? AND deleted_at IS NULL", [report_id]
+        ).fetchone()
+        if row is None:
+            raise StorageError(f"找不到编号为 {report_id} 的报告")
+        return str(row[0]), str(row[1])
+
+    def _current(self, report_id: int, target: str) -> str | None:
+        kind, _, key = target.partition(":")
+        if kind in ("cell", "printed"):
+            row = self.db.execute(
+                "SELECT text FROM cells WHERE report_id = ? AND cell_id = ? AND printed = ?",
+                [report_id, key, 1 if kind == "printed" else 0],
+            ).fetchone()
+            return None if row is None else row[0]
+        if kind == "text":
+            row = self.db.execute(
+                "SELECT text FROM texts WHERE report_id = ? AND key = ?", [report_id, key]
+            ).fetchone()
+            return None if row is None else row[0]
+        if kind == "field" and key in ("status", "year", "template"):
+            row = self.db.execute(f"SELECT {key} FROM reports WHERE id = ?", [report_id]).fetchone()
+            return None if row is None else str(row[0])
+        raise StorageError(f"无法修改「{target}」")
+
+    def _store(self, report_id: int, target: str, value: str | None) -> None:
+        kind, _, key = target.partition(":")
+        if kind in ("cell", "printed"):
+            printed = 1 if kind == "printed" else 0
+            if value is None and kind == "cell":
+                self.db.execute(
+                    "DELETE FROM cells WHERE report_id = ? AND cell_id = ? AND printed = 0",
+                    [report_id, key],
+                )
+            else:
+                self.db.execute(
+                    "INSERT OR REPLACE INTO cells (report_id, cell_id, printed, text) VALUES (?, ?, ?, ?)",
+                    [report_id, key, printed, value],
+                )
+        elif kind == "text":
+            if value:
+                self.db.execute(
+                    "INSERT OR REPLACE INTO texts (report_id, key, text) VALUES (?, ?, ?)",
+                    [report_id, key, value],
+                )
+            else:
+                self.db.execute("DELETE FROM texts WHERE report_id = ? AND key = ?", [report_id, key])
+        elif kind == "field" and key in ("status", "year", "template"):
+            self.db.execute(f"UPDATE reports SET {key} = ? WHERE id = ?", [value, report_id])
+        else:
+            raise StorageError(f"无法修改「{target}」")
+
+    def _normalise(self, template_id: str, change: Change) -> Change:
+        kind, _, key = change.target.partition(":")
+        if kind == "cell":
+            template = load_template(template_id)
+            if not template.has_cell(key) or template.cell(key).computed:
+                raise StorageError(f"「{key}」不是可填写的单元格")
+            parsed = parse_value(change.new, template.cell(key).kind)
+            return Change(change.target, parsed.text)
+        if kind == "text" and key not in FIELD_KEYS:
+            raise StorageError(f"未知的文字栏目「{key}」")
+        if kind == "field" and key == "status" and change.new not in (STATUS_DRAFT, STATUS_FINAL):
+            raise StorageError(f"未知的报告状态「{change.new}」")
+        if kind == "field" and key == "template" and change.new not in TEMPLATE_IDS:
+            raise StorageError(f"未知的格式版本「{change.new}」")
+        return change
+
+    def apply(self, report_id: int, changes: Iterable[Change], label: str = "修改") -> int:
+        """Apply edits as one transaction and one revision batch; unchanged values are dropped.
+        Returns the number of values that changed."""
+        with self._write():
+            template_id, status = self._report_row(report_id)
+            todo = [self._normalise(template_id, c) for c in changes]
+            reopening = any(c.target == "field:status" and c.new == STATUS_DRAFT for c in todo)
+            if status == STATUS_FINAL and not reopening:
+                raise ReportIsFinal("报告已定稿，不能修改；如需修改，请先撤销定稿。")
+            recorded: list[tuple[str, str | None, str | None]] = []
+            for change in todo:
+                old = self._current(report_id, change.target)
+                if old == change.new:
+                    continue
+                self._store(report_id, change.target, change.new)
+                recorded.append((change.target, old, change.new))
+            if recorded:
+                self._record(report_id, label, recorded)
+        return len(recorded)
+
+    def set_cell(self, report_id: int, cell_id: str, value: object) -> Parsed:
+        """Store one input cell from what the user typed; returns the parsed value."""
+        template_id, _ = self._report_row(report_id)
+        template = load_template(template_id)
+        if not template.has_cell(cell_id):
+            raise StorageError(f"「{cell_id}」不是本报告格式中的单元格")
+        parsed = parse_value(value, template.cell(cell_id).kind)
+        self.apply(report_id, [Change(f"cell:{cell_id}", parsed.text)], label="修改单元格")
+        return parsed if not parsed.is_blank else BLANK
+
+    def set_text(self, report_id: int, key: str, text: str) -> None:
+        self.apply(report_id, [Change(f"text:{key}", text)], label="修改文字")
+
+    def set_status(self, report_id: int, status: str) -> None:
+        label = "定稿" if status == STATUS_FINAL else "撤销定稿"
+        self.apply(report_id, [Change("field:status", status)], label=label)
+
+    def delete(self, report_id: int) -> None:
+        """Move a report to the recycle bin (recoverable with undelete)."""
+        with self._write():
+            self.db.execute("UPDATE reports SET deleted_at = ? WHERE id = ?", [_now(), report_id])
+            self._record(report_id, "删除报告", [("report", "present", "deleted")])
+
+    def undelete(self, report_id: int) -> None:
+        with self._write():
+            self.db.execute("UPDATE reports SET deleted_at = NULL WHERE id = ?", [report_id])
+            self._record(report_id, "恢复已删除的报告", [("report", "deleted", "present")])
+
+    # --- revisions -----------------------------------------------------------------------------
+
+    def _record(self, report_id: int, label: str, changes: list[tuple[str, str | None, str | None]]) -> None:
+        row = self.db.execute(
+            "SELECT COALESCE(MAX(batch), 0) FROM revisions WHERE report_id = ?", [report_id]
+        ).fetchone()
+        batch = int(row[0]) + 1
+        now = _now()
+        self.db.executemany(
+            """INSERT INTO revisions (report_id, batch, at, label, target, old, new)
+               VALUES (?, ?, ?, ?, ?, ?, ?)""",
+            [(report_id, batch, now, label, t, o, n) for t, o, n in changes],
+        )
+        self.db.execute("UPDATE reports SET updated_at = ? WHERE id = ?", [now, report_id])
+
+    def revisions(self, report_id: int) -> list[Revision]:
+        """Every saved change of a report, oldest first, grouped as it was saved."""
+        grouped: dict[int, list[Any]] = {}
+        meta: dict[int, tuple[str, str]] = {}
+        for batch, at, label, target, old, new in self.db.execute(
+            """SELECT batch, at, label, target, old, new FROM revisions
+               WHERE report_id = ? ORDER BY batch, id""",
+            [report_id],
+        ).fetchall():
+            grouped.setdefault(batch, []).append((target, old, new))
+            meta[batch] = (at, label)
+        return [Revision(b, meta[b][0], meta[b][1], tuple(ch)) for b, ch in grouped.items()]
+
+    def restore(self, report_id: int, batch: int) -> int:
+        """Bring the report back to how it was right after revision `batch`; the restore is itself
+        a new revision. Returns the number of values changed."""
+        later = self.db.execute(
+            """SELECT target, old FROM revisions WHERE report_id = ? AND batch > ?
+               AND target != 'report' ORDER BY batch DESC, id DESC""",
+            [report_id, batch],
+        ).fetchall()
+        wanted: dict[str, str | None] = {}
+        for target, old in later:  # newest first: the last one seen is the oldest "old"
+            wanted[target] = old
+        status_target = "field:status"
+        changes = [Change(t, v) for t, v in wanted.items() if t != status_target]
+        # Restoring an old version of a final report reopens it: the final state is not kept.
+        changes.insert(0, Change(status_target, STATUS_DRAFT))
+        return self.apply(report_id, changes, label=f"恢复到第 {batch} 版")
+
+
+def _report_fields(report: Report) -> dict[str, str]:
+    fields = {
+        "title": report.title,
+        "preamble": report.preamble,
+        "contact.address": report.contact.address,
+        "contact.postcode": report.contact.postcode,
+        "contact.phone": report.contact.phone,
+        "contact.email": report.contact.email,
+        "signature.organ": report.signature.organ,
+        "signature.date": report.signature.date,
+    }
+    for key in TEXT_KEYS:
+        fields[key] = report.text(key)
+    return fields
+
+
+def _apply_fields(report: Report, fields: dict[str, str]) -> None:
+    report.title = fields.get("title", "")
+    report.preamble = fields.get("preamble", "")
+    report.texts = {key: fields.get(key, "") for key in TEXT_KEYS}
+    report.contact = Contact(
+        fields.get("contact.address", ""),
+        fields.get("contact.postcode", ""),
+        fields.get("contact.phone", ""),
+        fields.get("contact.email", ""),
+    )
+    report.signature = Signature(fields.get("signature.organ", ""), fields.get("signature.date", ""))
+
+
+def _seed_report() -> Report:
+    return loads(resources.files("resources").joinpath(SEED_RESOURCE).read_text("utf-8"))
+
+
+def open_store(path: str | Path, *, seed: bool = True) -> Store:
+    return Store(path, seed=seed)

@@ -1,0 +1,150 @@
+"""政府信息公开年报助手: parses the command line, opens the database, runs a subcommand or the app."""
+
+from __future__ import annotations
+
+import argparse
+import sys
+import traceback
+from collections.abc import Sequence
+from datetime import datetime
+from pathlib import Path
+
+USAGE_EPILOG = """命令：
+  check FILE… [--json]     检查报告文件，按文件列出错误和提示
+  export FILE --to OUT     把报告文件（或数据库中的报告编号）导出为 OUT
+  import FILE… [--replace] 把报告文件存入本地数据库
+  list                     列出数据库中的报告
+  new --agency 机关 --year 年度 | --from 编号   新建报告（可从上年报告结转）
+任何命令都可加 --db PATH 使用指定的数据库。"""
+
+
+class _Parser(argparse.ArgumentParser):
+    """argparse with Chinese one-line errors and exit status 2, never a traceback."""
+
+    def error(self, message: str) -> None:  # type: ignore[override]
+        self.exit(2, f"{self.prog}：参数有误：{message}\n（用 --help 查看用法）\n")
+
+
+def _parser() -> argparse.ArgumentParser:
+    db = argparse.ArgumentParser(add_help=False)
+    db.add_argument("--db", metavar="PATH", default=argparse.SUPPRESS, help="使用指定的数据库文件")
+    parser = _Parser(
+        prog="main.py",
+        description="政府信息公开年报助手：填写、检查、打印和发布政府信息公开工作年度报告",
+        epilog=USAGE_EPILOG,
+        formatter_class=argparse.RawDescriptionHelpFormatter,
+        parents=[db],
+    )
+    sub = parser.add_subparsers(dest="command", parser_class=_Parser)
+    p = sub.add_parser("check", parents=[db], help="检查报告文件")
+    p.add_argument("files", nargs="+", metavar="FILE")
+    p.add_argument("--json", action="store_true", help="以 JSON 输出结果")
+    p = sub.add_parser("export", parents=[db], help="导出报告")
+    p.add_argument("source", metavar="FILE")
+    p.add_argument("--to", required=True, metavar="OUT")
+    p = sub.add_parser("import", parents=[db], help="导入报告文件到数据库")
+    p.add_argument("files", nargs="+", metavar="FILE")
+    p.add_argument("--replace", action="store_true", help="替换数据库中同一机关同一年度的报告")
+    sub.add_parser("list", parents=[db], help="列出数据库中的报告")
+    p = sub.add_parser("new", parents=[db], help="新建报告")
+    p.add_argument("--agency")
+    p.add_argument("--year", type=int)
+    p.add_argument("--from", dest="from_id", type=int, metavar="编号")
+    return parser
+
+
+def _utf8_streams() -> None:
+    for stream in (sys.stdout, sys.stderr):
+        reconfigure = getattr(stream, "reconfigure", None)
+        if reconfigure is not None:
+            try:
+                reconfigure(encoding="utf-8", errors="replace")
+            except (ValueError, OSError):
+                pass
+
+
+def _log_crash() -> Path | None:
+    from core.paths import data_dir
+
+    try:
+        folder = data_dir()
+        folder.mkdir(parents=True, exist_ok=True)
+        path = folder / "crash.log"
+        with path.open("a", encoding="utf-8") as log:
+            log.write(f"--- {datetime.now().isoformat(timespec='seconds')} {sys.argv!r}\n")
+            log.write(traceback.format_exc())
+        return path
+    except OSError:
+        return None
+
+
+def run(argv: Sequence[str]) -> int:
+    from core import commands
+    from core.paths import default_db_path
+    from core.reportfile import ReportFileError
+    from core.storage import Store, StorageError
+
+    args = _parser().parse_args(argv)
+    db_path = Path(getattr(args, "db", None) or default_db_path())
+    opened: list[Store] = []
+
+    def store() -> Store:
+        if not opened:
+            opened.append(Store(db_path))
+        return opened[0]
+
+    out, err = sys.stdout, sys.stderr
+    try:
+        if args.command is None:
+            # The desktop window is not built yet (issue 4): show what the program can do now.
+            _parser().print_help(out)
+            return 0
+        if args.command == "check":
+            existing: Store | None = None
+            if db_path.exists():
+                try:
+                    existing = Store(db_path, seed=False)
+                    opened.append(existing)
+                except StorageError as exc:
+                    err.write(f"（未使用数据库中的上年报告：{exc}）\n")
+            return commands.check(args.files, as_json=args.json, store=existing, out=out, err=err)
+        if args.command == "export":
+            return commands.export(
+                args.source, args.to, writers=commands.DEFAULT_WRITERS, store_opener=store,
+                out=out, err=err,
+            )
+        if args.command == "import":
+            return commands.import_files(args.files, store=store(), replace=args.replace, out=out, err=err)
+        if args.command == "list":
+            return commands.list_reports(store=store(), out=out)
+        if args.command == "new":
+            return commands.new(
+                store=store(), agency=args.agency, year=args.year, from_id=args.from_id, out=out, err=err
+            )
+        raise AssertionError(args.command)
+    except (StorageError, ReportFileError) as exc:
+        err.write(f"{exc}\n")
+        return 2
+    except KeyboardInterrupt:
+        err.write("已中断。\n")
+        return 130
+    finally:
+        for s in opened:
+            s.close()
+
+
+def main() -> int:
+    _utf8_streams()
+    try:
+        return run(sys.argv[1:])
+    except SystemExit as exc:
+        return int(exc.code or 0) if isinstance(exc.code, int) else 2
+    except Exception as exc:  # the last guard: a one-line message, the details in the log
+        log = _log_crash()
+        where = f"，详情已记录在 {log}" if log else ""
+        sys.stderr.write(f"程序内部错误：{type(exc).__name__}: {exc}{where}\n")
+        return 3
+
+
+if __name__ == "__main__":
+    sys.exit(main())
