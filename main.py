@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import argparse
+import contextlib
 import sys
 import traceback
 from collections.abc import Sequence
@@ -57,10 +58,8 @@ def _utf8_streams() -> None:
     for stream in (sys.stdout, sys.stderr):
         reconfigure = getattr(stream, "reconfigure", None)
         if reconfigure is not None:
-            try:
+            with contextlib.suppress(ValueError, OSError):
                 reconfigure(encoding="utf-8", errors="replace")
-            except (ValueError, OSError):
-                pass
 
 
 def _log_crash() -> Path | None:
@@ -82,7 +81,7 @@ def run(argv: Sequence[str]) -> int:
     from core import commands
     from core.paths import default_db_path
     from core.reportfile import ReportFileError
-    from core.storage import Store, StorageError
+    from core.storage import StorageError, Store
 
     args = _parser().parse_args(argv)
     db_path = Path(getattr(args, "db", None) or default_db_path())

@@ -13,7 +13,7 @@ from core.formats import read_report
 from core.nextyear import new_report, next_year_report
 from core.report import Report
 from core.reportfile import ReportFileError, write_report_file
-from core.storage import Store, StorageError
+from core.storage import StorageError, Store
 
 EXIT_OK = 0
 EXIT_FINDINGS = 1

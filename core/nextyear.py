@@ -48,6 +48,10 @@ def next_year_report(previous: Report, contact: Contact | None = None) -> Report
     keep = contact or previous.contact
     report = new_report(previous.agency, year, keep)
     report.signature = Signature(organ=previous.signature.organ or previous.agency, date="")
+    # Keep the office's own wording of the title (often the government's name, not the office's).
+    old_year = f"{previous.year}年政府信息公开工作年度报告"
+    if previous.title.endswith(old_year):
+        report.title = previous.title[: -len(old_year)] + f"{year}年政府信息公开工作年度报告"
     for col in report.template.s3.applicant_columns:
         last = previous.value(f"s3.carried_forward.{col.id}")
         # A blank carried-forward cell meant 0 in last year's printed report.

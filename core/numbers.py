@@ -131,10 +131,7 @@ def format_number(number: Number | None, kind: CellKind, unit: str | None = None
     if number is None:
         return ""
     if kind is CellKind.MONEY:
-        if isinstance(number, Decimal):
-            text = format(number, "f")
-        else:
-            text = str(number)
+        text = format(number, "f") if isinstance(number, Decimal) else str(number)
         return text + (unit or "")
     return str(int(number))
 

@@ -176,7 +176,6 @@ class Store:
 
     def __init__(self, path: str | Path, *, seed: bool = True) -> None:
         self.path = Path(path)
-        created = not self.path.exists() or self.path.stat().st_size == 0
         if self.path.is_dir():
             raise StorageError(f"「{self.path}」是一个文件夹，不是数据库文件。")
         try:
@@ -188,17 +187,24 @@ class Store:
         except sqlite3.Error as exc:
             raise _friendly(exc, self.path) from None
         try:
-            self._prepare(created)
+            self._prepare()
         except StorageError:
             self.db.close()
             raise
         except sqlite3.Error as exc:
             self.db.close()
             raise _friendly(exc, self.path) from None
-        if created and seed:
-            self.add_report(_seed_report())
+        if self.db.execute("SELECT 1 FROM meta WHERE key = 'seeded'").fetchone() is None:
+            self._seed(seed)
 
-    def _prepare(self, created: bool) -> None:
+    def _seed(self, seed: bool) -> None:
+        """A new database starts with the example report, so a new user sees a real one."""
+        with self._write():
+            if seed:
+                self.add_report(_seed_report())
+            self.db.execute("INSERT OR REPLACE INTO meta (key, value) VALUES ('seeded', ?)", [str(seed)])
+
+    def _prepare(self) -> None:
         names = set(self.db.table_names())
         if names and "meta" not in names:
             raise StorageError(f"「{self.path}」是其他程序的数据库，不是本程序的；程序没有改动它。")
@@ -298,16 +304,16 @@ class Store:
                  json.dumps(extra, ensure_ascii=False, default=str), now, now],
             )
             report_id = int(cursor.lastrowid or 0)
-            self.db.executemany(
+            self.db.conn.executemany(
                 "INSERT INTO cells (report_id, cell_id, printed, text) VALUES (?, ?, 0, ?)",
                 [(report_id, cid, p.text) for cid, p in report.inputs.items()],
             )
-            self.db.executemany(
+            self.db.conn.executemany(
                 "INSERT INTO cells (report_id, cell_id, printed, text) VALUES (?, ?, 1, ?)",
                 [(report_id, cid, p.text) for cid, p in report.printed.items()],
             )
             texts = [(k, v) for k, v in _report_fields(report).items() if v]
-            self.db.executemany(
+            self.db.conn.executemany(
                 "INSERT INTO texts (report_id, key, text) VALUES (?, ?, ?)",
                 [(report_id, k, v) for k, v in texts],
             )
@@ -515,7 +521,7 @@ class Store:
         ).fetchone()
         batch = int(row[0]) + 1
         now = _now()
-        self.db.executemany(
+        self.db.conn.executemany(
             """INSERT INTO revisions (report_id, batch, at, label, target, old, new)
                VALUES (?, ?, ?, ?, ?, ?, ?)""",
             [(report_id, batch, now, label, t, o, n) for t, o, n in changes],

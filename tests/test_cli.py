@@ -1,0 +1,162 @@
+"""The command line as report-json.md specifies it: subcommands, exit codes, no tracebacks."""
+
+from __future__ import annotations
+
+import json
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+from core.reportfile import read_report_file, report_to_json
+
+ROOT = Path(__file__).resolve().parents[1]
+SAMPLES = ROOT.parent / "shared" / "samples"
+SEED = SAMPLES / "seed-2020-tiexi.json"
+PINGTAN = [SAMPLES / "real" / "2019_pingtan.json", SAMPLES / "real" / "2022_pingtan.json"]
+
+
+def run(*args: str | Path, data_dir: Path) -> subprocess.CompletedProcess[str]:
+    env = {**os.environ, "GOV_REPORT_DATA_DIR": str(data_dir), "PYTHONIOENCODING": "utf-8"}
+    return subprocess.run(
+        [sys.executable, str(ROOT / "main.py"), *map(str, args)],
+        capture_output=True, text=True, encoding="utf-8", env=env, cwd=ROOT, timeout=60,
+    )
+
+
+def assert_no_traceback(result: subprocess.CompletedProcess[str]) -> None:
+    assert "Traceback" not in result.stdout + result.stderr
+
+
+def test_check_seed_reports_balance_errors(tmp_path: Path) -> None:
+    result = run("check", SEED, "--json", data_dir=tmp_path)
+    assert result.returncode == 1, result.stderr
+    (entry,) = json.loads(result.stdout)
+    assert entry["template"] == "2019" and entry["year"] == 2020
+    errors = {(f["rule"], f["cells"][0]) for f in entry["findings"] if f["severity"] == "error"}
+    assert errors == {
+        ("S3-BALANCE", "s3.new.natural"),
+        ("S3-BALANCE", "s3.new.total"),
+        ("S3-RESULTS-TOTAL", "s3.total_processed.natural"),
+        ("S3-RESULTS-TOTAL", "s3.total_processed.total"),
+    }
+
+
+def test_check_text_output_names_rules_in_chinese(tmp_path: Path) -> None:
+    result = run("check", SEED, data_dir=tmp_path)
+    assert result.returncode == 1
+    assert "S3-BALANCE" in result.stdout and "「自然人」列" in result.stdout
+    assert "[错误]" in result.stdout
+
+
+def test_check_pingtan_samples_pass(tmp_path: Path) -> None:
+    result = run("check", *PINGTAN, "--json", data_dir=tmp_path)
+    assert result.returncode == 0, result.stdout
+    entries = json.loads(result.stdout)
+    assert [e["year"] for e in entries] == [2019, 2022]
+    assert all(f["severity"] != "error" for e in entries for f in e["findings"])
+
+
+def test_check_unreadable_file_exits_2_with_one_line(tmp_path: Path) -> None:
+    bad = tmp_path / "bad.json"
+    bad.write_text("{not json", encoding="utf-8")
+    result = run("check", SEED, bad, data_dir=tmp_path)
+    assert result.returncode == 2
+    assert_no_traceback(result)
+    lines = [line for line in result.stderr.splitlines() if line.strip()]
+    assert len(lines) == 1 and "bad.json" in lines[0] and "JSON" in lines[0]
+
+
+def test_check_missing_file_and_unknown_suffix(tmp_path: Path) -> None:
+    other = tmp_path / "report.xyz"
+    other.write_text("x", encoding="utf-8")
+    result = run("check", tmp_path / "nope.json", other, data_dir=tmp_path)
+    assert result.returncode == 2
+    assert_no_traceback(result)
+    assert "文件不存在" in result.stderr and "不支持" in result.stderr
+
+
+def test_check_uses_previous_year_from_the_same_batch(tmp_path: Path) -> None:
+    last = read_report_file(PINGTAN[1])
+    data = report_to_json(last)
+    data["year"] = 2023
+    data["cells"]["s3.carried_over.natural"] = 5  # last year carried forward 0
+    this = tmp_path / "2023.json"
+    this.write_text(json.dumps(data, ensure_ascii=False), encoding="utf-8")
+    result = run("check", PINGTAN[1], this, "--json", data_dir=tmp_path)
+    findings = json.loads(result.stdout)[1]["findings"]
+    assert any(f["rule"] == "CARRY-OVER" and f["cells"] == ["s3.carried_over.natural"] for f in findings)
+
+
+def test_import_list_export_round_trip(tmp_path: Path) -> None:
+    db = tmp_path / "test.sqlite3"
+    result = run("--db", db, "import", PINGTAN[1], data_dir=tmp_path)
+    assert result.returncode == 0, result.stderr
+    again = run("import", PINGTAN[1], "--db", db, data_dir=tmp_path)
+    assert again.returncode == 1 and "已有" in again.stderr
+    listing = run("list", "--db", db, data_dir=tmp_path)
+    assert listing.returncode == 0
+    assert "平潭综合实验区" in listing.stdout and "四平市铁西区" in listing.stdout  # seed is there
+    report_id = next(
+        line.split("\t")[0] for line in listing.stdout.splitlines() if "平潭" in line
+    )
+    out = tmp_path / "out.json"
+    exported = run("export", report_id, "--to", out, "--db", db, data_dir=tmp_path)
+    assert exported.returncode == 0, exported.stderr
+    assert report_to_json(read_report_file(out)) == report_to_json(read_report_file(PINGTAN[1]))
+
+
+def test_export_file_to_json_and_refuses_unknown_suffix(tmp_path: Path) -> None:
+    out = tmp_path / "seed.json"
+    assert run("export", SEED, "--to", out, data_dir=tmp_path).returncode == 0
+    assert report_to_json(read_report_file(out)) == report_to_json(read_report_file(SEED))
+    bad = run("export", SEED, "--to", tmp_path / "seed.xls", data_dir=tmp_path)
+    assert bad.returncode == 2 and "支持的格式" in bad.stderr
+    missing_dir = run("export", SEED, "--to", tmp_path / "no" / "x.json", data_dir=tmp_path)
+    assert missing_dir.returncode == 2 and "不存在" in missing_dir.stderr
+
+
+def test_new_from_last_year_carries_over(tmp_path: Path) -> None:
+    db = tmp_path / "test.sqlite3"
+    run("import", PINGTAN[1], "--db", db, data_dir=tmp_path)
+    listing = run("list", "--db", db, data_dir=tmp_path).stdout
+    report_id = next(line.split("\t")[0] for line in listing.splitlines() if "平潭" in line)
+    created = run("new", "--from", report_id, "--db", db, data_dir=tmp_path)
+    assert created.returncode == 0, created.stderr
+    assert "2023" in created.stdout
+    twice = run("new", "--from", report_id, "--db", db, data_dir=tmp_path)
+    assert twice.returncode == 1
+
+
+@pytest.mark.parametrize("content", [b"garbage" * 100, b""])
+def test_broken_database_is_a_message_not_a_traceback(tmp_path: Path, content: bytes) -> None:
+    db = tmp_path / "broken.sqlite3"
+    db.write_bytes(content)
+    result = run("list", "--db", db, data_dir=tmp_path)
+    assert_no_traceback(result)
+    if content:
+        assert result.returncode == 2 and "不是本程序的数据库" in result.stderr
+        assert db.read_bytes() == content
+    else:  # an empty file is a new database
+        assert result.returncode == 0
+
+
+def test_default_database_lives_in_the_data_folder(tmp_path: Path) -> None:
+    result = run("list", data_dir=tmp_path)
+    assert result.returncode == 0
+    assert (tmp_path / "reports.sqlite3").exists()
+
+
+def test_bad_arguments_give_a_chinese_message(tmp_path: Path) -> None:
+    result = run("check", data_dir=tmp_path)
+    assert result.returncode == 2
+    assert "参数有误" in result.stderr
+    assert_no_traceback(result)
+
+
+def test_no_arguments_shows_usage(tmp_path: Path) -> None:
+    result = run(data_dir=tmp_path)
+    assert result.returncode == 0
+    assert "check" in result.stdout and "export" in result.stdout
