@@ -1,0 +1,195 @@
+"""The printed report as a layout (paragraphs, table grids with merges, signature) that every
+exporter renders, so DOCX, PDF and HTML show the same words and numbers in the same places."""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Mapping
+from dataclasses import dataclass
+
+from core.numbers import Number, format_number
+from core.report import Report
+from core.template import CellDef, Template
+
+HEADING2 = re.compile(r"^\s*（[一二三四五六七八九十]{1,3}）")
+# A run-in level-2 heading ends at the first full stop (or colon) after its number.
+RUNIN = re.compile(r"^(\s*（[一二三四五六七八九十]{1,3}）[^。：:\n]{1,40}?[。：:])(.+)$")
+
+
+@dataclass(frozen=True)
+class Paragraph:
+    """One paragraph. style: title, heading1, heading2, body, note. For a run-in level-2 heading,
+    `lead` is the heading part (styled as heading2) and `text` the body that follows it."""
+
+    style: str
+    text: str
+    lead: str = ""
+
+
+@dataclass(frozen=True)
+class GridCell:
+    row: int
+    col: int
+    rowspan: int
+    colspan: int
+    text: str
+    header: bool = False  # header or label cell (bold/centred as in the official table)
+    cell_id: str | None = None  # the report cell it shows, for number cells
+    computed: bool = False
+    align: str = "center"  # "center" or "left"
+
+
+@dataclass(frozen=True)
+class Table:
+    id: str  # s2, s3 or s4
+    rows: int
+    columns: int
+    header_rows: int  # rows repeated at the top of every page
+    cells: tuple[GridCell, ...]
+    widths: tuple[float, ...]  # relative column widths
+
+    def cell_at(self, row: int, col: int) -> GridCell | None:
+        """The grid cell covering (row, col), merged cells included."""
+        for c in self.cells:
+            if c.row <= row < c.row + c.rowspan and c.col <= col < c.col + c.colspan:
+                return c
+        return None
+
+
+@dataclass(frozen=True)
+class SignatureBlock:
+    organ: str
+    date: str  # as printed, e.g. 2026年1月20日 (empty: a line to date by hand)
+
+
+@dataclass(frozen=True)
+class Layout:
+    title: str
+    blocks: tuple[Paragraph | Table | SignatureBlock, ...]
+    draft: bool
+
+    @property
+    def tables(self) -> tuple[Table, ...]:
+        return tuple(b for b in self.blocks if isinstance(b, Table))
+
+
+def cell_text(report: Report, cell: CellDef, totals: Mapping[str, Number], blank_as_zero: bool) -> str:
+    """What a number cell prints: the value, computed totals from the data, blanks as 0 or empty."""
+    if cell.computed:
+        return format_number(totals[cell.id], cell.kind)
+    parsed = report.value(cell.id)
+    if parsed.error is not None:
+        return parsed.text or ""
+    if parsed.number is None:
+        return "0" if blank_as_zero else ""
+    return parsed.text or format_number(parsed.number, cell.kind, parsed.unit)
+
+
+def _s2_table(report: Report, template: Template, blank_as_zero: bool) -> Table:
+    totals = report.totals()
+    cells: list[GridCell] = []
+    row = 0
+    columns = template.s2.columns
+    for block in template.s2.blocks:
+        cells.append(GridCell(row, 0, 1, columns, block.caption, header=True))
+        row += 1
+        col = 0
+        for h in block.header:
+            cells.append(GridCell(row, col, 1, h.span, h.label, header=True))
+            col += h.span
+        row += 1
+        for r in block.rows:
+            cells.append(GridCell(row, 0, 1, 1, r.label, header=True))
+            col = 1
+            for c in r.cells:
+                text = cell_text(report, c.cell, totals, blank_as_zero)
+                cells.append(GridCell(row, col, 1, c.span, text, cell_id=c.cell.id))
+                col += c.span
+            row += 1
+    return Table("s2", row, columns, 0, tuple(cells), (3.0, 2.0, 2.0, 2.0))
+
+
+def _s3_table(report: Report, template: Template, blank_as_zero: bool) -> Table:
+    totals = report.totals()
+    s3 = template.s3
+    header_rows = 1 + max(h.row + h.rowspan - 1 for h in s3.header)
+    cells = [GridCell(h.row, h.col, h.rowspan, h.colspan, h.label, header=True) for h in s3.header]
+    for lc in s3.label_cells:
+        cells.append(
+            GridCell(header_rows + lc.row, lc.col, lc.rowspan, lc.colspan, lc.label, header=True, align="left")
+        )
+    for i, r in enumerate(s3.rows):
+        for j, col in enumerate(s3.columns):
+            cell = template.cell(f"s3.{r.id}.{col.id}")
+            cells.append(
+                GridCell(
+                    header_rows + i, s3.label_columns + j, 1, 1,
+                    cell_text(report, cell, totals, blank_as_zero),
+                    cell_id=cell.id, computed=cell.computed,
+                )
+            )
+    columns = s3.label_columns + len(s3.columns)
+    widths = (1.0, 1.4, 4.2) + (1.0,) * len(s3.columns)
+    return Table("s3", header_rows + len(s3.rows), columns, header_rows, tuple(cells), widths)
+
+
+def _s4_table(report: Report, template: Template, blank_as_zero: bool) -> Table:
+    totals = report.totals()
+    s4 = template.s4
+    header_rows = 1 + max(h.row + h.rowspan - 1 for h in s4.header)
+    cells = [GridCell(h.row, h.col, h.rowspan, h.colspan, h.label, header=True) for h in s4.header]
+    col = 0
+    for group in s4.groups:
+        for c in s4.columns:
+            cell = template.cell(f"s4.{group.id}.{c.id}")
+            cells.append(
+                GridCell(
+                    header_rows, col, 1, 1, cell_text(report, cell, totals, blank_as_zero),
+                    cell_id=cell.id, computed=cell.computed,
+                )
+            )
+            col += 1
+    return Table("s4", header_rows + 1, col, header_rows, tuple(cells), (1.0,) * col)
+
+
+def _text_paragraphs(text: str) -> list[Paragraph]:
+    out: list[Paragraph] = []
+    for line in text.splitlines():
+        line = line.strip()
+        if not line:
+            continue
+        if HEADING2.match(line):
+            runin = RUNIN.match(line)
+            if runin:
+                out.append(Paragraph("body", runin.group(2), lead=runin.group(1)))
+            else:
+                out.append(Paragraph("heading2", line))
+        else:
+            out.append(Paragraph("body", line))
+    return out
+
+
+def build_layout(report: Report, *, blank_as_zero: bool = True, draft: bool = False) -> Layout:
+    """The report as printed: title, preamble, the six sections with their tables, signature."""
+    template = report.template
+    title = report.title.strip() or report.default_title()
+    blocks: list[Paragraph | Table | SignatureBlock] = [Paragraph("title", title)]
+    blocks.extend(Paragraph("body", p) for p in report.preamble.splitlines() if p.strip())
+    tables = {
+        "s2": _s2_table(report, template, blank_as_zero),
+        "s3": _s3_table(report, template, blank_as_zero),
+        "s4": _s4_table(report, template, blank_as_zero),
+    }
+    for section in template.sections:
+        blocks.append(Paragraph("heading1", section.heading))
+        if section.kind == "table":
+            blocks.append(tables[section.id])
+            if section.note_key and report.text(section.note_key).strip():
+                note = report.text(section.note_key)
+                blocks.extend(Paragraph("note", p.strip()) for p in note.splitlines() if p.strip())
+        else:
+            blocks.extend(_text_paragraphs(report.text(section.id)))
+    organ = report.signature.organ.strip() or report.agency
+    blocks.append(SignatureBlock(organ, report.signature.date_chinese))
+    return Layout(title, tuple(blocks), draft)
+
