@@ -10,6 +10,7 @@ from decimal import Decimal
 from pathlib import Path
 from typing import Any
 
+from core.errors import UserError
 from core.numbers import BLANK, parse_value, to_json_value
 from core.report import TEXT_KEYS, Contact, Report, Signature
 from core.template import TEMPLATE_IDS, all_cell_ids, load_template
@@ -24,7 +25,7 @@ KNOWN_KEYS = frozenset(
 )
 
 
-class ReportFileError(Exception):
+class ReportFileError(UserError):
     """A report file that cannot be read; str() is a one-line reason in Chinese."""
 
 

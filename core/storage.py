@@ -15,6 +15,7 @@ from typing import Any
 from sqlite_utils import Database
 
 from core.checks import counts, validate
+from core.errors import UserError
 from core.numbers import BLANK, Parsed, parse_value
 from core.report import (
     STATUS_DRAFT,
@@ -48,7 +49,7 @@ FIELD_KEYS: tuple[str, ...] = (
 )
 
 
-class StorageError(Exception):
+class StorageError(UserError):
     """A database problem; str() is a message in Chinese for the user."""
 
 
