@@ -1,0 +1,418 @@
+"""The report as a PDF (reportlab platypus) in the official typesetting, with embedded TrueType fonts."""
+
+from __future__ import annotations
+
+import io
+import os
+import re
+from collections.abc import Callable, Mapping, Sequence
+from typing import Any
+from xml.sax.saxutils import escape
+
+from reportlab.lib import colors
+from reportlab.lib.enums import TA_CENTER, TA_LEFT, TA_RIGHT
+from reportlab.lib.pagesizes import A4
+from reportlab.lib.styles import ParagraphStyle
+from reportlab.lib.textsplit import CANNOT_END_LINE, CANNOT_START_LINE
+from reportlab.lib.units import mm
+from reportlab.pdfbase.pdfmetrics import stringWidth
+from reportlab.platypus import BaseDocTemplate, CondPageBreak, Frame, KeepTogether, PageTemplate, Spacer
+from reportlab.platypus import Paragraph as RLParagraph
+from reportlab.platypus import Table as RLTable
+from reportlab.platypus.paragraph import ParaLines, cjkU, makeCJKParaLine
+from reportlab.rl_config import _FUZZ
+
+from core.report import Report
+from core.reportfile import write_atomic
+from exports.fonts import FontSet, find_fonts, has_glyph, register
+from exports.layout import Layout, Paragraph, SignatureBlock, Table, build_layout
+
+PAGE_WIDTH, PAGE_HEIGHT = A4
+FUZZ = float(_FUZZ)  # reportlab's tolerance when a line is measured against its width
+MARGIN_TOP = 37 * mm
+MARGIN_BOTTOM = 35 * mm
+MARGIN_LEFT = 28 * mm
+MARGIN_RIGHT = 26 * mm
+TEXT_WIDTH = PAGE_WIDTH - MARGIN_LEFT - MARGIN_RIGHT  # 156 mm
+TEXT_HEIGHT = PAGE_HEIGHT - MARGIN_TOP - MARGIN_BOTTOM  # 225 mm
+
+BODY_SIZE = 16.0  # 3号
+BODY_LEADING = 28.95  # fixed line spacing of 22 lines a page
+TITLE_SIZE = 22.0  # 2号
+TITLE_LEADING = 35.0
+CELL_SIZE = 10.5  # 5号
+CELL_LEADING = 12.6
+PAGE_NUMBER_SIZE = 14.0  # 4号
+INDENT = 2 * BODY_SIZE  # two characters
+CELL_PADDING = 1.5
+
+# 禁则 (GB/T 15834): these never start a line …
+CANNOT_START = frozenset(
+    "，。、；：？！）］｝》〉」』】〕〗〙〛”’～·・％‰℃°′″"
+    ",.;:?!)]}%"
+    + CANNOT_START_LINE[0]
+)
+# … and these never end one.
+CANNOT_END = frozenset("（［｛《〈「『【〔〖〘〚“‘([{" + CANNOT_END_LINE[0])
+# Two-character marks that must not be torn apart (破折号, 省略号).
+UNBREAKABLE_PAIRS = frozenset({"——", "……", "⋯⋯", "――"})
+
+
+def _is_word_char(ch: str) -> bool:
+    """ASCII letters, digits and the marks inside numbers, dates, phones and addresses: a run of
+    them (2022, 12.5, 0591-1234, www.gov.cn) is one word and is not broken."""
+    return "!" <= ch <= "~"
+
+
+def can_break(before: str, after: str) -> bool:
+    """Whether a line may end after `before` and the next start with `after`."""
+    if after.isspace():
+        return True
+    if after in CANNOT_START:
+        return False
+    if before.isspace():
+        return True
+    if before in CANNOT_END or before + after in UNBREAKABLE_PAIRS:
+        return False
+    return not (_is_word_char(before) and _is_word_char(after))
+
+
+def break_units(units: Sequence[Any], widths: Sequence[float], max_widths: Sequence[float]) -> list[tuple[int, int]]:
+    """Line breaks as (start, end) index pairs: as many characters as fit, then moved back to the
+    nearest place `can_break` allows, so no line starts with a closing or ends with an opening mark.
+    Where no such place exists on the line (a long web address), the line is cut where it is full."""
+    lines: list[tuple[int, int]] = []
+    count = len(units)
+    start = 0
+    while start < count:
+        max_width = max_widths[min(len(lines), len(max_widths) - 1)]
+        end = start
+        used = 0.0
+        while end < count and (end == start or used + widths[end] <= max_width + FUZZ):
+            used += widths[end]
+            end += 1
+        if end < count:
+            cut = end
+            while cut > start + 1 and not can_break(units[cut - 1], units[cut]):
+                cut -= 1
+            if can_break(units[cut - 1], units[cut]):
+                end = cut
+        lines.append((start, end))
+        start = end
+        while start < count and units[start].isspace():  # a space that ended a line is not carried over
+            start += 1
+    return lines
+
+
+class CJKParagraph(RLParagraph):  # type: ignore[misc]
+    """A reportlab Paragraph whose CJK line breaking keeps the Chinese 禁则 (reportlab's own only lets
+    one closing mark hang into the margin and ignores opening marks at the end of a line)."""
+
+    def breakLinesCJK(self, maxWidths: Any) -> Any:
+        if not isinstance(maxWidths, (list, tuple)):
+            maxWidths = [maxWidths]
+        if hasattr(self, "blPara") and getattr(self, "_splitpara", False):
+            return self.blPara  # the second part of a split keeps the lines already made
+        auto_leading = getattr(self, "autoLeading", getattr(self.style, "autoLeading", ""))
+        calc_bounds = auto_leading not in ("", "off")
+        units: list[Any] = []
+        for frag in self.frags:
+            text = frag.text if isinstance(frag.text, str) else frag.text.decode("utf-8")
+            if text:
+                units.extend(cjkU(ch, frag, "utf-8") for ch in text)
+            else:
+                units.append(cjkU(text, frag, "utf-8"))
+        widths = [float(u.width) for u in units]
+        lines: list[Any] = []
+        for start, end in break_units(units, widths, maxWidths):
+            max_width = maxWidths[min(len(lines), len(maxWidths) - 1)]
+            used = sum(widths[start:end])
+            lines.append(makeCJKParaLine(units[start:end], max_width, used, max_width - used, False, calc_bounds))
+        return ParaLines(kind=1, lines=lines)
+
+
+class _Styles:
+    """Paragraph styles of the official typesetting, built for one set of registered fonts."""
+
+    def __init__(self, names: Mapping[str, str]) -> None:
+        self.names = names
+        common: dict[str, Any] = {"wordWrap": "CJK", "allowOrphans": 0, "allowWidows": 0}
+        self.title = ParagraphStyle(
+            "title", fontName=names["title"], fontSize=TITLE_SIZE, leading=TITLE_LEADING,
+            alignment=TA_CENTER, spaceAfter=BODY_LEADING, **common,
+        )
+        self.title_line = self.title.clone("title_line", spaceAfter=0, keepWithNext=1)
+        body: dict[str, Any] = {"fontSize": BODY_SIZE, "leading": BODY_LEADING, "firstLineIndent": INDENT, **common}
+        self.body = ParagraphStyle("body", fontName=names["fang"], alignment=TA_LEFT, **body)
+        self.heading1 = ParagraphStyle("heading1", fontName=names["hei"], **body)
+        self.heading2 = ParagraphStyle("heading2", fontName=names["kai"], **body)
+        self.signature = ParagraphStyle(
+            "signature", fontName=names["fang"], fontSize=BODY_SIZE, leading=BODY_LEADING,
+            alignment=TA_RIGHT, rightIndent=INDENT, wordWrap="CJK",
+        )
+        cell: dict[str, Any] = {"fontName": names["song"], "fontSize": CELL_SIZE, "leading": CELL_LEADING, **common}
+        self.cell_center = ParagraphStyle("cell_center", alignment=TA_CENTER, **cell)
+        self.cell_left = ParagraphStyle("cell_left", alignment=TA_LEFT, **cell)
+        self._others = list(dict.fromkeys(names.values()))
+
+    def markup(self, text: str, font: str) -> str:
+        """Text as paragraph markup. A character the font lacks is set in another font of the set that
+        has it, so a rare character in a name prints instead of an empty box."""
+        out: list[str] = []
+        run: list[str] = []
+        run_font = font
+        for ch in text:
+            ch_font = font
+            if not ch.isspace() and not has_glyph(font, ch):
+                ch_font = next((f for f in self._others if has_glyph(f, ch)), font)
+            if ch_font != run_font and run:
+                out.append(self._run("".join(run), run_font, font))
+                run = []
+            run_font = ch_font
+            run.append(ch)
+        if run:
+            out.append(self._run("".join(run), run_font, font))
+        return "".join(out)
+
+    @staticmethod
+    def _run(text: str, run_font: str, font: str) -> str:
+        escaped = escape(text)
+        return escaped if run_font == font else f'<font name="{run_font}">{escaped}</font>'
+
+
+def title_lines(title: str, font: str, size: float = TITLE_SIZE, width: float = TEXT_WIDTH) -> list[str]:
+    """A long title in lines as such titles are set: the organ, then "2024年政府信息公开工作年度报告"
+    on a line of its own when it fits; otherwise (and for an organ longer than a line) lines of
+    even length, never a short last line such as "度报告"."""
+
+    def fits(text: str) -> bool:
+        return float(stringWidth(text, font, size)) <= width + FUZZ
+
+    def balanced(text: str) -> list[str]:
+        widths = [float(stringWidth(ch, font, size)) for ch in text]
+        count = len(break_units(text, widths, [width]))
+        low, high = width / count, width
+        for _ in range(30):  # the narrowest measure that still needs no more lines
+            middle = (low + high) / 2
+            if len(break_units(text, widths, [middle])) <= count:
+                high = middle
+            else:
+                low = middle
+        return [text[start:end] for start, end in break_units(text, widths, [high])]
+
+    if fits(title):
+        return [title]
+    organ_year = re.match(r"^(.+?)(\d{4}年.+)$", title)
+    if organ_year and fits(organ_year.group(2)):
+        return [*balanced(organ_year.group(1)), organ_year.group(2)]
+    return balanced(title)
+
+
+def _title(block: Paragraph, styles: _Styles) -> list[Any]:
+    font = styles.names["title"]
+    lines = title_lines(block.text, font)
+    last = len(lines) - 1
+    return [
+        CJKParagraph(styles.markup(line, font), styles.title if i == last else styles.title_line)
+        for i, line in enumerate(lines)
+    ]
+
+
+def _paragraph(block: Paragraph, styles: _Styles) -> RLParagraph:
+    names = styles.names
+    if block.style == "heading1":
+        return CJKParagraph(styles.markup(block.text, names["hei"]), styles.heading1)
+    if block.style == "heading2":
+        return CJKParagraph(styles.markup(block.text, names["kai"]), styles.heading2)
+    text = styles.markup(block.text, names["fang"])
+    if block.lead:
+        # A run-in level-2 heading: only the heading part in 楷体, the body follows on the same line.
+        text = f'<font name="{names["kai"]}">{styles.markup(block.lead, names["kai"])}</font>{text}'
+    return CJKParagraph(text, styles.body)
+
+
+def _fitting_style(style: ParagraphStyle, text: str, room: float) -> ParagraphStyle:
+    """The cell style, in smaller type when a number is wider than its cell: a number is never
+    broken over two lines (a five-digit total in a narrow column of 三)."""
+    width = float(stringWidth(text, style.fontName, style.fontSize))
+    if width <= room:
+        return style
+    size = max(5.0, int(10 * style.fontSize * room / width) / 10)
+    smaller: ParagraphStyle = style.clone(f"{style.name}-{size}", fontSize=size, leading=size * 1.2)
+    return smaller
+
+
+def _table(table: Table, styles: _Styles) -> RLTable:
+    data: list[list[Any]] = [[""] * table.columns for _ in range(table.rows)]
+    commands: list[tuple[Any, ...]] = [
+        ("GRID", (0, 0), (-1, -1), 0.5, colors.black),
+        # Cell text is in Paragraphs; the table's own font (Helvetica by default) would be named, unembedded.
+        ("FONT", (0, 0), (-1, -1), styles.names["song"], CELL_SIZE),
+        ("VALIGN", (0, 0), (-1, -1), "MIDDLE"),
+        ("LEFTPADDING", (0, 0), (-1, -1), CELL_PADDING),
+        ("RIGHTPADDING", (0, 0), (-1, -1), CELL_PADDING),
+        ("TOPPADDING", (0, 0), (-1, -1), CELL_PADDING),
+        ("BOTTOMPADDING", (0, 0), (-1, -1), CELL_PADDING + 1),  # room for descenders
+    ]
+    total = sum(table.widths)
+    widths = [TEXT_WIDTH * w / total for w in table.widths]
+    for cell in table.cells:
+        style = styles.cell_left if cell.align == "left" else styles.cell_center
+        if cell.cell_id is not None:
+            style = _fitting_style(style, cell.text, sum(widths[cell.col : cell.col + cell.colspan]) - 2 * CELL_PADDING)
+        data[cell.row][cell.col] = CJKParagraph(styles.markup(cell.text, styles.names["song"]), style)
+        if cell.rowspan > 1 or cell.colspan > 1:
+            commands.append(("SPAN", (cell.col, cell.row), (cell.col + cell.colspan - 1, cell.row + cell.rowspan - 1)))
+    grid = RLTable(data, colWidths=widths, repeatRows=table.header_rows, style=commands, hAlign="CENTER")
+    # Spacing on the table itself, so that it stays inside the KeepTogether with its heading.
+    grid.spaceBefore = 0  # the heading's leading already leaves room above
+    grid.spaceAfter = 10
+    return grid
+
+
+def _blank_date(font: str) -> str:
+    """年 月 日 with blanks as wide as the digits to be written in by hand. No-break spaces, since
+    a paragraph collapses ordinary and ideographic spaces (reportlab draws U+00A0 with the space
+    glyph when a font has none of its own, so it never prints a box)."""
+    space = float(stringWidth("\u00a0", font, BODY_SIZE)) or BODY_SIZE / 4
+
+    def blank(digits: str) -> str:
+        return "\u00a0" * max(2, round(float(stringWidth(digits, font, BODY_SIZE)) / space))
+
+    return f"{blank('2026')}年{blank('12')}月{blank('20')}日"
+
+
+def _signature(block: SignatureBlock, styles: _Styles, before: list[Any]) -> KeepTogether:
+    """Organ and date, right-aligned below room for the seal, kept on one page with the paragraph
+    before them so the signature never stands alone on the last page."""
+    date = block.date.strip() or _blank_date(styles.names["fang"])
+    parts: list[Any] = list(before)
+    parts.append(Spacer(1, 2 * BODY_LEADING))
+    if block.organ.strip():
+        parts.append(CJKParagraph(styles.markup(block.organ.strip(), styles.names["fang"]), styles.signature))
+    parts.append(CJKParagraph(styles.markup(date, styles.names["fang"]), styles.signature))
+    return KeepTogether(parts)
+
+
+def _is_heading_block(block: Paragraph | Table | SignatureBlock) -> bool:
+    return isinstance(block, Paragraph) and block.style in ("heading1", "heading2")
+
+
+def _is_heading(flowable: Any) -> bool:
+    return isinstance(flowable, CJKParagraph) and flowable.style.name in ("heading1", "heading2")
+
+
+def _take_last_paragraph(story: list[Any]) -> list[Any]:
+    """The last paragraph of the story (with its heading, when it follows one), taken out of it."""
+    if not story or not isinstance(story[-1], CJKParagraph):
+        return []
+    taken = [story.pop()]
+    if story and _is_heading(story[-1]):
+        taken.insert(0, story.pop())
+    return taken
+
+
+def _flowables(layout: Layout, styles: _Styles) -> list[Any]:
+    story: list[Any] = []
+    blocks = list(layout.blocks)
+    i = 0
+    while i < len(blocks):
+        block = blocks[i]
+        following = blocks[i + 1] if i + 1 < len(blocks) else None
+        i += 1
+        if isinstance(block, Paragraph) and block.style == "title":
+            story.extend(_title(block, styles))
+        elif isinstance(block, Paragraph):
+            flowable = _paragraph(block, styles)
+            if _is_heading_block(block):
+                if isinstance(following, Table):
+                    # A heading goes with its table: both move to the next page when the table fits
+                    # on a page but not in what is left of this one.
+                    story.append(KeepTogether([flowable, _table(following, styles)]))
+                    i += 1
+                    continue
+                # A heading never ends a page: it needs room for itself, any headings right after it
+                # (一、总体情况 then （一）主动公开) and two lines of text.
+                headings = 1
+                while headings < len(blocks) - i + 1 and _is_heading_block(blocks[i - 1 + headings]):
+                    headings += 1
+                story.append(CondPageBreak((headings + 2) * BODY_LEADING))
+            story.append(flowable)
+        elif isinstance(block, Table):
+            story.append(_table(block, styles))
+        else:
+            story.append(_signature(block, styles, _take_last_paragraph(story)))
+    return story
+
+
+def page_number_text(number: int) -> str:
+    return f"— {number} —"
+
+
+def _page_decorator(names: Mapping[str, str], draft: bool) -> Callable[[Any, Any], None]:
+    def on_page(canvas: Any, doc: Any) -> None:
+        canvas.saveState()
+        if draft:
+            # Drawn before the page's text, so the text stays legible on top of it.
+            canvas.setFillColor(colors.Color(0.82, 0.82, 0.82))
+            canvas.setFont(names["hei"], 140)
+            canvas.translate(PAGE_WIDTH / 2, PAGE_HEIGHT / 2)
+            canvas.rotate(45)
+            canvas.drawCentredString(0, -50, "草稿")
+            canvas.restoreState()
+            canvas.saveState()
+        number = canvas.getPageNumber()
+        text = page_number_text(number)
+        canvas.setFont(names["song"], PAGE_NUMBER_SIZE)
+        # The dash of "— 1 —" sits about 0.4 em above the baseline: its top is 7 mm below the text block.
+        y = MARGIN_BOTTOM - 7 * mm - 0.4 * PAGE_NUMBER_SIZE
+        if number % 2:
+            canvas.drawRightString(PAGE_WIDTH - MARGIN_RIGHT - PAGE_NUMBER_SIZE, y, text)
+        else:
+            canvas.drawString(MARGIN_LEFT + PAGE_NUMBER_SIZE, y, text)
+        canvas.restoreState()
+
+    return on_page
+
+
+def render_pdf(layout: Layout, fonts: FontSet | None = None) -> bytes:
+    """The layout as PDF bytes; the same layout and fonts always give the same bytes.
+    Raises FontError (Chinese message) when no Chinese TrueType font is installed."""
+    names = register(fonts if fonts is not None else find_fonts())
+    styles = _Styles(names)
+    organ = next((b.organ for b in layout.blocks if isinstance(b, SignatureBlock)), "")
+    buffer = io.BytesIO()
+    doc = BaseDocTemplate(
+        buffer,
+        pagesize=A4,
+        leftMargin=MARGIN_LEFT,
+        rightMargin=MARGIN_RIGHT,
+        topMargin=MARGIN_TOP,
+        bottomMargin=MARGIN_BOTTOM,
+        title=layout.title,
+        author=organ,
+        subject="政府信息公开工作年度报告",
+        creator="政府信息公开年报助手",
+        producer="政府信息公开年报助手",
+        invariant=1,
+        # Without it the canvas names Helvetica in every page, a font that is never embedded.
+        initialFontName=names["fang"],
+        initialFontSize=BODY_SIZE,
+    )
+    frame = Frame(MARGIN_LEFT, MARGIN_BOTTOM, TEXT_WIDTH, TEXT_HEIGHT, 0, 0, 0, 0, id="text")
+    doc.addPageTemplates([PageTemplate(id="page", frames=[frame], onPage=_page_decorator(names, layout.draft))])
+    doc.build(_flowables(layout, styles))
+    return buffer.getvalue()
+
+
+def write_pdf(
+    report: Report,
+    path: str | os.PathLike[str],
+    *,
+    blank_as_zero: bool = True,
+    draft: bool = False,
+    fonts: FontSet | None = None,
+) -> None:
+    """Write the report as PDF atomically: on any failure the target is left as it was."""
+    layout = build_layout(report, blank_as_zero=blank_as_zero, draft=draft)
+    write_atomic(path, render_pdf(layout, fonts))
