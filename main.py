@@ -12,7 +12,7 @@ from pathlib import Path
 
 USAGE_EPILOG = """命令：
   check FILE… [--json]     检查报告文件，按文件列出错误和提示
-  export FILE --to OUT     把报告文件（或数据库中的报告编号）导出为 OUT
+  export FILE --to OUT     把报告文件（或数据库中的报告编号）导出为 .docx/.pdf/.html/.json（--draft 加草稿水印）
   import FILE… [--replace] 把报告文件存入本地数据库
   list                     列出数据库中的报告
   new --agency 机关 --year 年度 | --from 编号   新建报告（可从上年报告结转）
@@ -27,7 +27,7 @@ class _Parser(argparse.ArgumentParser):
 
 
 def _parser() -> argparse.ArgumentParser:
-    db = argparse.ArgumentParser(add_help=False)
+    db = _Parser(add_help=False)
     db.add_argument("--db", metavar="PATH", default=argparse.SUPPRESS, help="使用指定的数据库文件")
     parser = _Parser(
         prog="main.py",
@@ -42,7 +42,10 @@ def _parser() -> argparse.ArgumentParser:
     p.add_argument("--json", action="store_true", help="以 JSON 输出结果")
     p = sub.add_parser("export", parents=[db], help="导出报告")
     p.add_argument("source", metavar="FILE")
-    p.add_argument("--to", required=True, metavar="OUT")
+    p.add_argument("--to", required=True, metavar="OUT", help="输出文件：.docx、.pdf、.html 或 .json")
+    p.add_argument("--draft", action="store_true", help="加“草稿”水印（未定稿的报告）")
+    p.add_argument("--blanks", choices=["zero", "blank"], help="空白单元格印为 0（zero）或留空（blank）")
+    p.add_argument("--fragment", action="store_true", help="HTML 只输出粘贴到网站编辑器的正文部分")
     p = sub.add_parser("import", parents=[db], help="导入报告文件到数据库")
     p.add_argument("files", nargs="+", metavar="FILE")
     p.add_argument("--replace", action="store_true", help="替换数据库中同一机关同一年度的报告")
@@ -79,8 +82,9 @@ def _log_crash() -> Path | None:
 
 def run(argv: Sequence[str]) -> int:
     from core import commands
+    from core.errors import UserError
     from core.paths import default_db_path
-    from core.reportfile import ReportFileError
+    from core.report import Report
     from core.storage import StorageError, Store
 
     args = _parser().parse_args(argv)
@@ -108,9 +112,18 @@ def run(argv: Sequence[str]) -> int:
                     err.write(f"（未使用数据库中的上年报告：{exc}）\n")
             return commands.check(args.files, as_json=args.json, store=existing, out=out, err=err)
         if args.command == "export":
+            from core.settings import load_settings, pdf_font_overrides
+            from exports import WRITERS, ExportOptions, export_report
+
+            fonts = pdf_font_overrides(load_settings())
+
+            def write(report: Report, path: Path, blank_as_zero: bool) -> None:
+                options = ExportOptions(blank_as_zero, args.draft, args.fragment, fonts)
+                export_report(report, path, options)
+
             return commands.export(
-                args.source, args.to, writers=commands.DEFAULT_WRITERS, store_opener=store,
-                out=out, err=err,
+                args.source, args.to, write=write, suffixes=WRITERS.keys(), blanks=args.blanks,
+                store_opener=store, out=out, err=err,
             )
         if args.command == "import":
             return commands.import_files(args.files, store=store(), replace=args.replace, out=out, err=err)
@@ -121,7 +134,7 @@ def run(argv: Sequence[str]) -> int:
                 store=store(), agency=args.agency, year=args.year, from_id=args.from_id, out=out, err=err
             )
         raise AssertionError(args.command)
-    except (StorageError, ReportFileError) as exc:
+    except UserError as exc:
         err.write(f"{exc}\n")
         return 2
     except KeyboardInterrupt:

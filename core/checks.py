@@ -9,7 +9,7 @@ from decimal import Decimal
 
 from core.numbers import Number, format_number
 from core.report import Report, derive_totals
-from core.template import CellDef, CellKind, Template, load_template
+from core.template import CellDef, CellKind, Template, load_template, template_for_year
 
 ERROR = "error"
 WARNING = "warning"
@@ -45,8 +45,9 @@ class Context:
         """An input cell's value (blank or invalid count as 0) or a computed cell's figure:
         what the file printed, when it printed one, else the derived sum."""
         printed = self.report.printed.get(cell_id)
-        if printed is not None:
+        if printed is not None and printed.error is None:
             return printed.value_or_zero
+        # Not printed, or printed as something that is not a number (VALUE-INVALID says so).
         derived = self.totals.get(cell_id)
         if derived is not None:
             return derived
@@ -238,8 +239,8 @@ def _s2_in_force(ctx: Context) -> Iterator[tuple[str, tuple[str, ...]]]:
 
 def _template_year(ctx: Context) -> Iterator[tuple[str, tuple[str, ...]]]:
     t = ctx.template
-    if not t.suits_year(ctx.report.year):
-        right = load_template("2021" if ctx.report.year >= 2021 else "2019")
+    right = template_for_year(ctx.report.year)
+    if not t.suits_year(ctx.report.year) and right.id != t.id:
         yield (
             f"{ctx.report.year} 年度报告使用了{t.name}格式（{t.document}），应使用{right.name}"
             f"格式（{right.document}）",
@@ -256,7 +257,7 @@ def _template_year(ctx: Context) -> Iterator[tuple[str, tuple[str, ...]]]:
         )
 
 
-_NUM = r"(\d+)\s*"
+_NUM = r"([0-9]{1,12})\s*"
 _GAP = r"[^。；;，,、\d\n]"
 _NEW = ("s3.new.total",)
 _NEW_AND_CARRIED = ("s3.new.total", "s3.carried_over.total")

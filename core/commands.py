@@ -2,28 +2,25 @@
 
 from __future__ import annotations
 
+import errno
 import json
 import os
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Collection, Sequence
 from pathlib import Path
 from typing import TextIO
 
 from core.checks import ERROR, SEVERITY_LABELS, Finding, counts, validate
+from core.errors import UserError
 from core.formats import read_report
 from core.nextyear import new_report, next_year_report
 from core.report import Report
-from core.reportfile import ReportFileError, write_report_file
-from core.storage import StorageError, Store
+from core.reportfile import ReportFileError
+from core.storage import ZERO_PRINT_ZERO, StorageError, Store
 
 EXIT_OK = 0
 EXIT_FINDINGS = 1
 EXIT_UNREADABLE = 2
 
-Writer = Callable[[Report, Path], None]
-
-
-def _json_writer(report: Report, path: Path) -> None:
-    write_report_file(report, path)
 
 
 def _previous(
@@ -140,16 +137,19 @@ def export(
     source: str,
     target: str,
     *,
-    writers: dict[str, Writer],
+    write: Callable[[Report, Path, bool], None],
+    suffixes: Collection[str],
+    blanks: str | None,
     store_opener: Callable[[], Store],
     out: TextIO,
     err: TextIO,
 ) -> int:
+    """Export a report file or a stored report; `write(report, path, blank_as_zero)` does the format.
+    Blank cells print as `blanks` says, else as the agency's profile says, else as 0."""
     path = Path(target)
     suffix = path.suffix.lower()
-    writer = writers.get(suffix)
-    if writer is None:
-        known = "、".join(sorted(writers))
+    if suffix not in suffixes:
+        known = "、".join(sorted(suffixes))
         err.write(f"无法导出为「{suffix or target}」：支持的格式为 {known}\n")
         return EXIT_UNREADABLE
     try:
@@ -160,13 +160,20 @@ def export(
     if not path.parent.exists():
         err.write(f"无法写入「{target}」：文件夹「{path.parent}」不存在\n")
         return EXIT_UNREADABLE
+    if blanks is None:
+        stored = source.lstrip("#").isdigit() and not os.path.exists(source)
+        profile = store_opener().agency_profile(report.agency) if stored else None
+        blanks = profile.zero_print if profile is not None else ZERO_PRINT_ZERO
     try:
-        writer(report, path)
+        write(report, path, blanks == ZERO_PRINT_ZERO)
+    except UserError as exc:
+        err.write(f"无法导出「{target}」：{exc}\n")
+        return EXIT_UNREADABLE
     except PermissionError:
         err.write(f"无法写入「{target}」：没有写入权限，或文件正被其他程序打开；原文件未改动\n")
         return EXIT_UNREADABLE
     except OSError as exc:
-        reason = "磁盘空间不足" if exc.errno == 28 else (exc.strerror or str(exc))
+        reason = "磁盘空间不足" if exc.errno == errno.ENOSPC else (exc.strerror or str(exc))
         err.write(f"无法写入「{target}」：{reason}；原文件未改动\n")
         return EXIT_UNREADABLE
     out.write(f"已导出：{target}\n")
@@ -193,5 +200,3 @@ def new(
     out.write(f"已新建 {report.agency} {report.year} 年度报告（编号 {report_id}，{report.template.name}格式）\n")
     return EXIT_OK
 
-
-DEFAULT_WRITERS: dict[str, Writer] = {".json": _json_writer}

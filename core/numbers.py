@@ -22,8 +22,12 @@ _FULLWIDTH = str.maketrans(
     "0123456789.,-+ ",
 )
 _SPACES = re.compile(r"[\s\u00a0\u2002-\u200b\u3000\ufeff]+")
-_NUMBER = re.compile(r"[+-]?(?:\d+(?:\.\d*)?|\.\d+)")
-_GROUPED = re.compile(r"[+-]?\d{1,3}(?:,\d{3})+(?:\.\d+)?")
+_NUMBER = re.compile(r"[+-]?(?:[0-9]+(?:\.[0-9]*)?|\.[0-9]+)")
+_GROUPED = re.compile(r"[+-]?[0-9]{1,3}(?:,[0-9]{3})+(?:\.[0-9]+)?")
+# Nothing in a report comes near 10^18; beyond it a value is a typing accident (and huge literals
+# would be slow or hit Python's int-to-text limit).
+MAX_DIGITS = 18
+MAX_MAGNITUDE = 10**MAX_DIGITS
 
 
 @dataclass(frozen=True)
@@ -47,6 +51,12 @@ class Parsed:
 BLANK = Parsed(None, None)
 
 
+def _shown(original: str) -> str:
+    """The user's text as quoted in a one-line message: no line breaks, not endless."""
+    one_line = " ".join(original.split())
+    return one_line if len(one_line) <= 30 else one_line[:30] + "…"
+
+
 def _invalid(original: str, message: str) -> Parsed:
     return Parsed(None, original, None, message)
 
@@ -59,19 +69,23 @@ def parse_value(value: object, kind: CellKind) -> Parsed:
     if value is None:
         return BLANK
     if isinstance(value, bool):
-        return _invalid(str(value), f"「{value}」不是数字")
+        return _invalid(str(value), f"「{_shown(str(value))}」不是数字")
     if isinstance(value, int):
+        if abs(value) >= MAX_MAGNITUDE:
+            return _invalid("（过大的数字）", "数字过大，不是有效的件数或金额")
         return _check_kind(Decimal(value), None, str(value), kind)
     if isinstance(value, float):
         if value != value or value in (float("inf"), float("-inf")):
-            return _invalid(str(value), f"「{value}」不是数字")
-        return _check_kind(Decimal(repr(value)), None, repr(value), kind)
+            return _invalid(str(value), f"「{_shown(str(value))}」不是数字")
+        value = Decimal(repr(value))
     if isinstance(value, Decimal):
         if not value.is_finite():
-            return _invalid(str(value), f"「{value}」不是数字")
+            return _invalid(str(value), f"「{_shown(str(value))}」不是数字")
+        if value.adjusted() >= MAX_DIGITS:
+            return _invalid("（过大的数字）", "数字过大，不是有效的件数或金额")
         return _check_kind(value, None, str(value), kind)
     if not isinstance(value, str):
-        return _invalid(str(value), f"「{value}」不是数字")
+        return _invalid(str(value), f"「{_shown(str(value))}」不是数字")
 
     original = value
     text = _SPACES.sub("", value.translate(_FULLWIDTH))
@@ -83,28 +97,30 @@ def parse_value(value: object, kind: CellKind) -> Parsed:
             unit = candidate
             text = text[: -len(candidate)]
             break
-    if unit is None:
+    if unit is None and kind is not CellKind.MONEY:
         for candidate in COUNT_UNITS:
             if text.endswith(candidate):
                 text = text[: -len(candidate)]
                 break
     if unit is not None and kind is not CellKind.MONEY:
-        return _invalid(original, f"「{original.strip()}」带有金额单位，这里应填件数")
+        return _invalid(original, f"「{_shown(original)}」带有金额单位，这里应填件数")
     if "," in text:
         if not _GROUPED.fullmatch(text):
-            return _invalid(original, f"「{original.strip()}」不是有效的数字（千位分隔符位置不对）")
+            return _invalid(original, f"「{_shown(original)}」不是有效的数字（千位分隔符位置不对）")
         text = text.replace(",", "")
     if not _NUMBER.fullmatch(text):
-        return _invalid(original, f"「{original.strip()}」不是数字")
+        return _invalid(original, f"「{_shown(original)}」不是数字")
+    if len(text.split(".")[0].lstrip("+-")) > MAX_DIGITS:
+        return _invalid(original, f"「{_shown(original)}」位数过多，不是有效的件数或金额")
     try:
         number = Decimal(text)
     except InvalidOperation:  # pragma: no cover - the regex admits only valid literals
-        return _invalid(original, f"「{original.strip()}」不是数字")
+        return _invalid(original, f"「{_shown(original)}」不是数字")
     return _check_kind(number, unit, original, kind)
 
 
 def _check_kind(number: Decimal, unit: str | None, original: str, kind: CellKind) -> Parsed:
-    shown = original.strip()
+    shown = _shown(original)
     if kind is CellKind.MONEY:
         if number < 0:
             return _invalid(original, f"金额「{shown}」不能为负数")
@@ -112,8 +128,8 @@ def _check_kind(number: Decimal, unit: str | None, original: str, kind: CellKind
         assert isinstance(exponent, int)
         if -exponent > MONEY_DECIMALS and number != number.quantize(Decimal(1).scaleb(-MONEY_DECIMALS)):
             return _invalid(original, f"金额「{shown}」最多保留 {MONEY_DECIMALS} 位小数")
-        if -exponent > MONEY_DECIMALS:
-            number = number.quantize(Decimal(1).scaleb(-MONEY_DECIMALS)).normalize()
+        if -exponent > MONEY_DECIMALS:  # only zeros beyond the 4th decimal: drop them
+            number = number.quantize(Decimal(1).scaleb(-MONEY_DECIMALS))
         if number == number.to_integral_value() and exponent >= 0:
             return Parsed(int(number), format_number(int(number), kind, unit), unit)
         return Parsed(number, format_number(number, kind, unit), unit)

@@ -5,6 +5,7 @@ from __future__ import annotations
 import contextlib
 import json
 import os
+import re
 import tempfile
 from decimal import Decimal
 from pathlib import Path
@@ -29,6 +30,12 @@ class ReportFileError(UserError):
     """A report file that cannot be read; str() is a one-line reason in Chinese."""
 
 
+def _quote(value: object) -> str:
+    """A file's value as quoted in a one-line message."""
+    text = " ".join(str(value).split())
+    return text if len(text) <= 30 else text[:30] + "…"
+
+
 def _text(value: object, what: str) -> str:
     if value is None:
         return ""
@@ -50,15 +57,15 @@ def report_from_json(data: object) -> Report:
         raise ReportFileError(f"文件格式版本 {version} 比本程序支持的 {FORMAT_VERSION} 新，请升级程序")
     template_id = str(data.get("template", ""))
     if template_id not in TEMPLATE_IDS:
-        raise ReportFileError(f"未知的格式版本 template “{data.get('template')}”（应为 2021 或 2019）")
+        raise ReportFileError(f"未知的格式版本 template “{_quote(data.get('template'))}”（应为 2021 或 2019）")
     agency = data.get("agency")
     if not isinstance(agency, str) or not agency.strip():
         raise ReportFileError("缺少机关名称 agency")
     year = data.get("year")
-    if isinstance(year, str) and year.strip().isdigit():
+    if isinstance(year, str) and re.fullmatch(r"[0-9]{4}", year.strip()):
         year = int(year.strip())
     if not isinstance(year, int) or isinstance(year, bool) or not 1990 <= year <= 2100:
-        raise ReportFileError(f"年度 year “{data.get('year')}” 不是有效年份")
+        raise ReportFileError(f"年度 year “{_quote(data.get('year'))}” 不是有效年份")
 
     template = load_template(template_id)
     report = Report(template_id=template_id, agency=agency.strip(), year=year)
@@ -153,14 +160,21 @@ def report_to_json(report: Report) -> dict[str, Any]:
     return out
 
 
-def _decimal_default(value: object) -> object:
+def _plain(value: Any) -> Any:
+    """Unknown content read with parse_float=Decimal, back as JSON numbers where a float keeps it
+    exactly (so a round trip leaves it as it was), else as decimal text."""
     if isinstance(value, Decimal):
-        return str(value)
-    raise TypeError(type(value).__name__)
+        as_float = float(value)
+        return as_float if repr(as_float) == str(value) else str(value)
+    if isinstance(value, dict):
+        return {k: _plain(v) for k, v in value.items()}
+    if isinstance(value, list):
+        return [_plain(v) for v in value]
+    return value
 
 
 def dumps(report: Report) -> str:
-    return json.dumps(report_to_json(report), ensure_ascii=False, indent=1, default=_decimal_default) + "\n"
+    return json.dumps(_plain(report_to_json(report)), ensure_ascii=False, indent=1) + "\n"
 
 
 def loads(text: str) -> Report:
@@ -170,6 +184,8 @@ def loads(text: str) -> Report:
         raise ReportFileError(f"不是有效的 JSON（第 {exc.lineno} 行第 {exc.colno} 列：{exc.msg}）") from None
     except RecursionError:
         raise ReportFileError("不是有效的 JSON（嵌套过深）") from None
+    except ValueError:  # e.g. an integer literal beyond Python's digit limit
+        raise ReportFileError("不是有效的年度报告文件（含有过长的数字）") from None
     return report_from_json(data)
 
 
@@ -201,6 +217,9 @@ def write_atomic(path: str | os.PathLike[str], data: bytes) -> None:
     target = Path(path)
     fd, tmp = tempfile.mkstemp(prefix=f".{target.name}.", suffix=".tmp", dir=target.parent or ".")
     try:
+        # mkstemp makes the file private (0600); give it the mode a normal new file (or the file it
+        # replaces) would have, so reports on a shared folder stay readable by colleagues.
+        os.chmod(tmp, _target_mode(target))
         with os.fdopen(fd, "wb") as handle:
             handle.write(data)
             handle.flush()
@@ -210,6 +229,15 @@ def write_atomic(path: str | os.PathLike[str], data: bytes) -> None:
         with contextlib.suppress(OSError):
             os.unlink(tmp)
         raise
+
+
+def _target_mode(target: Path) -> int:
+    try:
+        return target.stat().st_mode & 0o777
+    except OSError:
+        mask = os.umask(0)
+        os.umask(mask)
+        return 0o666 & ~mask
 
 
 def write_report_file(report: Report, path: str | os.PathLike[str]) -> None:

@@ -16,6 +16,8 @@ from typing import BinaryIO
 from reportlab.pdfbase import pdfmetrics
 from reportlab.pdfbase.ttfonts import TTFont
 
+from core.errors import UserError
+
 ROLES: tuple[str, ...] = ("song", "hei", "kai", "fang", "title")
 ROLE_NAMES: Mapping[str, str] = {
     "song": "宋体",
@@ -42,7 +44,7 @@ INSTALL_HINT = (
 )
 
 
-class FontError(Exception):
+class FontError(UserError):
     """No usable font, or a bad font override; str() says in Chinese what to do."""
 
 

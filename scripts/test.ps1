@@ -24,8 +24,8 @@ try {
     & (Join-Path $Scripts 'ruff.exe') check .
     $code = $LASTEXITCODE
     if ($code -eq 0) {
-        Write-Host '[test] mypy core'
-        & (Join-Path $Scripts 'mypy.exe') core
+        Write-Host '[test] mypy core exports'
+        & (Join-Path $Scripts 'mypy.exe') core exports
         $code = $LASTEXITCODE
     }
     if ($code -eq 0) {

@@ -160,3 +160,34 @@ def test_no_arguments_shows_usage(tmp_path: Path) -> None:
     result = run(data_dir=tmp_path)
     assert result.returncode == 0
     assert "check" in result.stdout and "export" in result.stdout
+
+
+@pytest.mark.parametrize("suffix", [".docx", ".pdf", ".html"])
+def test_export_documents_by_suffix(tmp_path: Path, suffix: str) -> None:
+    out = tmp_path / f"report{suffix}"
+    result = run("export", PINGTAN[1], "--to", out, "--draft", data_dir=tmp_path)
+    assert result.returncode == 0, result.stderr
+    data = out.read_bytes()
+    assert len(data) > 1000
+    assert data.startswith({".docx": b"PK", ".pdf": b"%PDF", ".html": b"<!DOCTYPE html>"}[suffix])
+    assert oct(out.stat().st_mode & 0o077) != "0o0"  # readable by colleagues, like any new file
+    assert [p.name for p in tmp_path.iterdir() if p.name.endswith(".tmp")] == []
+
+
+def test_export_html_fragment_and_blank_rule(tmp_path: Path) -> None:
+    out = tmp_path / "fragment.html"
+    result = run("export", SEED, "--to", out, "--fragment", "--blanks", "blank", data_dir=tmp_path)
+    assert result.returncode == 0, result.stderr
+    text = out.read_text(encoding="utf-8")
+    assert text.lstrip().startswith("<div") and "<html" not in text
+
+
+def test_export_over_a_target_that_is_a_folder_keeps_it(tmp_path: Path) -> None:
+    target = tmp_path / "busy.docx"
+    target.mkdir()  # stands in for a target that cannot be replaced (e.g. open in another program)
+    result = run("export", SEED, "--to", target, data_dir=tmp_path)
+    assert result.returncode == 2
+    assert "无法写入" in result.stderr
+    assert_no_traceback(result)
+    assert target.is_dir()
+    assert [p.name for p in tmp_path.iterdir() if p.name.endswith(".tmp")] == []
