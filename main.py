@@ -16,6 +16,7 @@ USAGE_EPILOG = """命令：
   import FILE… [--replace] 把报告文件存入本地数据库
   list                     列出数据库中的报告
   new --agency 机关 --year 年度 | --from 编号   新建报告（可从上年报告结转）
+  fonts [--set 用途 字体文件 | --reset]   查看或设置 PDF 使用的字体
 任何命令都可加 --db PATH 使用指定的数据库。"""
 
 
@@ -54,6 +55,12 @@ def _parser() -> argparse.ArgumentParser:
     p.add_argument("--agency")
     p.add_argument("--year", type=int)
     p.add_argument("--from", dest="from_id", type=int, metavar="编号")
+    p = sub.add_parser("fonts", parents=[db], help="查看或设置 PDF 使用的字体")
+    p.add_argument(
+        "--set", nargs=2, metavar=("用途", "字体文件"),
+        help="用途：song 宋体、hei 黑体、kai 楷体、fang 仿宋、title 标题",
+    )
+    p.add_argument("--reset", action="store_true", help="恢复自动查找字体")
     return parser
 
 
@@ -78,6 +85,30 @@ def _log_crash() -> Path | None:
         return path
     except OSError:
         return None
+
+
+def _fonts(setting: list[str] | None, reset: bool) -> int:
+    """Show the fonts PDF export will embed; change the mapping kept in settings.json."""
+    from core.settings import load_settings, pdf_font_overrides, save_settings, settings_path
+    from exports.fonts import ROLES, find_fonts
+
+    settings = load_settings()
+    overrides = pdf_font_overrides(settings)
+    if reset:
+        overrides = {}
+    if setting:
+        role, path = setting
+        if role not in ROLES:
+            sys.stderr.write(f"未知的字体用途「{role}」，应为 {'、'.join(ROLES)} 之一\n")
+            return 2
+        overrides[role] = str(Path(path).resolve())
+    fontset = find_fonts(overrides or None)  # a bad choice raises FontError before it is saved
+    if setting or reset:
+        settings["pdf_fonts"] = overrides
+        save_settings(settings)
+        sys.stdout.write(f"已保存到 {settings_path()}\n")
+    sys.stdout.write(fontset.describe() + "\n")
+    return 0
 
 
 def run(argv: Sequence[str]) -> int:
@@ -133,6 +164,8 @@ def run(argv: Sequence[str]) -> int:
             return commands.new(
                 store=store(), agency=args.agency, year=args.year, from_id=args.from_id, out=out, err=err
             )
+        if args.command == "fonts":
+            return _fonts(args.set, args.reset)
         raise AssertionError(args.command)
     except UserError as exc:
         err.write(f"{exc}\n")

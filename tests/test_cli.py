@@ -191,3 +191,19 @@ def test_export_over_a_target_that_is_a_folder_keeps_it(tmp_path: Path) -> None:
     assert_no_traceback(result)
     assert target.is_dir()
     assert [p.name for p in tmp_path.iterdir() if p.name.endswith(".tmp")] == []
+
+
+def test_fonts_mapping_can_be_shown_changed_and_refused(tmp_path: Path) -> None:
+    shown = run("fonts", data_dir=tmp_path)
+    assert shown.returncode == 0, shown.stderr
+    assert "正文（仿宋）" in shown.stdout
+    bad = run("fonts", "--set", "kai", tmp_path / "missing.ttf", data_dir=tmp_path)
+    assert bad.returncode == 2
+    assert "字体文件不存在" in bad.stderr
+    assert not (tmp_path / "settings.json").exists()  # a bad choice is not saved
+    font = shown.stdout.split("  ")[-1].strip().split("#")[0]
+    good = run("fonts", "--set", "kai", font, data_dir=tmp_path)
+    assert good.returncode == 0, good.stderr
+    assert json.loads((tmp_path / "settings.json").read_text("utf-8"))["pdf_fonts"]["kai"].endswith(Path(font).name)
+    assert run("fonts", "--reset", data_dir=tmp_path).returncode == 0
+    assert json.loads((tmp_path / "settings.json").read_text("utf-8"))["pdf_fonts"] == {}
