@@ -9,6 +9,10 @@ import traceback
 from collections.abc import Sequence
 from datetime import datetime
 from pathlib import Path
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    from core.storage import Store
 
 USAGE_EPILOG = """命令：
   check FILE… [--json]     检查报告文件，按文件列出错误和提示
@@ -116,13 +120,14 @@ def run(argv: Sequence[str]) -> int:
     from core.errors import UserError
     from core.paths import default_db_path
     from core.report import Report
-    from core.storage import StorageError, Store
 
     args = _parser().parse_args(argv)
     db_path = Path(getattr(args, "db", None) or default_db_path())
-    opened: list[Store] = []
+    opened: list[Store] = []  # opened on first use: check and export of files need no database
 
     def store() -> Store:
+        from core.storage import Store
+
         if not opened:
             opened.append(Store(db_path))
         return opened[0]
@@ -136,6 +141,8 @@ def run(argv: Sequence[str]) -> int:
         if args.command == "check":
             existing: Store | None = None
             if db_path.exists():
+                from core.storage import StorageError, Store
+
                 try:
                     existing = Store(db_path, seed=False)
                     opened.append(existing)

@@ -7,7 +7,7 @@ import json
 import os
 from collections.abc import Callable, Collection, Sequence
 from pathlib import Path
-from typing import TextIO
+from typing import TYPE_CHECKING, TextIO
 
 from core.checks import ERROR, SEVERITY_LABELS, Finding, counts, validate
 from core.errors import UserError
@@ -15,7 +15,9 @@ from core.formats import read_report
 from core.nextyear import new_report, next_year_report
 from core.report import Report
 from core.reportfile import ReportFileError
-from core.storage import ZERO_PRINT_ZERO, StorageError, Store
+
+if TYPE_CHECKING:  # the database (and sqlite-utils) is loaded only by commands that use it
+    from core.storage import Store
 
 EXIT_OK = 0
 EXIT_FINDINGS = 1
@@ -30,6 +32,8 @@ def _previous(
     if found is not None:
         return found
     if store is not None:
+        from core.storage import StorageError
+
         try:
             return store.previous_report(report.agency, report.year)
         except StorageError:
@@ -163,9 +167,9 @@ def export(
     if blanks is None:
         stored = source.lstrip("#").isdigit() and not os.path.exists(source)
         profile = store_opener().agency_profile(report.agency) if stored else None
-        blanks = profile.zero_print if profile is not None else ZERO_PRINT_ZERO
+        blanks = profile.zero_print if profile is not None else "zero"
     try:
-        write(report, path, blanks == ZERO_PRINT_ZERO)
+        write(report, path, blanks == "zero")
     except UserError as exc:
         err.write(f"无法导出「{target}」：{exc}\n")
         return EXIT_UNREADABLE
