@@ -93,7 +93,8 @@ class ReportSummary:
 @dataclass(frozen=True)
 class Change:
     """One edit: target is "cell:<id>", "printed:<id>", "text:<key>" or "field:<name>";
-    `new` is the stored text (None for blank)."""
+    `new` is the stored text (None for blank; for a printed total None means not printed and ""
+    printed blank)."""
 
     target: str
     new: str | None
@@ -311,7 +312,8 @@ class Store:
             )
             self.db.conn.executemany(
                 "INSERT INTO cells (report_id, cell_id, printed, text) VALUES (?, ?, 1, ?)",
-                [(report_id, cid, p.text) for cid, p in report.printed.items()],
+                # A total the file printed blank is "", so None can mean "not printed" (no row).
+                [(report_id, cid, p.text or "") for cid, p in report.printed.items()],
             )
             texts = [(k, v) for k, v in _report_fields(report).items() if v]
             self.db.conn.executemany(
@@ -427,10 +429,10 @@ class Store:
         kind, _, key = target.partition(":")
         if kind in ("cell", "printed"):
             printed = 1 if kind == "printed" else 0
-            if value is None and kind == "cell":
+            if value is None:
                 self.db.execute(
-                    "DELETE FROM cells WHERE report_id = ? AND cell_id = ? AND printed = 0",
-                    [report_id, key],
+                    "DELETE FROM cells WHERE report_id = ? AND cell_id = ? AND printed = ?",
+                    [report_id, key, printed],
                 )
             else:
                 self.db.execute(
@@ -466,8 +468,12 @@ class Store:
             raise StorageError(f"未知的格式版本「{change.new}」")
         return change
 
-    def apply(self, report_id: int, changes: Iterable[Change], label: str = "修改") -> int:
+    def apply(
+        self, report_id: int, changes: Iterable[Change], label: str = "修改", *, coalesce_seconds: float = 0
+    ) -> int:
         """Apply edits as one transaction and one revision batch; unchanged values are dropped.
+        With `coalesce_seconds`, a single change to the same target as the latest revision, made within
+        that time, extends that revision instead of adding one (typing a paragraph is one revision).
         Returns the number of values that changed."""
         with self._write():
             template_id, status = self._report_row(report_id)
@@ -482,9 +488,30 @@ class Store:
                     continue
                 self._store(report_id, change.target, change.new)
                 recorded.append((change.target, old, change.new))
-            if recorded:
+            if recorded and not (coalesce_seconds and self._coalesce(report_id, label, recorded, coalesce_seconds)):
                 self._record(report_id, label, recorded)
         return len(recorded)
+
+    def _coalesce(
+        self, report_id: int, label: str, recorded: list[tuple[str, str | None, str | None]], seconds: float
+    ) -> bool:
+        if len(recorded) != 1:
+            return False
+        last = self.db.execute(
+            """SELECT id, batch, at, label, target FROM revisions WHERE report_id = ?
+               ORDER BY batch DESC, id DESC LIMIT 2""",
+            [report_id],
+        ).fetchall()
+        if len(last) != 1 and (len(last) < 2 or last[0][1] == last[1][1]):
+            return False  # the latest batch holds more than one change
+        row_id, _, at, last_label, target = last[0]
+        age = (datetime.now() - datetime.fromisoformat(at)).total_seconds()
+        if target != recorded[0][0] or last_label != label or not 0 <= age <= seconds:
+            return False
+        now = _now()
+        self.db.execute("UPDATE revisions SET new = ?, at = ? WHERE id = ?", [recorded[0][2], now, row_id])
+        self.db.execute("UPDATE reports SET updated_at = ? WHERE id = ?", [now, report_id])
+        return True
 
     def set_cell(self, report_id: int, cell_id: str, value: object) -> Parsed:
         """Store one input cell from what the user typed; returns the parsed value."""

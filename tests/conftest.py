@@ -1,11 +1,15 @@
-"""Shared fixtures and report builders for the core tests (no Qt needed)."""
+"""Shared fixtures and report builders; Qt runs offscreen and no test touches the user's data folder."""
 
 from __future__ import annotations
 
+import os
 import re
 from pathlib import Path
 
 import pytest
+
+# Before any Qt import: tests never need a display.
+os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
 
 from core.report import Report
 from core.template import load_template
@@ -175,3 +179,11 @@ def full_report_2021() -> Report:
 @pytest.fixture
 def full_report_2019() -> Report:
     return full_report("2019")
+
+
+@pytest.fixture(autouse=True)
+def _private_data_dir(tmp_path_factory: pytest.TempPathFactory, monkeypatch: pytest.MonkeyPatch) -> Path:
+    """Every test gets its own data folder (database, settings, caches), never the user's."""
+    folder = tmp_path_factory.mktemp("data")
+    monkeypatch.setenv("GOV_REPORT_DATA_DIR", str(folder))
+    return folder

@@ -222,3 +222,18 @@ def test_another_programs_database_is_refused(tmp_path: Path) -> None:
     with pytest.raises(StorageError, match="其他程序"):
         Store(path)
     assert Database(path).table_names() == ["customers"]
+
+
+def test_typing_in_one_text_coalesces_into_one_revision(store: Store) -> None:
+    report_id = store.add_report(new_report("测试区", 2025))
+    before = len(store.revisions(report_id))
+    for text in ["问", "问题", "问题一"]:
+        store.apply(report_id, [Change("text:s5", text)], label="修改文字", coalesce_seconds=60)
+    store.apply(report_id, [Change("text:s6", "无。")], label="修改文字", coalesce_seconds=60)
+    store.apply(report_id, [Change("text:s5", "问题一二")], label="修改文字", coalesce_seconds=60)
+    revisions = store.revisions(report_id)
+    assert len(revisions) == before + 3
+    assert revisions[before].changes == (("text:s5", None, "问题一"),)
+    assert store.load(report_id).text("s5") == "问题一二"
+    store.restore(report_id, revisions[before].batch)
+    assert store.load(report_id).text("s5") == "问题一"

@@ -1,0 +1,248 @@
+"""One open report: the stored report, its findings and undo stack; every change saved at once."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Mapping
+from datetime import datetime
+
+from PySide6.QtCore import QObject, Signal
+from PySide6.QtGui import QUndoCommand, QUndoStack
+
+from core.checks import ERROR, Finding, counts, validate
+from core.errors import UserError
+from core.numbers import Number, Parsed, format_number, parse_value
+from core.report import STATUS_DRAFT, STATUS_FINAL, Report
+from core.storage import Change, Store
+
+# Typing in a text section is one revision in the history while the pauses stay under this.
+TEXT_COALESCE_SECONDS = 120
+_FIELD_TARGETS = {"title": "title", "preamble": "preamble"}
+
+
+class ReportSession(QObject):
+    """The report being edited. Widgets read from it and change it only through `edit_*`, which
+    push undoable commands; each command writes one transaction before the screen shows it saved."""
+
+    cellsChanged = Signal(list)  # cell ids whose shown value or findings changed
+    textChanged = Signal(str)  # a text key (s1, s5, title, contact.phone …) changed
+    findingsChanged = Signal()
+    statusChanged = Signal(str)  # draft / final
+    saved = Signal(str)  # a message for the status bar
+    failed = Signal(str)  # a Chinese message: the change was not saved and not applied
+
+    def __init__(self, store: Store, report_id: int, parent: QObject | None = None) -> None:
+        super().__init__(parent)
+        self.store = store
+        self.report_id = report_id
+        self.report: Report = store.load(report_id)
+        self.status = store.status(report_id)
+        self.previous: Report | None = store.previous_report(self.report.agency, self.report.year)
+        self.undo_stack = QUndoStack(self)
+        self.totals: dict[str, Number] = {}
+        self.findings: list[Finding] = []
+        self._by_cell: dict[str, list[Finding]] = {}
+        self._recheck()
+
+    # --- reading ---------------------------------------------------------------------------------
+
+    @property
+    def final(self) -> bool:
+        return self.status == STATUS_FINAL
+
+    def value(self, cell_id: str) -> Parsed:
+        return self.report.value(cell_id)
+
+    def display(self, cell_id: str) -> str:
+        """A cell's text on screen: what was typed (blank stays blank), or the computed total."""
+        cell = self.report.template.cell(cell_id)
+        if cell.computed:
+            return format_number(self.totals[cell_id], cell.kind)
+        return self.report.value(cell_id).text or ""
+
+    def findings_for(self, cell_id: str) -> list[Finding]:
+        return self._by_cell.get(cell_id, [])
+
+    def counts(self) -> tuple[int, int]:
+        return counts(self.findings)
+
+    def text(self, key: str) -> str:
+        if key == "title":
+            return self.report.title
+        if key == "preamble":
+            return self.report.preamble
+        if key.startswith("contact."):
+            return str(getattr(self.report.contact, key.split(".", 1)[1]))
+        if key.startswith("signature."):
+            return str(getattr(self.report.signature, key.split(".", 1)[1]))
+        return self.report.text(key)
+
+    # --- changing --------------------------------------------------------------------------------
+
+    def edit_cells(self, values: Mapping[str, object], label: str = "修改单元格") -> bool:
+        """Set input cells (an edit, a paste, a clear) as one undoable step. Values are parsed with
+        the one number parser; invalid text is kept as typed and shows as a finding."""
+        template = self.report.template
+        targets: list[tuple[str, str | None, str | None]] = []
+        for cell_id, value in values.items():
+            cell = template.cell(cell_id)
+            if cell.computed:
+                continue
+            new = parse_value(value, cell.kind).text
+            old = self.report.value(cell_id).text
+            if new != old:
+                targets.append((f"cell:{cell_id}", old, new))
+        if targets and self.report.printed:
+            # A report read from a file keeps the totals it printed until its numbers are edited here;
+            # from then on the totals are the app's own sums (undo brings the printed ones back).
+            targets.extend(
+                (f"printed:{cell_id}", parsed.text or "", None) for cell_id, parsed in self.report.printed.items()
+            )
+        return self._push(targets, label)
+
+    def edit_text(self, key: str, text: str) -> bool:
+        old = self.text(key)
+        if text == old:
+            return True
+        return self._push([(f"text:{key}", old, text)], "修改文字", merge_key=key)
+
+    def set_final(self, final: bool) -> bool:
+        """Mark final (read-only) or reopen; not undoable from the edit history (it is in revisions)."""
+        status = STATUS_FINAL if final else STATUS_DRAFT
+        if not self._save([Change("field:status", status)], "定稿" if final else "撤销定稿"):
+            return False
+        self.status = status
+        self.undo_stack.clear()
+        self.statusChanged.emit(status)
+        return True
+
+    def reload(self) -> None:
+        """Read the report again from the database (after a restore from the revision history)."""
+        self.report = self.store.load(self.report_id)
+        self.status = self.store.status(self.report_id)
+        self.undo_stack.clear()
+        self._recheck()
+        self.cellsChanged.emit([c.id for c in self.report.template.cells])
+        for key in ("title", "preamble", "s1", "s2_note", "s5", "s6"):
+            self.textChanged.emit(key)
+        self.statusChanged.emit(self.status)
+        self.findingsChanged.emit()
+
+    def _push(self, targets: list[tuple[str, str | None, str | None]], label: str, merge_key: str = "") -> bool:
+        if not targets:
+            return True
+        if self.final:
+            self.failed.emit("报告已定稿，不能修改；如需修改，请先撤销定稿。")
+            return False
+        command = _ChangeCommand(self, targets, label, merge_key)
+        self.undo_stack.push(command)
+        return not command.failed
+
+    def _save(self, changes: list[Change], label: str, coalesce: bool = False) -> bool:
+        try:
+            self.store.apply(
+                self.report_id, changes, label, coalesce_seconds=TEXT_COALESCE_SECONDS if coalesce else 0
+            )
+        except UserError as exc:
+            self.failed.emit(str(exc))
+            return False
+        self.saved.emit(f"已保存 {datetime.now():%H:%M:%S}")
+        return True
+
+    def apply_targets(self, targets: Iterable[tuple[str, str | None]], label: str, coalesce: bool = False) -> bool:
+        """Save and then show: (target, new stored text) pairs. False (and nothing changed) on failure."""
+        pairs = list(targets)
+        if not self._save([Change(t, v) for t, v in pairs], label, coalesce):
+            return False
+        cells: list[str] = []
+        for target, value in pairs:
+            kind, _, key = target.partition(":")
+            if kind == "cell":
+                self.report.set_cell(key, value)
+                cells.append(key)
+            elif kind == "printed":
+                if value is None:
+                    self.report.printed.pop(key, None)
+                else:
+                    cell = self.report.template.cell(key)
+                    self.report.printed[key] = parse_value(value, cell.kind)
+                cells.append(key)
+            elif kind == "text":
+                self._set_text(key, value or "")
+        self._recheck(cells)
+        for target, _ in pairs:
+            kind, _, key = target.partition(":")
+            if kind == "text":
+                self.textChanged.emit(key)
+        return True
+
+    def _set_text(self, key: str, text: str) -> None:
+        if key == "title":
+            self.report.title = text
+        elif key == "preamble":
+            self.report.preamble = text
+        elif key.startswith("contact."):
+            setattr(self.report.contact, key.split(".", 1)[1], text)
+        elif key.startswith("signature."):
+            setattr(self.report.signature, key.split(".", 1)[1], text)
+        else:
+            self.report.texts[key] = text
+
+    def _recheck(self, edited: Iterable[str] = ()) -> None:
+        """Totals and findings after a change; tells the views exactly which cells changed."""
+        old_totals = self.totals
+        old_marks = {cell: [(f.rule, f.message) for f in fs] for cell, fs in self._by_cell.items()}
+        self.totals = self.report.totals()
+        self.findings = validate(self.report, self.previous)
+        by_cell: dict[str, list[Finding]] = {}
+        for finding in self.findings:
+            for cell_id in finding.cells:
+                by_cell.setdefault(cell_id, []).append(finding)
+        for found in by_cell.values():
+            found.sort(key=lambda f: 0 if f.severity == ERROR else 1)
+        self._by_cell = by_cell
+        if not old_totals:
+            return
+        changed = set(edited)
+        changed.update(c for c, v in self.totals.items() if old_totals.get(c) != v)
+        new_marks = {cell: [(f.rule, f.message) for f in fs] for cell, fs in by_cell.items()}
+        changed.update(c for c in set(old_marks) | set(new_marks) if old_marks.get(c) != new_marks.get(c))
+        if changed:
+            self.cellsChanged.emit(sorted(changed))
+        self.findingsChanged.emit()
+
+
+class _ChangeCommand(QUndoCommand):
+    """One undoable step: cells or a text set from old to new values (a paste is one step)."""
+
+    MERGE_ID = 1
+
+    def __init__(
+        self, session: ReportSession, targets: list[tuple[str, str | None, str | None]], label: str, merge_key: str
+    ) -> None:
+        super().__init__(label)
+        self.session = session
+        self.targets = targets
+        self.merge_key = merge_key
+        self.failed = False
+
+    def id(self) -> int:
+        return self.MERGE_ID if self.merge_key else -1
+
+    def mergeWith(self, other: QUndoCommand) -> bool:
+        if not isinstance(other, _ChangeCommand) or other.merge_key != self.merge_key or other.failed:
+            return False
+        # Consecutive typing in one text: one undo step from the first old to the latest new.
+        self.targets = [(t, old, new) for (t, old, _), (_, _, new) in zip(self.targets, other.targets, strict=True)]
+        return True
+
+    def redo(self) -> None:
+        ok = self.session.apply_targets(
+            [(t, new) for t, _, new in self.targets], self.text(), coalesce=bool(self.merge_key)
+        )
+        if not ok:
+            self.failed = True
+            self.setObsolete(True)
+
+    def undo(self) -> None:
+        if not self.session.apply_targets([(t, old) for t, old, _ in self.targets], f"撤销{self.text()}"):
+            self.setObsolete(True)
