@@ -22,6 +22,9 @@ class Finding:
     severity: str
     message: str
     cells: tuple[str, ...] = ()
+    # Where to show it: "s1" … "s6", or "cover" (title, year, template); derived from the cells
+    # when there are any. Not part of the report file contract.
+    section: str = ""
 
     def to_json(self) -> dict[str, object]:
         return {
@@ -82,10 +85,15 @@ class Rule:
     id: str
     severity: str
     description: str
-    run: Callable[[Context], Iterator[tuple[str, tuple[str, ...]]]]
+    run: Callable[[Context], Iterator[tuple[str, tuple[str, ...]] | tuple[str, tuple[str, ...], str]]]
 
     def findings(self, ctx: Context) -> list[Finding]:
-        return [Finding(self.id, self.severity, msg, cells) for msg, cells in self.run(ctx)]
+        out = []
+        for item in self.run(ctx):
+            message, cells = item[0], item[1]
+            section = item[2] if len(item) > 2 else (cells[0].split(".", 1)[0] if cells else "cover")
+            out.append(Finding(self.id, self.severity, message, cells, section))
+        return out
 
 
 def _s3_balance(ctx: Context) -> Iterator[tuple[str, tuple[str, ...]]]:
@@ -302,7 +310,7 @@ _TEXT_FIGURES: tuple[_TextFigure, ...] = (
 _TEXT_SECTIONS = ("s1", "s5", "s6")
 
 
-def _text_table(ctx: Context) -> Iterator[tuple[str, tuple[str, ...]]]:
+def _text_table(ctx: Context) -> Iterator[tuple[str, tuple[str, ...], str]]:
     for key in _TEXT_SECTIONS:
         text = ctx.report.text(key)
         if not text:
@@ -320,16 +328,17 @@ def _text_table(ctx: Context) -> Iterator[tuple[str, tuple[str, ...]]]:
                     f"{section}：正文写“{match.group(0).strip()}”，但表格中{figure.what}为 "
                     f"{fmt(sums[0])} 件",
                     figure.accepted[0],
+                    key,
                 )
 
 
-def _section_empty(ctx: Context) -> Iterator[tuple[str, tuple[str, ...]]]:
+def _section_empty(ctx: Context) -> Iterator[tuple[str, tuple[str, ...], str]]:
     for key in ("s1", "s5", "s6"):
         if not ctx.report.text(key).strip():
-            yield f"{ctx.template.section(key).heading}：尚未填写内容", ()
+            yield f"{ctx.template.section(key).heading}：尚未填写内容", (), key
 
 
-def _fee_not_reported(ctx: Context) -> Iterator[tuple[str, tuple[str, ...]]]:
+def _fee_not_reported(ctx: Context) -> Iterator[tuple[str, tuple[str, ...], str]]:
     if ctx.template.id != "2021":
         return
     if "处理费" not in ctx.report.text("s6"):
@@ -337,6 +346,7 @@ def _fee_not_reported(ctx: Context) -> Iterator[tuple[str, tuple[str, ...]]]:
             f"{ctx.template.section('s6').heading}：未说明信息处理费的收取情况（2021 版格式要求在此报告"
             f"按《政府信息公开信息处理费管理办法》收取信息处理费的情况；未收取可写“本年度未收取信息处理费”）",
             (),
+            "s6",
         )
 
 

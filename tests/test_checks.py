@@ -931,3 +931,14 @@ def test_validate_survives_a_huge_figure_in_the_text() -> None:
     report = full_report()
     report.texts["s1"] = "收到申请" + "9" * 5000 + "件"
     assert not of(validate(report), "TEXT-TABLE")  # no sensible figure: nothing to compare
+
+
+def test_findings_say_where_to_show_them(samples_dir: Path) -> None:
+    report = read_report_file(samples_dir / "seed-2020-tiexi.json")
+    report.texts["s5"] = ""
+    report.texts["s1"] = "全年收到政府信息公开申请99件。"
+    sections = {(f.rule, f.section) for f in validate(report)}
+    assert ("S3-BALANCE", "s3") in sections
+    assert ("SECTION-EMPTY", "s5") in sections
+    assert ("TEXT-TABLE", "s1") in sections
+    assert ("BLANK-CELL", "s3") in sections
