@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+import copy
+
 from core.report import Contact, Report, Signature
-from core.template import template_for_year
+from core.template import Template, load_template, template_for_year
 
 _PREAMBLE = (
     "本报告根据《中华人民共和国政府信息公开条例》（以下简称《条例》）和《国务院办公厅政府信息与政务公开办公室"
@@ -14,9 +16,9 @@ _PREAMBLE = (
 )
 
 
-def default_preamble(agency: str, year: int, contact: Contact) -> str:
+def default_preamble(agency: str, year: int, contact: Contact, template: Template | None = None) -> str:
     """The usual opening paragraph: legal basis, statistics period and, when known, contact."""
-    template = template_for_year(year)
+    template = template or template_for_year(year)
     parts = [
         f"地址：{contact.address}" if contact.address else "",
         f"邮编：{contact.postcode}" if contact.postcode else "",
@@ -28,25 +30,32 @@ def default_preamble(agency: str, year: int, contact: Contact) -> str:
     return _PREAMBLE.format(document=template.document, year=year, contact=contact_text)
 
 
-def new_report(agency: str, year: int, contact: Contact | None = None) -> Report:
-    """A blank report with the right template, title, preamble and the standard sub-headings of 一."""
-    template = template_for_year(year)
+def new_report(agency: str, year: int, contact: Contact | None = None, template_id: str | None = None) -> Report:
+    """A blank report with the year's template (or the one chosen), title, preamble and the
+    standard sub-headings of 一."""
+    template = load_template(template_id) if template_id else template_for_year(year)
     contact = contact or Contact()
     report = Report(template_id=template.id, agency=agency, year=year)
     report.title = template.title_for(agency, year)
-    report.preamble = default_preamble(agency, year, contact)
+    report.preamble = default_preamble(agency, year, contact, template)
     report.texts["s1"] = "\n".join(template.section("s1").subheadings)
     report.contact = Contact(contact.address, contact.postcode, contact.phone, contact.email)
     report.signature = Signature(organ=agency, date="")
     return report
 
 
+def merged_contact(preferred: Contact | None, fallback: Contact) -> Contact:
+    """Each detail from `preferred` (the agency profile) where it is filled in, else from `fallback`."""
+    if preferred is None:
+        return Contact(**vars(fallback))
+    return Contact(**{k: getattr(preferred, k) or v for k, v in vars(fallback).items()})
+
+
 def next_year_report(previous: Report, contact: Contact | None = None) -> Report:
     """Next year's report of the same agency: 上年结转 per column = last year's 结转下年度,
-    contact details kept, last year's prose not copied."""
+    contact details kept (the profile's where filled in), last year's prose not copied."""
     year = previous.year + 1
-    keep = contact or previous.contact
-    report = new_report(previous.agency, year, keep)
+    report = new_report(previous.agency, year, merged_contact(contact, previous.contact))
     report.signature = Signature(organ=previous.signature.organ or previous.agency, date="")
     # Keep the office's own wording of the title (often the government's name, not the office's).
     old_year = f"{previous.year}年政府信息公开工作年度报告"
@@ -57,3 +66,21 @@ def next_year_report(previous: Report, contact: Contact | None = None) -> Report
         # A blank carried-forward cell meant 0 in last year's printed report.
         report.set_cell(f"s3.carried_over.{col.id}", last.number if last.number is not None else 0)
     return report
+
+
+def duplicate_report(source: Report, agency: str, year: int) -> Report:
+    """The same numbers and texts under another agency or year; the template stays the source's
+    (its cells only fit that one). A title in the usual wording follows the new agency and year."""
+    copied = copy.deepcopy(source)
+    copied.agency = agency
+    copied.year = year
+    if source.title in ("", source.default_title()):
+        copied.title = copied.default_title()
+    else:
+        old_tail = f"{source.year}年政府信息公开工作年度报告"
+        if source.title.endswith(old_tail):
+            copied.title = source.title[: -len(old_tail)] + f"{year}年政府信息公开工作年度报告"
+    if source.signature.organ in ("", source.agency):
+        copied.signature.organ = agency
+    copied.signature.date = ""
+    return copied

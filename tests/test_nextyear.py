@@ -5,7 +5,7 @@ from __future__ import annotations
 from pathlib import Path
 
 from core.checks import validate
-from core.nextyear import new_report, next_year_report
+from core.nextyear import duplicate_report, new_report, next_year_report
 from core.report import Contact
 from core.reportfile import read_report_file
 
@@ -58,3 +58,22 @@ def test_in_force_continuity_is_checked_against_last_year() -> None:
     report.set_cell("s2.normative_docs.in_force", 701)
     findings = validate(report, last)
     assert [f for f in findings if f.rule == "S2-IN-FORCE" and "s2.normative_docs.in_force" in f.cells]
+
+
+def test_next_year_takes_each_contact_detail_from_the_profile_where_filled() -> None:
+    last = read_report_file(SAMPLES / "seed-2020-tiexi.json")
+    report = next_year_report(last, Contact(phone="0434-0000000"))
+    assert report.contact.phone == "0434-0000000"
+    assert report.contact.address == last.contact.address
+    assert "0434-0000000" in report.preamble
+
+
+def test_new_report_with_a_chosen_template_and_duplicate() -> None:
+    report = new_report("某区", 2021, template_id="2019")
+    assert report.template_id == "2019" and "〔2019〕60号" in report.preamble
+    report.set_cell("s3.new.natural", 4)
+    copy = duplicate_report(report, "某区", 2022)
+    assert copy.year == 2022 and copy.template_id == "2019"
+    assert copy.title == "某区2022年政府信息公开工作年度报告"
+    assert copy.number("s3.new.natural") == 4
+    assert report.year == 2021  # the source is untouched

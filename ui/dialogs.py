@@ -1,0 +1,469 @@
+"""Dialogs of the start screen: a new report, the agency profile and a copy of a report."""
+
+from __future__ import annotations
+
+import dataclasses
+import re
+import unicodedata
+
+from PySide6.QtCore import QDate, Qt, Signal
+from PySide6.QtWidgets import (
+    QCheckBox,
+    QComboBox,
+    QCompleter,
+    QDialog,
+    QDialogButtonBox,
+    QFormLayout,
+    QLabel,
+    QLineEdit,
+    QPushButton,
+    QSpinBox,
+    QVBoxLayout,
+    QWidget,
+)
+
+from core.errors import UserError
+from core.nextyear import default_preamble, duplicate_report, new_report
+from core.report import Contact
+from core.storage import ZERO_PRINT_BLANK, ZERO_PRINT_ZERO, AgencyProfile, Store
+from core.template import TEMPLATE_IDS, Template, load_template, template_for_year
+
+CONTACT_KEYS: tuple[str, ...] = ("address", "postcode", "phone", "email")
+CONTACT_LABELS = {"address": "地址", "postcode": "邮编", "phone": "电话", "email": "邮箱"}
+ZERO_PRINT_LABELS = {ZERO_PRINT_ZERO: "印 0", ZERO_PRINT_BLANK: "留空"}
+_POSTCODE = re.compile(r"[0-9]{6}")
+_EMAIL = re.compile(r"[^@\s]+@[^@\s]+\.[^@\s.]+")
+_ERROR_STYLE = "color: #c00000;"
+_WARNING_STYLE = "color: #9a6700;"
+
+
+# --- shared pieces -------------------------------------------------------------------------------
+
+
+def normalise_code(text: str) -> str:
+    """Postcode, phone and e-mail as typed with a Chinese input method: full-width letters and digits
+    become ASCII (addresses keep their full-width punctuation, so this is not used for them)."""
+    return unicodedata.normalize("NFKC", text).strip()
+
+
+def contact_problem(postcode: str, email: str) -> str | None:
+    """Why a postcode or e-mail cannot be right, in Chinese; None when both are fine or blank."""
+    if postcode and not _POSTCODE.fullmatch(postcode):
+        return f"邮编「{postcode}」不对：邮编应为 6 位数字，例如 350400；不知道可以留空。"
+    if email and not _EMAIL.fullmatch(email):
+        return f"邮箱「{email}」不对：应类似 name@example.gov.cn；没有可以留空。"
+    return None
+
+
+def template_rule() -> str:
+    """Which template serves which years, worded from the template definitions."""
+    parts = []
+    for template_id in TEMPLATE_IDS:
+        t = load_template(template_id)
+        years = f"{t.year_from} 年度及以后" if t.year_to is None else f"{t.year_from}—{t.year_to} 年度"
+        parts.append(f"{years}用「{t.name}」格式（{t.document}）")
+    return "；".join(parts) + "。"
+
+
+def year_range() -> tuple[int, int]:
+    """Years a report can be written for: from the oldest template to next year."""
+    first = min(load_template(t).year_from for t in TEMPLATE_IDS)
+    return first, QDate.currentDate().year() + 1
+
+
+def default_year() -> int:
+    """Reports are written in January for the year just ended."""
+    return QDate.currentDate().year() - 1
+
+
+def _agency_combo(store: Store, current: str = "") -> QComboBox:
+    combo = QComboBox()
+    combo.setObjectName("agency")
+    combo.setEditable(True)
+    combo.setInsertPolicy(QComboBox.InsertPolicy.NoInsert)
+    combo.addItems([p.name for p in store.agencies()])
+    # Suggestions as a list to pick from, never silently completed into another agency's name.
+    completer = QCompleter([p.name for p in store.agencies()], combo)
+    completer.setCompletionMode(QCompleter.CompletionMode.PopupCompletion)
+    completer.setFilterMode(Qt.MatchFlag.MatchContains)
+    combo.setCompleter(completer)
+    combo.setCurrentText(current)
+    line = combo.lineEdit()
+    if line is not None:
+        line.setPlaceholderText("输入机关名称，或从列表中选择")
+    return combo
+
+
+def _year_spin(value: int) -> QSpinBox:
+    spin = QSpinBox()
+    spin.setObjectName("year")
+    first, last = year_range()
+    spin.setRange(first, last)
+    spin.setValue(min(max(value, first), last))
+    return spin
+
+
+def _line_edit(name: str, text: str = "", placeholder: str = "") -> QLineEdit:
+    edit = QLineEdit(text)
+    edit.setObjectName(name)
+    if placeholder:
+        edit.setPlaceholderText(placeholder)
+    return edit
+
+
+def _message_label(name: str, style: str) -> QLabel:
+    label = QLabel()
+    label.setObjectName(name)
+    label.setWordWrap(True)
+    label.setStyleSheet(style)
+    label.setVisible(False)
+    return label
+
+
+def _buttons(dialog: QDialog, ok_text: str) -> QDialogButtonBox:
+    box = QDialogButtonBox(QDialogButtonBox.StandardButton.Ok | QDialogButtonBox.StandardButton.Cancel)
+    ok = box.button(QDialogButtonBox.StandardButton.Ok)
+    ok.setText(ok_text)
+    ok.setObjectName("ok")
+    cancel = box.button(QDialogButtonBox.StandardButton.Cancel)
+    cancel.setText("取消")
+    cancel.setObjectName("cancel")
+    box.accepted.connect(dialog.accept)
+    box.rejected.connect(dialog.reject)
+    return box
+
+
+# --- new report ----------------------------------------------------------------------------------
+
+
+class NewReportDialog(QDialog):
+    """A blank report for an agency and year; the template follows the year unless overridden.
+    After acceptance `report_id` is the stored report's id."""
+
+    def __init__(self, store: Store, parent: QWidget | None = None, agency: str = "") -> None:
+        super().__init__(parent)
+        self.setObjectName("new_report_dialog")
+        self.setWindowTitle("新建报告")
+        self.setMinimumWidth(520)
+        self.store = store
+        self.report_id: int | None = None
+        self._known = {p.name for p in store.agencies()}
+        self._overridden = False  # the user picked a format other than the year's
+
+        self.agency_combo = _agency_combo(store, agency)
+        self.year_spin = _year_spin(default_year())
+        self.template_combo = QComboBox()
+        self.template_combo.setObjectName("template")
+        for template_id in TEMPLATE_IDS:
+            self.template_combo.addItem(load_template(template_id).name, template_id)
+        self.template_warning = _message_label("template_warning", _WARNING_STYLE)
+        self.contact_edits = {
+            key: _line_edit(f"contact.{key}", placeholder="可以留空") for key in CONTACT_KEYS
+        }
+        self.save_contact = QCheckBox("同时保存为本机关的联系方式（以后新建报告时自动填入）")
+        self.save_contact.setObjectName("save_contact")
+        self.save_contact.setChecked(True)
+        self.error_label = _message_label("error", _ERROR_STYLE)
+
+        form = QFormLayout()
+        form.addRow("机关名称", self.agency_combo)
+        form.addRow("年度", self.year_spin)
+        form.addRow("格式", self.template_combo)
+        form.addRow("", self.template_warning)
+        for key in CONTACT_KEYS:
+            form.addRow(CONTACT_LABELS[key], self.contact_edits[key])
+        layout = QVBoxLayout(self)
+        layout.addLayout(form)
+        layout.addWidget(self.save_contact)
+        layout.addWidget(self.error_label)
+        layout.addWidget(_buttons(self, "创建"))
+
+        self.year_spin.valueChanged.connect(self._year_changed)
+        self.template_combo.activated.connect(self._template_chosen)
+        self.agency_combo.editTextChanged.connect(self._agency_changed)
+        self._year_changed(self.year_spin.value())
+        self._agency_changed(self.agency_combo.currentText())
+
+    @property
+    def agency(self) -> str:
+        return self.agency_combo.currentText().strip()
+
+    @property
+    def year(self) -> int:
+        return self.year_spin.value()
+
+    @property
+    def template_id(self) -> str:
+        return str(self.template_combo.currentData())
+
+    def contact(self) -> Contact:
+        e = self.contact_edits
+        return Contact(
+            e["address"].text().strip(),
+            normalise_code(e["postcode"].text()),
+            normalise_code(e["phone"].text()),
+            normalise_code(e["email"].text()),
+        )
+
+    def _year_changed(self, year: int) -> None:
+        # Until the user picks a format the year decides it; a picked format stays picked.
+        if not self._overridden:
+            self._select_template(template_for_year(year))
+        self._show_template_warning()
+
+    def _template_chosen(self, _index: int) -> None:
+        self._overridden = self.template_id != template_for_year(self.year).id
+        self._show_template_warning()
+
+    def _select_template(self, template: Template) -> None:
+        self.template_combo.setCurrentIndex(self.template_combo.findData(template.id))
+
+    def _show_template_warning(self) -> None:
+        expected = template_for_year(self.year)
+        wrong = self.template_id != expected.id
+        if wrong:
+            self.template_warning.setText(
+                f"{self.year} 年度应使用「{expected.name}」格式。规则：{template_rule()}"
+                "所选格式与年度不符，检查报告时会提示。"
+            )
+        self.template_warning.setVisible(wrong)
+
+    def _agency_changed(self, text: str) -> None:
+        name = text.strip()
+        if name not in self._known:
+            return
+        contact = self.store.agency_profile(name).contact
+        for key in CONTACT_KEYS:
+            self.contact_edits[key].setText(getattr(contact, key))
+
+    def _fail(self, message: str) -> None:
+        self.error_label.setText(message)
+        self.error_label.setVisible(True)
+
+    def accept(self) -> None:
+        agency, year = self.agency, self.year
+        if not agency:
+            self._fail("请填写机关名称。")
+            return
+        contact = self.contact()
+        problem = contact_problem(contact.postcode, contact.email)
+        if problem:
+            self._fail(problem)
+            return
+        try:
+            if self.store.find(agency, year) is not None:
+                self._fail(f"数据库中已有「{agency}」{year} 年度报告，不能再新建一份；请在报告列表中打开它。")
+                return
+            report = new_report(agency, year, contact, self.template_id)
+            if self.save_contact.isChecked():
+                profile = self.store.agency_profile(agency)
+                self.store.save_agency_profile(
+                    dataclasses.replace(
+                        profile,
+                        address=contact.address,
+                        postcode=contact.postcode,
+                        phone=contact.phone,
+                        email=contact.email,
+                    )
+                )
+            self.report_id = self.store.add_report(report)
+        except UserError as exc:
+            self._fail(str(exc))
+            return
+        super().accept()
+
+
+# --- agency profile ------------------------------------------------------------------------------
+
+
+class AgencyProfileDialog(QDialog):
+    """An agency's contact details, signer and how blank cells print. With `year` (an open report)
+    it also offers a preamble generated from these details: the text is handed back through
+    `preambleGenerated` / `generated_preamble` for the caller to apply; this dialog writes no report."""
+
+    preambleGenerated = Signal(str)
+
+    def __init__(
+        self, store: Store, agency: str = "", parent: QWidget | None = None, *, year: int | None = None
+    ) -> None:
+        super().__init__(parent)
+        self.setObjectName("agency_profile_dialog")
+        self.setWindowTitle("机关信息")
+        self.setMinimumWidth(520)
+        self.store = store
+        self.year = year
+        self.profile: AgencyProfile | None = None
+        self.generated_preamble: str | None = None
+        current = store.agency_profile(agency) if agency else AgencyProfile("")
+
+        self.name_edit = _line_edit("name", current.name, "机关全称，与报告落款一致")
+        if agency:
+            # Reports are stored under this name; renaming here would start a different agency.
+            self.name_edit.setReadOnly(True)
+            self.name_edit.setToolTip("机关名称是报告归属的依据，不能在这里修改。")
+        self.edits = {
+            "address": _line_edit("address", current.address, "可以留空"),
+            "postcode": _line_edit("postcode", current.postcode, "6 位数字，可以留空"),
+            "phone": _line_edit("phone", current.phone, "可以留空"),
+            "email": _line_edit("email", current.email, "可以留空"),
+            "signer": _line_edit("signer", current.signer, "签发人姓名，可以留空"),
+        }
+        self.zero_print = QComboBox()
+        self.zero_print.setObjectName("zero_print")
+        for value, label in ZERO_PRINT_LABELS.items():
+            self.zero_print.addItem(label, value)
+        self.zero_print.setCurrentIndex(max(self.zero_print.findData(current.zero_print), 0))
+        self.error_label = _message_label("error", _ERROR_STYLE)
+
+        form = QFormLayout()
+        form.addRow("机关名称", self.name_edit)
+        form.addRow("地址", self.edits["address"])
+        form.addRow("邮编", self.edits["postcode"])
+        form.addRow("电话", self.edits["phone"])
+        form.addRow("邮箱", self.edits["email"])
+        form.addRow("签发人", self.edits["signer"])
+        form.addRow("空白单元格打印为", self.zero_print)
+        layout = QVBoxLayout(self)
+        layout.addLayout(form)
+        layout.addWidget(self.error_label)
+        self.regenerate_button = QPushButton("用以上信息重新生成前言")
+        self.regenerate_button.setObjectName("regenerate_preamble")
+        self.regenerate_button.setToolTip("保存机关信息，并按以上联系方式重新生成本报告的前言（可以撤销）。")
+        self.regenerate_button.setVisible(year is not None)
+        self.regenerate_button.clicked.connect(self.regenerate_preamble)
+        layout.addWidget(self.regenerate_button)
+        layout.addWidget(_buttons(self, "保存"))
+
+    def _fail(self, message: str) -> None:
+        self.error_label.setText(message)
+        self.error_label.setVisible(True)
+
+    def collect(self) -> AgencyProfile | None:
+        """The profile as filled in, or None (with the reason shown) when it cannot be saved."""
+        name = self.name_edit.text().strip()
+        if not name:
+            self._fail("请填写机关名称。")
+            return None
+        postcode = normalise_code(self.edits["postcode"].text())
+        email = normalise_code(self.edits["email"].text())
+        problem = contact_problem(postcode, email)
+        if problem:
+            self._fail(problem)
+            return None
+        return AgencyProfile(
+            name=name,
+            address=self.edits["address"].text().strip(),
+            postcode=postcode,
+            phone=normalise_code(self.edits["phone"].text()),
+            email=email,
+            signer=self.edits["signer"].text().strip(),
+            zero_print=str(self.zero_print.currentData()),
+        )
+
+    def _save(self) -> bool:
+        profile = self.collect()
+        if profile is None:
+            return False
+        try:
+            self.store.save_agency_profile(profile)
+        except UserError as exc:
+            self._fail(str(exc))
+            return False
+        self.profile = profile
+        return True
+
+    def accept(self) -> None:
+        if self._save():
+            super().accept()
+
+    def regenerate_preamble(self) -> None:
+        """Save the profile and hand back the standard preamble built from it."""
+        if self.year is None or not self._save():
+            return
+        assert self.profile is not None
+        self.generated_preamble = default_preamble(self.profile.name, self.year, self.profile.contact)
+        self.preambleGenerated.emit(self.generated_preamble)
+        super().accept()
+
+
+# --- duplicate -----------------------------------------------------------------------------------
+
+
+class DuplicateDialog(QDialog):
+    """Copy a report's numbers and texts to another year or agency (one agency has one report a
+    year, so the same agency and year is refused). After acceptance `report_id` is the copy's id."""
+
+    def __init__(self, store: Store, source_id: int, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.setObjectName("duplicate_dialog")
+        self.setWindowTitle("复制报告")
+        self.setMinimumWidth(520)
+        self.store = store
+        self.source = store.load(source_id)
+        self.report_id: int | None = None
+
+        intro = QLabel(
+            f"把「{self.source.agency}」{self.source.year} 年度报告的数字和正文复制为一份新的草稿。"
+            "同一机关同一年度只能有一份报告，请选择另一个年度或机关。"
+        )
+        intro.setWordWrap(True)
+        self.agency_combo = _agency_combo(store, self.source.agency)
+        self.year_spin = _year_spin(self.source.year + 1)
+        self.template_note = _message_label("template_note", _WARNING_STYLE)
+        note = QLabel("正文原样复制，其中写到的年度、机关名称和统计期限请复制后核对。")
+        note.setWordWrap(True)
+        self.error_label = _message_label("error", _ERROR_STYLE)
+
+        form = QFormLayout()
+        form.addRow("机关名称", self.agency_combo)
+        form.addRow("年度", self.year_spin)
+        layout = QVBoxLayout(self)
+        layout.addWidget(intro)
+        layout.addLayout(form)
+        layout.addWidget(self.template_note)
+        layout.addWidget(note)
+        layout.addWidget(self.error_label)
+        layout.addWidget(_buttons(self, "复制"))
+        self.year_spin.valueChanged.connect(self._year_changed)
+        self._year_changed(self.year_spin.value())
+
+    @property
+    def agency(self) -> str:
+        return self.agency_combo.currentText().strip()
+
+    @property
+    def year(self) -> int:
+        return self.year_spin.value()
+
+    def _year_changed(self, year: int) -> None:
+        expected = template_for_year(year)
+        source = self.source.template
+        differs = expected.id != source.id
+        if differs:
+            self.template_note.setText(
+                f"副本沿用原报告的「{source.name}」格式，但 {year} 年度应使用「{expected.name}」格式，"
+                "检查时会提示。如要按新格式填写下一年度的报告，请用「从上年报告创建」。"
+            )
+        self.template_note.setVisible(differs)
+
+    def _fail(self, message: str) -> None:
+        self.error_label.setText(message)
+        self.error_label.setVisible(True)
+
+    def accept(self) -> None:
+        agency, year = self.agency, self.year
+        if not agency:
+            self._fail("请填写机关名称。")
+            return
+        try:
+            existing = self.store.find(agency, year)
+            if existing is not None:
+                self._fail(
+                    f"数据库中已有「{agency}」{year} 年度报告，同一机关同一年度只能有一份报告；请换一个年度或机关。"
+                )
+                return
+            self.report_id = self.store.add_report(duplicate_report(self.source, agency, year))
+        except UserError as exc:
+            self._fail(str(exc))
+            return
+        super().accept()

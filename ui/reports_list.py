@@ -1,0 +1,594 @@
+"""The start screen: every stored report with its status and counts, and what can be done with them."""
+
+from __future__ import annotations
+
+import re
+from datetime import datetime
+from pathlib import Path
+from typing import Any
+
+from PySide6.QtCore import (
+    QAbstractTableModel,
+    QItemSelectionModel,
+    QModelIndex,
+    QPersistentModelIndex,
+    QSortFilterProxyModel,
+    QStandardPaths,
+    Qt,
+    Signal,
+)
+from PySide6.QtGui import QAction, QColor, QKeySequence
+from PySide6.QtWidgets import (
+    QAbstractItemView,
+    QDialog,
+    QFileDialog,
+    QHBoxLayout,
+    QHeaderView,
+    QLabel,
+    QMessageBox,
+    QPushButton,
+    QTableView,
+    QToolBar,
+    QVBoxLayout,
+    QWidget,
+)
+
+from core.errors import UserError
+from core.formats import READABLE_SUFFIXES, read_report
+from core.nextyear import next_year_report
+from core.report import Report
+from core.storage import ReportSummary, Store
+from core.template import load_template
+from exports import FORMAT_NAMES, export_report
+from ui.dialogs import AgencyProfileDialog, DuplicateDialog, NewReportDialog
+
+COLUMNS: tuple[str, ...] = ("机关", "年度", "格式", "状态", "错误", "提示", "最后修改")
+AGENCY, YEAR, TEMPLATE, STATUS, ERRORS, WARNINGS, UPDATED = range(len(COLUMNS))
+ReportIdRole = Qt.ItemDataRole.UserRole + 1
+SortRole = Qt.ItemDataRole.UserRole + 2
+ERROR_COLOR = QColor("#c00000")
+_UNSAFE_IN_FILE_NAME = re.compile(r'[\\/:*?"<>|\s]+')
+_Index = QModelIndex | QPersistentModelIndex
+
+
+def documents_dir() -> str:
+    """Where files are offered to be saved and looked for: the user's Documents folder."""
+    location = QStandardPaths.writableLocation(QStandardPaths.StandardLocation.DocumentsLocation)
+    return location or str(Path.home())
+
+
+def _when(updated_at: str) -> str:
+    try:
+        return f"{datetime.fromisoformat(updated_at):%Y-%m-%d %H:%M}"
+    except ValueError:
+        return updated_at
+
+
+def _describe(summary: ReportSummary) -> str:
+    return f"「{summary.agency}」{summary.year} 年度报告"
+
+
+class ReportsTableModel(QAbstractTableModel):
+    """Stored reports as rows (from Store.list_reports); read-only, sortable through SortRole."""
+
+    def __init__(self, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self._rows: list[ReportSummary] = []
+
+    def set_reports(self, rows: list[ReportSummary]) -> None:
+        self.beginResetModel()
+        self._rows = list(rows)
+        self.endResetModel()
+
+    def summary(self, row: int) -> ReportSummary:
+        return self._rows[row]
+
+    def row_of(self, report_id: int) -> int | None:
+        return next((i for i, s in enumerate(self._rows) if s.id == report_id), None)
+
+    def rowCount(self, parent: _Index = QModelIndex()) -> int:  # noqa: B008
+        return 0 if parent.isValid() else len(self._rows)
+
+    def columnCount(self, parent: _Index = QModelIndex()) -> int:  # noqa: B008
+        return 0 if parent.isValid() else len(COLUMNS)
+
+    def headerData(self, section: int, orientation: Qt.Orientation, role: int = Qt.ItemDataRole.DisplayRole) -> Any:
+        if orientation == Qt.Orientation.Horizontal and role == Qt.ItemDataRole.DisplayRole:
+            return COLUMNS[section]
+        return None
+
+    def data(self, index: _Index, role: int = Qt.ItemDataRole.DisplayRole) -> Any:
+        if not index.isValid() or not 0 <= index.row() < len(self._rows):
+            return None
+        s = self._rows[index.row()]
+        column = index.column()
+        if role == Qt.ItemDataRole.DisplayRole:
+            return self._display(s, column)
+        if role == SortRole:
+            raw: tuple[Any, ...] = (
+                s.agency, s.year, s.template, s.status_label, s.errors, s.warnings, s.updated_at
+            )
+            return raw[column]
+        if role == ReportIdRole:
+            return s.id
+        if role == Qt.ItemDataRole.ForegroundRole and column == ERRORS and s.errors > 0:
+            return ERROR_COLOR
+        if role == Qt.ItemDataRole.TextAlignmentRole and column in (YEAR, ERRORS, WARNINGS):
+            return int(Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter)
+        if role == Qt.ItemDataRole.ToolTipRole:
+            return self._tooltip(s, column)
+        return None
+
+    @staticmethod
+    def _display(s: ReportSummary, column: int) -> str:
+        if column == AGENCY:
+            return s.agency
+        if column == YEAR:
+            return str(s.year)
+        if column == TEMPLATE:
+            return load_template(s.template).name
+        if column == STATUS:
+            return s.status_label
+        if column == ERRORS:
+            return str(s.errors)
+        if column == WARNINGS:
+            return str(s.warnings)
+        return _when(s.updated_at)
+
+    @staticmethod
+    def _tooltip(s: ReportSummary, column: int) -> str:
+        if column == ERRORS:
+            return f"{s.errors} 个错误（有错误的报告不能定稿）" if s.errors else "没有错误"
+        if column == WARNINGS:
+            return f"{s.warnings} 个提示" if s.warnings else "没有提示"
+        if column == TEMPLATE:
+            return load_template(s.template).document
+        return s.title
+
+
+class _ReportsTable(QTableView):
+    """The list itself: whole rows, one at a time, sorted by clicking a header."""
+
+    def __init__(self, model: QSortFilterProxyModel, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.setModel(model)
+        self.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
+        self.setSelectionMode(QAbstractItemView.SelectionMode.SingleSelection)
+        self.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
+        self.setTabKeyNavigation(False)
+        self.setSortingEnabled(True)
+        self.sortByColumn(YEAR, Qt.SortOrder.DescendingOrder)
+        self.setAlternatingRowColors(True)
+        self.verticalHeader().setVisible(False)
+        header = self.horizontalHeader()
+        header.setSectionResizeMode(QHeaderView.ResizeMode.ResizeToContents)
+        header.setSectionResizeMode(AGENCY, QHeaderView.ResizeMode.Stretch)
+
+
+def _proxy(parent: QWidget, model: ReportsTableModel) -> QSortFilterProxyModel:
+    proxy = QSortFilterProxyModel(parent)
+    proxy.setSourceModel(model)
+    proxy.setSortRole(SortRole)
+    proxy.setSortLocaleAware(True)
+    return proxy
+
+
+class ReportsListWidget(QWidget):
+    """Every stored report by agency and year; new, from last year, open, copy, delete, recycle
+    bin, import, export and the agency profile. Opening is left to the owner (`openRequested`)."""
+
+    openRequested = Signal(int)
+    reportDeleted = Signal(int)  # moved to the recycle bin (also when an import replaced it)
+    statusMessage = Signal(str)  # a message for the window's status bar
+
+    def __init__(self, store: Store, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.setObjectName("reports_list")
+        self.store = store
+        self.model = ReportsTableModel(self)
+        self.proxy = _proxy(self, self.model)
+        self.table = _ReportsTable(self.proxy, self)
+        self.table.setObjectName("reports_table")
+        self.table.activated.connect(self._activated)  # double-click and Enter
+
+        self.actions_by_name: dict[str, QAction] = {}
+        toolbar = QToolBar(self)
+        toolbar.setObjectName("reports_toolbar")
+        toolbar.setToolButtonStyle(Qt.ToolButtonStyle.ToolButtonTextOnly)
+        specs: list[tuple[str, str, str, Any, QKeySequence | None]] = [
+            ("new_report", "新建报告", "为一个机关和年度新建空白报告", self.new_report,
+             QKeySequence(QKeySequence.StandardKey.New)),
+            ("new_from_last_year", "从上年报告创建", "用所选报告创建下一年度的报告，结转「上年结转」",
+             self.new_from_last_year, None),
+            ("open_report", "打开", "打开所选报告", self.open_selected, None),
+            ("duplicate_report", "复制", "把所选报告的数字和正文复制到另一年度或机关", self.duplicate, None),
+            ("delete_report", "删除", "把所选报告移入回收站（可以恢复）", self.delete_selected,
+             QKeySequence(QKeySequence.StandardKey.Delete)),
+            ("recycle_bin", "回收站", "查看和恢复已删除的报告", self.show_recycle_bin, None),
+            ("import_report", "导入报告文件", "从报告文件（JSON）导入报告", self.import_file, None),
+            ("export_report", "导出报告文件", "把所选报告导出为报告文件（JSON）", self.export_selected, None),
+            ("agency_profile", "机关信息", "所选报告所属机关的地址、联系方式、签发人和空白单元格的打印方式",
+             self.edit_agency_profile, None),
+        ]
+        for name, text, tip, slot, shortcut in specs:
+            action = QAction(text, self)
+            action.setObjectName(name)
+            action.setToolTip(tip)
+            action.setStatusTip(tip)
+            if shortcut is not None:
+                action.setShortcut(shortcut)
+                action.setShortcutContext(Qt.ShortcutContext.WidgetWithChildrenShortcut)
+            action.triggered.connect(slot)
+            self.addAction(action)
+            toolbar.addAction(action)
+            self.actions_by_name[name] = action
+        # The toolbar's buttons carry the action names too, so they can be found like any field.
+        for name, action in self.actions_by_name.items():
+            button = toolbar.widgetForAction(action)
+            if button is not None:
+                button.setObjectName(f"{name}_button")
+        self.table.setContextMenuPolicy(Qt.ContextMenuPolicy.ActionsContextMenu)
+        for name in ("open_report", "new_from_last_year", "duplicate_report", "export_report",
+                     "agency_profile", "delete_report"):
+            self.table.addAction(self.actions_by_name[name])
+
+        self.empty_label = QLabel("数据库中还没有报告。点击「新建报告」或「导入报告文件」开始。")
+        self.empty_label.setObjectName("empty_hint")
+        self.empty_label.setVisible(False)
+        layout = QVBoxLayout(self)
+        layout.addWidget(toolbar)
+        layout.addWidget(self.table)
+        layout.addWidget(self.empty_label)
+
+        self.table.selectionModel().selectionChanged.connect(self._update_actions)
+        self.refresh()
+
+    # --- reading ---------------------------------------------------------------------------------
+
+    def action(self, name: str) -> QAction:
+        return self.actions_by_name[name]
+
+    def selected_id(self) -> int | None:
+        rows = self.table.selectionModel().selectedRows()
+        return int(rows[0].data(ReportIdRole)) if rows else None
+
+    def selected_summary(self) -> ReportSummary | None:
+        report_id = self.selected_id()
+        if report_id is None:
+            return None
+        row = self.model.row_of(report_id)
+        return None if row is None else self.model.summary(row)
+
+    def select_report(self, report_id: int) -> bool:
+        row = self.model.row_of(report_id)
+        if row is None:
+            return False
+        index = self.proxy.mapFromSource(self.model.index(row, 0))
+        self.table.selectionModel().setCurrentIndex(
+            index, QItemSelectionModel.SelectionFlag.ClearAndSelect | QItemSelectionModel.SelectionFlag.Rows
+        )
+        self.table.scrollTo(index)
+        return True
+
+    def refresh(self) -> None:
+        """Read the list again (counts and status change as reports are edited); keeps the selection."""
+        keep = self.selected_id()
+        try:
+            reports = self.store.list_reports()
+        except UserError as exc:
+            QMessageBox.warning(self, "无法读取报告列表", str(exc))
+            return
+        self.model.set_reports(reports)
+        if not (keep is not None and self.select_report(keep)) and reports:
+            self.table.selectionModel().setCurrentIndex(
+                self.proxy.index(0, 0),
+                QItemSelectionModel.SelectionFlag.ClearAndSelect | QItemSelectionModel.SelectionFlag.Rows,
+            )
+        self.empty_label.setVisible(not reports)
+        self._update_actions()
+
+    def _update_actions(self) -> None:
+        chosen = self.selected_id() is not None
+        for name in ("new_from_last_year", "open_report", "duplicate_report", "delete_report",
+                     "export_report", "agency_profile"):
+            self.actions_by_name[name].setEnabled(chosen)
+
+    # --- actions ---------------------------------------------------------------------------------
+
+    def _activated(self, index: QModelIndex) -> None:
+        self.openRequested.emit(int(index.data(ReportIdRole)))
+
+    def open_selected(self) -> None:
+        report_id = self.selected_id()
+        if report_id is not None:
+            self.openRequested.emit(report_id)
+
+    def _created(self, report_id: int | None, message: str) -> None:
+        if report_id is None:
+            return
+        self.refresh()
+        self.select_report(report_id)
+        self.statusMessage.emit(message)
+        self.openRequested.emit(report_id)
+
+    def new_report(self) -> NewReportDialog:
+        """Open the new-report dialog (window-modal); the created report is listed and opened."""
+        dialog = NewReportDialog(self.store, self)
+        dialog.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
+        dialog.accepted.connect(
+            lambda: self._created(dialog.report_id, f"已新建{dialog.agency} {dialog.year} 年度报告")
+        )
+        dialog.open()
+        return dialog
+
+    def new_from_last_year(self) -> None:
+        """Next year's report of the selected one's agency, with 上年结转 carried over."""
+        summary = self.selected_summary()
+        if summary is None:
+            return
+        year = summary.year + 1
+        try:
+            existing = self.store.find(summary.agency, year)
+            if existing is not None:
+                answer = QMessageBox.question(
+                    self,
+                    "从上年报告创建",
+                    f"数据库中已有「{summary.agency}」{year} 年度报告，不能再创建一份。\n是否打开已有的报告？",
+                    QMessageBox.StandardButton.Yes | QMessageBox.StandardButton.No,
+                    QMessageBox.StandardButton.Yes,
+                )
+                if answer == QMessageBox.StandardButton.Yes:
+                    self.select_report(existing)
+                    self.openRequested.emit(existing)
+                return
+            previous = self.store.load(summary.id)
+            profile = self.store.agency_profile(summary.agency).contact
+            report_id = self.store.add_report(next_year_report(previous, profile))
+        except UserError as exc:
+            QMessageBox.warning(self, "无法创建报告", str(exc))
+            return
+        self._created(report_id, f"已从 {summary.year} 年度报告创建{summary.agency} {year} 年度报告（已结转上年数字）")
+
+    def duplicate(self) -> DuplicateDialog | None:
+        """Open the copy dialog for the selected report; the copy is listed and selected."""
+        report_id = self.selected_id()
+        if report_id is None:
+            return None
+        try:
+            dialog = DuplicateDialog(self.store, report_id, self)
+        except UserError as exc:
+            QMessageBox.warning(self, "无法复制报告", str(exc))
+            return None
+        dialog.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
+
+        def done() -> None:
+            if dialog.report_id is not None:
+                self.refresh()
+                self.select_report(dialog.report_id)
+                self.statusMessage.emit(f"已复制为{dialog.agency} {dialog.year} 年度报告（草稿）")
+
+        dialog.accepted.connect(done)
+        dialog.open()
+        return dialog
+
+    def delete_selected(self) -> None:
+        summary = self.selected_summary()
+        if summary is None:
+            return
+        answer = QMessageBox.question(
+            self,
+            "删除报告",
+            f"删除{_describe(summary)}？\n删除的报告移入回收站，可以在「回收站」中恢复。",
+            QMessageBox.StandardButton.Yes | QMessageBox.StandardButton.No,
+            QMessageBox.StandardButton.No,
+        )
+        if answer != QMessageBox.StandardButton.Yes:
+            return
+        try:
+            self.store.delete(summary.id)
+        except UserError as exc:
+            QMessageBox.warning(self, "无法删除报告", str(exc))
+            return
+        self.reportDeleted.emit(summary.id)
+        self.refresh()
+        self.statusMessage.emit(f"已将{_describe(summary)}移入回收站")
+
+    def show_recycle_bin(self) -> RecycleBinDialog:
+        dialog = RecycleBinDialog(self.store, self)
+        dialog.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
+        dialog.restored.connect(self._restored)
+        dialog.open()
+        return dialog
+
+    def _restored(self, report_id: int) -> None:
+        self.refresh()
+        self.select_report(report_id)
+        self.statusMessage.emit("已从回收站恢复报告")
+
+    def import_file(self) -> int | None:
+        suffixes = " ".join(f"*{s}" for s in READABLE_SUFFIXES)
+        path, _ = QFileDialog.getOpenFileName(
+            self, "导入报告文件", documents_dir(), f"报告文件 ({suffixes});;所有文件 (*)"
+        )
+        return self.import_path(Path(path)) if path else None
+
+    def import_path(self, path: Path) -> int | None:
+        """Store a report read from a file. A stored report of the same agency and year is never
+        overwritten silently: the user chooses to replace it (it goes to the recycle bin) or not."""
+        try:
+            report = read_report(path)
+        except UserError as exc:
+            QMessageBox.warning(self, "无法导入", f"无法读取「{path.name}」：{exc}")
+            return None
+        try:
+            existing = self.store.find(report.agency, report.year)
+            if existing is not None and not self._confirm_replace(report, existing):
+                self.statusMessage.emit(f"未导入「{path.name}」")
+                return None
+            report_id = self.store.add_report(report)
+            if existing is not None:
+                # Added first and moved aside second: a failure never leaves the agency without its report.
+                self.store.delete(existing)
+        except UserError as exc:
+            QMessageBox.warning(self, "无法导入", f"「{path.name}」没有导入：{exc}")
+            return None
+        if existing is not None:
+            self.reportDeleted.emit(existing)
+        self.refresh()
+        self.select_report(report_id)
+        replaced = "（原报告已移入回收站）" if existing is not None else ""
+        self.statusMessage.emit(f"已导入{report.agency} {report.year} 年度报告{replaced}")
+        return report_id
+
+    def _confirm_replace(self, report: Report, existing: int) -> bool:
+        row = self.model.row_of(existing)
+        status = f"（{self.model.summary(row).status_label}）" if row is not None else ""
+        box = QMessageBox(
+            QMessageBox.Icon.Question,
+            "导入报告文件",
+            f"数据库中已有「{report.agency}」{report.year} 年度报告{status}。\n\n"
+            "替换：导入的报告取代它，原报告移入回收站，可以恢复。\n"
+            "取消：不导入，数据库不变。",
+            QMessageBox.StandardButton.NoButton,
+            self,
+        )
+        box.setObjectName("import_conflict")
+        replace = box.addButton("替换", QMessageBox.ButtonRole.DestructiveRole)
+        replace.setObjectName("replace")
+        as_copy = box.addButton("作为副本", QMessageBox.ButtonRole.ActionRole)
+        as_copy.setObjectName("as_copy")
+        cancel = box.addButton("取消", QMessageBox.ButtonRole.RejectRole)
+        cancel.setObjectName("cancel")
+        box.setDefaultButton(cancel)
+        box.setEscapeButton(cancel)
+        box.exec()
+        clicked = box.clickedButton()
+        if clicked is as_copy:
+            QMessageBox.information(
+                self,
+                "不能作为副本导入",
+                f"同一机关同一年度只能有一份报告，所以不能把它作为「{report.agency}」{report.year} "
+                "年度报告的副本导入。\n如要保留两份，请先「替换」（原报告在回收站中保留，可以恢复），"
+                "再用「复制」把其中一份另存为其他年度或机关。本次没有导入。",
+            )
+            return False
+        return clicked is replace
+
+    def export_selected(self) -> Path | None:
+        """Save the selected report as a report file (JSON), offered in the Documents folder."""
+        summary = self.selected_summary()
+        if summary is None:
+            return None
+        suggested = Path(documents_dir()) / f"{_UNSAFE_IN_FILE_NAME.sub('', summary.title) or summary.agency}.json"
+        path, _ = QFileDialog.getSaveFileName(
+            self, "导出报告文件", str(suggested), f"{FORMAT_NAMES['.json']} (*.json)"
+        )
+        if not path:
+            return None
+        target = Path(path)
+        if target.suffix.lower() != ".json":
+            target = target.with_name(target.name + ".json")
+        try:
+            export_report(self.store.load(summary.id), target)
+        except UserError as exc:
+            QMessageBox.warning(self, "无法导出", f"无法导出「{target.name}」：{exc}")
+            return None
+        except PermissionError:
+            QMessageBox.warning(
+                self, "无法导出", f"无法写入「{target}」：没有写入权限，或文件正被其他程序打开；原文件未改动。"
+            )
+            return None
+        except OSError as exc:
+            QMessageBox.warning(self, "无法导出", f"无法写入「{target}」：{exc.strerror or exc}；原文件未改动。")
+            return None
+        self.statusMessage.emit(f"已导出：{target}")
+        return target
+
+    def edit_agency_profile(self) -> AgencyProfileDialog | None:
+        summary = self.selected_summary()
+        if summary is None:
+            return None
+        dialog = AgencyProfileDialog(self.store, summary.agency, self)
+        dialog.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
+        dialog.accepted.connect(lambda: self.statusMessage.emit(f"已保存「{summary.agency}」的机关信息"))
+        dialog.open()
+        return dialog
+
+
+class RecycleBinDialog(QDialog):
+    """Deleted reports, each recoverable unless the same agency and year has been stored again."""
+
+    restored = Signal(int)
+
+    def __init__(self, store: Store, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.setObjectName("recycle_bin_dialog")
+        self.setWindowTitle("回收站")
+        self.resize(720, 360)
+        self.store = store
+        self.model = ReportsTableModel(self)
+        self.proxy = _proxy(self, self.model)
+        self.table = _ReportsTable(self.proxy, self)
+        self.table.setObjectName("deleted_reports_table")
+        # Same columns as the list; 最后修改 there is when the report was deleted.
+        self.empty_label = QLabel("回收站是空的。")
+        self.empty_label.setObjectName("empty_hint")
+        self.restore_button = QPushButton("恢复")
+        self.restore_button.setObjectName("restore")
+        self.restore_button.clicked.connect(self.restore_selected)
+        close = QPushButton("关闭")
+        close.setObjectName("close")
+        close.clicked.connect(self.reject)
+        buttons = QHBoxLayout()
+        buttons.addWidget(self.restore_button)
+        buttons.addStretch(1)
+        buttons.addWidget(close)
+        layout = QVBoxLayout(self)
+        layout.addWidget(self.table)
+        layout.addWidget(self.empty_label)
+        layout.addLayout(buttons)
+        self.table.selectionModel().selectionChanged.connect(self._update_buttons)
+        self.table.activated.connect(lambda _index: self.restore_selected())
+        self.refresh()
+
+    def refresh(self) -> None:
+        try:
+            reports = self.store.list_reports(deleted=True)
+        except UserError as exc:
+            QMessageBox.warning(self, "无法读取回收站", str(exc))
+            return
+        self.model.set_reports(reports)
+        if reports:
+            self.table.selectRow(0)
+        self.empty_label.setVisible(not reports)
+        self._update_buttons()
+
+    def selected_id(self) -> int | None:
+        rows = self.table.selectionModel().selectedRows()
+        return int(rows[0].data(ReportIdRole)) if rows else None
+
+    def _update_buttons(self) -> None:
+        self.restore_button.setEnabled(self.selected_id() is not None)
+
+    def restore_selected(self) -> None:
+        report_id = self.selected_id()
+        if report_id is None:
+            return
+        row = self.model.row_of(report_id)
+        assert row is not None
+        summary = self.model.summary(row)
+        try:
+            if self.store.find(summary.agency, summary.year) is not None:
+                QMessageBox.warning(
+                    self,
+                    "不能恢复",
+                    f"数据库中又有了{_describe(summary)}，同一机关同一年度只能有一份报告。"
+                    "如要恢复这一份，请先删除现有的那份。",
+                )
+                return
+            self.store.undelete(report_id)
+        except UserError as exc:
+            QMessageBox.warning(self, "不能恢复", str(exc))
+            return
+        self.refresh()
+        self.restored.emit(report_id)
