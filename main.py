@@ -135,9 +135,9 @@ def run(argv: Sequence[str]) -> int:
     out, err = sys.stdout, sys.stderr
     try:
         if args.command is None:
-            # The desktop window is not built yet (issue 4): show what the program can do now.
-            _parser().print_help(out)
-            return 0
+            from ui.app import launch
+
+            return launch(db_path)
         if args.command == "check":
             existing: Store | None = None
             if db_path.exists():

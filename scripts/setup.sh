@@ -238,6 +238,11 @@ if ! "$VPY" -c 'import sys, pip; sys.exit(0 if int(pip.__version__.split(".")[0]
     "$VPY" -m pip install -q --upgrade pip >&2 || die "升级 pip 失败。"
 fi
 
+# Packages earlier versions of the project used and that now conflict with its pins.
+if "$VPY" -m pip show -q PySide6-Pdf >/dev/null 2>&1; then
+    "$VPY" -m pip uninstall -q -y PySide6-Pdf >&2 || true
+fi
+
 say "安装项目依赖（pip install -e \".[test]\"），首次可能需要几分钟 …"
 if ! "$VPY" -m pip install -q -e ".[test]" >&2; then
     die "pip 安装依赖失败，请查看上面的错误信息（网络、磁盘空间或 pyproject.toml）。"

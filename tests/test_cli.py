@@ -156,10 +156,20 @@ def test_bad_arguments_give_a_chinese_message(tmp_path: Path) -> None:
     assert_no_traceback(result)
 
 
-def test_no_arguments_shows_usage(tmp_path: Path) -> None:
-    result = run(data_dir=tmp_path)
+def test_help_lists_the_commands(tmp_path: Path) -> None:
+    result = run("--help", data_dir=tmp_path)
     assert result.returncode == 0
     assert "check" in result.stdout and "export" in result.stdout
+
+
+def test_no_arguments_without_a_display_says_so_in_one_line(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    for name in ("DISPLAY", "WAYLAND_DISPLAY", "QT_QPA_PLATFORM"):
+        monkeypatch.delenv(name, raising=False)
+    result = run(data_dir=tmp_path)
+    assert result.returncode == 2
+    assert_no_traceback(result)
+    lines = [line for line in result.stderr.splitlines() if line.strip()]
+    assert len(lines) == 1 and "图形显示" in lines[0]
 
 
 @pytest.mark.parametrize("suffix", [".docx", ".pdf", ".html"])

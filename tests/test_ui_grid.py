@@ -1,0 +1,550 @@
+"""The grids of 二, 三 and 四: model checks, geometry, and a clerk typing, pasting, copying and clearing."""
+
+from __future__ import annotations
+
+import statistics
+import time
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+from PySide6.QtCore import QModelIndex, Qt
+from PySide6.QtWidgets import QAbstractItemView, QApplication, QLineEdit, QWidget
+from pytestqt.qtbot import QtBot
+
+from core.nextyear import new_report
+from core.reportfile import read_report_file
+from core.storage import Store
+from tests.conftest import full_report
+from ui.grid import (
+    COMPUTED_BACKGROUND,
+    ERROR_BACKGROUND,
+    HEADER_BACKGROUND,
+    CellIdRole,
+    ReportGridView,
+    ReportTableModel,
+)
+from ui.session import ReportSession
+
+TABLES = ("s2", "s3", "s4")
+EDITABLE = Qt.ItemFlag.ItemIsEditable
+
+
+@pytest.fixture
+def db_path(tmp_path: Path) -> Path:
+    return tmp_path / "reports.sqlite3"
+
+
+@pytest.fixture
+def store(db_path: Path) -> Iterator[Store]:
+    opened = Store(db_path)
+    yield opened
+    opened.close()
+
+
+def seed_session(store: Store) -> ReportSession:
+    (summary,) = store.list_reports()
+    return ReportSession(store, summary.id)
+
+
+def pingtan_session(store: Store, samples_dir: Path) -> ReportSession:
+    return ReportSession(store, store.add_report(read_report_file(samples_dir / "real" / "2022_pingtan.json")))
+
+
+def new_session(store: Store) -> ReportSession:
+    return ReportSession(store, store.add_report(new_report("某某县交通运输局", 2025)))
+
+
+@pytest.fixture
+def pingtan(store: Store, samples_dir: Path) -> ReportSession:
+    return pingtan_session(store, samples_dir)
+
+
+def open_grid(qtbot: QtBot, session: ReportSession, table_id: str) -> tuple[ReportGridView, ReportTableModel]:
+    model = ReportTableModel(session, table_id)
+    view = ReportGridView(model=model)
+    qtbot.addWidget(view)
+    view.resize(1200, 900)
+    view.show()
+    qtbot.waitExposed(view)
+    view.activateWindow()
+    view.setFocus()
+    return view, model
+
+
+def click(qtbot: QtBot, view: ReportGridView, cell_id: str, modifier: Qt.KeyboardModifier | None = None) -> None:
+    model = view.report_model()
+    assert model is not None
+    index = model.index_of(cell_id)
+    pos = view.visualRect(index).center()
+    if modifier is None:
+        qtbot.mouseClick(view.viewport(), Qt.MouseButton.LeftButton, pos=pos)
+    else:
+        qtbot.mouseClick(view.viewport(), Qt.MouseButton.LeftButton, modifier, pos)
+    if modifier is None:
+        assert view.currentIndex() == index
+
+
+def focused(view: ReportGridView) -> QWidget:
+    """Where the keyboard goes: the open editor while editing, else the grid."""
+    if view.state() == QAbstractItemView.State.EditingState:
+        editor = view.indexWidget(view.currentIndex())
+        assert editor is not None
+        return editor
+    return view
+
+
+def type_keys(qtbot: QtBot, view: ReportGridView, text: str) -> None:
+    for ch in text:
+        qtbot.keyClick(focused(view), ch)
+
+
+def press(qtbot: QtBot, view: ReportGridView, key: Qt.Key, modifier: Qt.KeyboardModifier | None = None) -> None:
+    if modifier is None:
+        qtbot.keyClick(focused(view), key)
+    else:
+        qtbot.keyClick(focused(view), key, modifier)
+
+
+def current_id(view: ReportGridView) -> str | None:
+    model = view.report_model()
+    assert model is not None
+    return model.cell_id(view.currentIndex())
+
+
+def stored(db_path: Path, session: ReportSession, cell_id: str) -> str | None:
+    """The cell as a fresh connection reads it from the database (what survives a restart)."""
+    other = Store(db_path)
+    try:
+        return other.load(session.report_id).value(cell_id).text
+    finally:
+        other.close()
+
+
+# --- the model -------------------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize("table_id", TABLES)
+@pytest.mark.parametrize("which", ["seed", "pingtan", "new"])
+def test_model_passes_qt_model_tester(
+    qtmodeltester: object, store: Store, samples_dir: Path, which: str, table_id: str
+) -> None:
+    session = {
+        "seed": lambda: seed_session(store),
+        "pingtan": lambda: pingtan_session(store, samples_dir),
+        "new": lambda: new_session(store),
+    }[which]()
+    model = ReportTableModel(session, table_id)
+    qtmodeltester.check(model)  # type: ignore[attr-defined]
+    qtmodeltester.check(model, force_py=True)  # type: ignore[attr-defined]
+
+
+def test_grid_sizes_and_merges_follow_the_official_tables(store: Store, samples_dir: Path) -> None:
+    seed = seed_session(store)  # template 2019
+    pingtan = pingtan_session(store, samples_dir)  # template 2021
+    s3_2019, s3_2021 = ReportTableModel(seed, "s3"), ReportTableModel(pingtan, "s3")
+    assert (s3_2021.rowCount(), s3_2021.columnCount()) == (28, 10)
+    assert (s3_2019.rowCount(), s3_2019.columnCount()) == (26, 10)
+    for session in (seed, pingtan):
+        s4 = ReportTableModel(session, "s4")
+        assert (s4.rowCount(), s4.columnCount()) == (4, 15)
+        assert {(0, 0, 1, 5), (0, 5, 1, 10), (1, 5, 1, 5), (1, 10, 1, 5)} <= set(s4.spans())
+    for model, outcome_rows in ((s3_2021, 21), (s3_2019, 19)):
+        spans = set(model.spans())
+        assert (0, 0, 3, 3) in spans  # the corner with the balance rule
+        assert (0, 3, 1, 7) in spans  # 申请人情况
+        assert {(1, 3, 2, 1), (1, 4, 1, 5), (1, 9, 2, 1)} <= spans  # 自然人, 法人或其他组织, 总计
+        # 三、本年度办理结果 over the outcome rows and （七）总计
+        assert (5, 0, outcome_rows + 1, 1) in spans
+        assert model.data(model.index(5, 0)) == "三、本年度办理结果"
+        assert model.data(model.index(0, 3)) == "申请人情况"
+    s2 = ReportTableModel(pingtan, "s2")
+    licensing = s2.index_of("s2.licensing.decisions")
+    assert (licensing.row(), licensing.column(), 1, 3) in s2.spans()
+
+
+def test_data_is_the_sessions_display_and_labels_are_read_only(pingtan: ReportSession) -> None:
+    for table_id in TABLES:
+        model = ReportTableModel(pingtan, table_id)
+        for cell in model.table.cells:
+            index = model.index(cell.row, cell.col)
+            flags = model.flags(index)
+            if cell.cell_id is None:
+                assert model.data(index) == cell.text
+                assert model.data(index, Qt.ItemDataRole.BackgroundRole) == HEADER_BACKGROUND
+                assert model.data(index, Qt.ItemDataRole.FontRole).bold()
+                assert not flags & EDITABLE
+                continue
+            assert model.data(index) == pingtan.display(cell.cell_id)
+            assert model.data(index, Qt.ItemDataRole.EditRole) == pingtan.display(cell.cell_id)
+            assert model.data(index, CellIdRole) == cell.cell_id
+            assert model.cell_id(index) == cell.cell_id
+            assert model.index_of(cell.cell_id) == index
+            assert model.data(index, Qt.ItemDataRole.TextAlignmentRole) == (
+                Qt.AlignmentFlag.AlignHCenter | Qt.AlignmentFlag.AlignVCenter
+            )
+            if cell.computed:
+                assert not flags & EDITABLE
+                assert model.data(index, Qt.ItemDataRole.BackgroundRole) == COMPUTED_BACKGROUND
+                assert model.data(index, Qt.ItemDataRole.ToolTipRole) == "自动计算"
+                assert not model.setData(index, "5")
+            else:
+                assert flags & EDITABLE
+    s3 = ReportTableModel(pingtan, "s3")
+    label = s3.index(s3.index_of("s3.granted.natural").row(), 1)
+    assert s3.data(label) == "（一）予以公开"
+    left = Qt.AlignmentFlag.AlignLeft | Qt.AlignmentFlag.AlignVCenter
+    assert s3.data(label, Qt.ItemDataRole.TextAlignmentRole) == left
+    assert s3.index_of("s2.licensing.decisions") == QModelIndex()
+
+
+def test_blank_cells_of_a_new_report_stay_blank_and_untinted(store: Store) -> None:
+    session = new_session(store)
+    model = ReportTableModel(session, "s3")
+    index = model.index_of("s3.granted.natural")
+    assert model.data(index) == ""
+    assert [f.rule for f in session.findings_for("s3.granted.natural")] == ["BLANK-CELL"]
+    assert model.data(index, Qt.ItemDataRole.BackgroundRole) is None  # a fresh report is not all yellow
+    assert "未填写" in model.data(index, Qt.ItemDataRole.ToolTipRole)
+    assert model.data(model.index_of("s3.granted.total")) == "0"
+
+
+def test_editable_grid_holds_cells_where_the_numbers_are(pingtan: ReportSession) -> None:
+    s3 = ReportTableModel(pingtan, "s3").editable_grid()
+    assert len(s3) == 28 and all(len(row) == 10 for row in s3)
+    assert s3[0][0] is None and s3[3][2] is None  # corner, label
+    assert s3[3][3] is not None and s3[3][3].id == "s3.new.natural"
+    assert s3[3][9] is not None and s3[3][9].computed
+    s2_model = ReportTableModel(pingtan, "s2")
+    s2 = s2_model.editable_grid()
+    row = s2_model.index_of("s2.licensing.decisions").row()
+    assert [c.id if c else None for c in s2[row]] == [None] + ["s2.licensing.decisions"] * 3
+
+
+def test_paste_over_a_merged_cell_takes_its_one_value(pingtan: ReportSession) -> None:
+    model = ReportTableModel(pingtan, "s2")
+    at = model.index_of("s2.licensing.decisions")
+    plan = model.plan_paste(at.row(), at.column(), [["12", "", ""]])  # Excel's copy of a merged cell
+    assert plan.changes == (("s2.licensing.decisions", "12"),)
+    plan = model.plan_paste(at.row(), at.column(), [["12", "13", ""]])
+    assert not plan.changes and "合并单元格" in plan.refusal
+
+
+def test_data_changed_names_only_the_cells_that_changed(qtbot: QtBot, store: Store) -> None:
+    session = ReportSession(store, store.add_report(full_report("2021")))
+    assert session.findings == []
+    s3 = ReportTableModel(session, "s3")
+    others = [ReportTableModel(session, t) for t in ("s2", "s4")]
+    changed: list[tuple[int, int, int, int]] = []
+    elsewhere: list[object] = []
+    s3.dataChanged.connect(lambda tl, br, _roles=(): changed.append((tl.row(), tl.column(), br.row(), br.column())))
+    for other in others:
+        other.dataChanged.connect(lambda *args: elsewhere.append(args))
+    index = s3.index_of("s3.granted.natural")
+    assert s3.setData(index, str(int(session.display("s3.granted.natural")) + 1))
+    assert all((r1, c1) == (r2, c2) for r1, c1, r2, c2 in changed), "one cell per dataChanged"
+    names = {s3.cell_id(s3.index(r, c)) for r, c, _, _ in changed}
+    balance = {f"s3.{row}.{col}" for row in ("new", "carried_over", "carried_forward") for col in ("natural", "total")}
+    totals = {"s3.granted.total", "s3.total_processed.natural", "s3.total_processed.total"}
+    assert names == {"s3.granted.natural"} | totals | balance
+    assert len(changed) == len(names)
+    assert elsewhere == []
+
+
+def test_setdata_timing(qtbot: QtBot, store: Store) -> None:
+    """Median time from setData to the last dataChanged (session included), and the model's own share:
+    from the session's cellsChanged to the last dataChanged, with a view on screen repainting."""
+    session = ReportSession(store, store.add_report(full_report("2021")))
+    marks: dict[str, float] = {}
+    # Connected before the model exists, so it runs first when the session announces the change.
+    session.cellsChanged.connect(lambda _ids: marks.__setitem__("session", time.perf_counter()))
+    view, model = open_grid(qtbot, session, "s3")
+    model.dataChanged.connect(lambda *_: marks.__setitem__("last", time.perf_counter()))
+    index = model.index_of("s3.granted.natural")
+    total, own = [], []
+    for i in range(200):
+        start = time.perf_counter()
+        assert model.setData(index, str(10 + i % 2))
+        total.append(marks["last"] - start)
+        own.append(marks["last"] - marks["session"])
+    median_total = statistics.median(total) * 1000
+    median_own = statistics.median(own) * 1000
+    print(f"setData → last dataChanged: median {median_total:.2f} ms, of which the model {median_own:.3f} ms")
+    assert median_own < 1
+    assert view.isVisible()
+
+
+# --- a clerk at the keyboard -----------------------------------------------------------------------
+
+
+def test_typing_a_number_stores_it_updates_totals_and_findings(
+    qtbot: QtBot, pingtan: ReportSession, db_path: Path
+) -> None:
+    view, model = open_grid(qtbot, pingtan, "s3")
+    assert pingtan.findings == []
+    new_natural = model.index_of("s3.new.natural")
+    assert model.data(new_natural, Qt.ItemDataRole.ToolTipRole) is None
+    old = int(pingtan.display("s3.granted.natural"))
+    old_row_total = int(pingtan.display("s3.granted.total"))
+    old_processed = int(pingtan.display("s3.total_processed.natural"))
+    click(qtbot, view, "s3.granted.natural")
+    type_keys(qtbot, view, str(old + 3))
+    press(qtbot, view, Qt.Key.Key_Return)
+    assert view.state() != QAbstractItemView.State.EditingState
+    assert stored(db_path, pingtan, "s3.granted.natural") == str(old + 3)
+    assert model.data(model.index_of("s3.granted.total")) == str(old_row_total + 3)
+    assert model.data(model.index_of("s3.total_processed.natural")) == str(old_processed + 3)
+    # The column no longer balances: the cells of the rule turn red with the message as tooltip.
+    assert model.data(new_natural, Qt.ItemDataRole.BackgroundRole) == ERROR_BACKGROUND
+    assert "本年新收" in model.data(new_natural, Qt.ItemDataRole.ToolTipRole)
+    processed = model.data(model.index_of("s3.total_processed.natural"), Qt.ItemDataRole.ToolTipRole)
+    assert processed.startswith("自动计算\n") and "不等于" in processed
+    # Enter moved down to the next row.
+    assert current_id(view) == "s3.partially_granted.natural"
+    click(qtbot, view, "s3.granted.natural")
+    type_keys(qtbot, view, str(old))
+    press(qtbot, view, Qt.Key.Key_Enter)
+    assert stored(db_path, pingtan, "s3.granted.natural") == str(old)
+    assert pingtan.findings == []
+    assert model.data(new_natural, Qt.ItemDataRole.BackgroundRole) is None
+    assert model.data(new_natural, Qt.ItemDataRole.ToolTipRole) is None
+
+
+def test_enter_without_editing_moves_down_and_skips_totals(qtbot: QtBot, pingtan: ReportSession) -> None:
+    view, _ = open_grid(qtbot, pingtan, "s3")
+    click(qtbot, view, "s3.new.natural")
+    press(qtbot, view, Qt.Key.Key_Return)
+    assert current_id(view) == "s3.carried_over.natural"
+    assert view.state() != QAbstractItemView.State.EditingState
+    click(qtbot, view, "s3.other_else.natural")
+    press(qtbot, view, Qt.Key.Key_Return)
+    assert current_id(view) == "s3.carried_forward.natural"  # （七）总计 is computed
+
+
+def test_arrows_and_tab_move(qtbot: QtBot, pingtan: ReportSession) -> None:
+    view, _ = open_grid(qtbot, pingtan, "s3")
+    click(qtbot, view, "s3.new.natural")
+    press(qtbot, view, Qt.Key.Key_Tab)
+    assert current_id(view) == "s3.new.commercial"
+    press(qtbot, view, Qt.Key.Key_Down)
+    assert current_id(view) == "s3.carried_over.commercial"
+    press(qtbot, view, Qt.Key.Key_Left)
+    assert current_id(view) == "s3.carried_over.natural"
+    press(qtbot, view, Qt.Key.Key_Backtab, Qt.KeyboardModifier.ShiftModifier)
+    assert current_id(view) == "s3.new.other_org"  # back over the computed 总计 of the row above
+    press(qtbot, view, Qt.Key.Key_Tab)
+    assert current_id(view) == "s3.carried_over.natural"  # forward, skipping 总计 and the labels
+
+
+def test_tab_while_editing_commits_and_moves_right(qtbot: QtBot, pingtan: ReportSession, db_path: Path) -> None:
+    view, _ = open_grid(qtbot, pingtan, "s4")
+    click(qtbot, view, "s4.review.upheld")
+    type_keys(qtbot, view, "41")
+    press(qtbot, view, Qt.Key.Key_Tab)
+    assert stored(db_path, pingtan, "s4.review.upheld") == "41"
+    assert current_id(view) == "s4.review.corrected"
+    press(qtbot, view, Qt.Key.Key_Escape)
+    click(qtbot, view, "s4.review.pending")
+    press(qtbot, view, Qt.Key.Key_Tab)
+    assert current_id(view) == "s4.suit_direct.upheld"  # the computed 总计 is skipped
+
+
+def test_typing_replaces_and_f2_keeps_the_content(qtbot: QtBot, pingtan: ReportSession, db_path: Path) -> None:
+    view, model = open_grid(qtbot, pingtan, "s4")
+    pingtan.edit_cells({"s4.review.upheld": "5"})
+    click(qtbot, view, "s4.review.upheld")
+    type_keys(qtbot, view, "8")
+    editor = focused(view)
+    assert isinstance(editor, QLineEdit) and editor.text() == "8"
+    press(qtbot, view, Qt.Key.Key_Escape)  # cancelled: nothing changes
+    assert model.data(model.index_of("s4.review.upheld")) == "5"
+    press(qtbot, view, Qt.Key.Key_F2)
+    editor = focused(view)
+    assert isinstance(editor, QLineEdit)
+    assert editor.text() == "5" and not editor.hasSelectedText() and editor.cursorPosition() == 1
+    type_keys(qtbot, view, "0")
+    press(qtbot, view, Qt.Key.Key_Return)
+    assert stored(db_path, pingtan, "s4.review.upheld") == "50"
+    assert model.data(model.index_of("s4.review.total")) == pingtan.display("s4.review.total")
+
+
+def test_letters_are_kept_and_shown_as_an_error(qtbot: QtBot, pingtan: ReportSession, db_path: Path) -> None:
+    view, model = open_grid(qtbot, pingtan, "s3")
+    click(qtbot, view, "s3.rejected_repeat.legal")
+    type_keys(qtbot, view, "abc")
+    press(qtbot, view, Qt.Key.Key_Return)
+    index = model.index_of("s3.rejected_repeat.legal")
+    assert model.data(index) == "abc"
+    assert stored(db_path, pingtan, "s3.rejected_repeat.legal") == "abc"
+    assert model.data(index, Qt.ItemDataRole.BackgroundRole) == ERROR_BACKGROUND
+    (invalid,) = [f for f in pingtan.findings_for("s3.rejected_repeat.legal") if f.rule == "VALUE-INVALID"]
+    assert model.data(index, Qt.ItemDataRole.ToolTipRole).split("\n")[0] == invalid.message
+
+
+def test_delete_clears_a_range_in_one_undo_step(qtbot: QtBot, pingtan: ReportSession, db_path: Path) -> None:
+    view, model = open_grid(qtbot, pingtan, "s3")
+    cells = [
+        "s3.granted.natural",
+        "s3.granted.commercial",
+        "s3.partially_granted.natural",
+        "s3.partially_granted.commercial",
+    ]
+    pingtan.edit_cells(dict.fromkeys(cells, "2"))
+    steps = pingtan.undo_stack.count()
+    click(qtbot, view, cells[0])
+    click(qtbot, view, cells[3], Qt.KeyboardModifier.ShiftModifier)
+    press(qtbot, view, Qt.Key.Key_Delete)
+    assert [model.data(model.index_of(c)) for c in cells] == ["", "", "", ""]
+    assert [stored(db_path, pingtan, c) for c in cells] == [None] * 4
+    assert pingtan.undo_stack.count() == steps + 1
+    assert model.data(model.index_of("s3.granted.total")) == pingtan.display("s3.granted.total")
+    pingtan.undo_stack.undo()
+    assert [model.data(model.index_of(c)) for c in cells] == ["2"] * 4
+    assert [stored(db_path, pingtan, c) for c in cells] == ["2"] * 4
+
+
+def test_paste_from_a_spreadsheet_is_one_undo_step(qtbot: QtBot, pingtan: ReportSession, db_path: Path) -> None:
+    view, model = open_grid(qtbot, pingtan, "s3")
+    steps = pingtan.undo_stack.count()
+    click(qtbot, view, "s3.granted.natural")
+    QApplication.clipboard().setText("１，２３４\t５\r\n6\t1,000\r\n")  # full-width digits, separators (Excel)
+    press(qtbot, view, Qt.Key.Key_V, Qt.KeyboardModifier.ControlModifier)
+    expected = {
+        "s3.granted.natural": "1234",
+        "s3.granted.commercial": "5",
+        "s3.partially_granted.natural": "6",
+        "s3.partially_granted.commercial": "1000",
+    }
+    assert {c: model.data(model.index_of(c)) for c in expected} == expected
+    assert {c: stored(db_path, pingtan, c) for c in expected} == expected
+    assert pingtan.undo_stack.count() == steps + 1
+    assert pingtan.undo_stack.undoText() == "粘贴"
+    selected = {model.cell_id(i) for i in view.selectionModel().selectedIndexes()}
+    assert selected == set(expected)
+    pingtan.undo_stack.undo()
+    assert all(model.data(model.index_of(c)) != v for c, v in expected.items())
+
+
+@pytest.mark.parametrize(
+    ("at", "clipboard", "reason"),
+    [
+        ("s3.granted.natural", "1\t2\n3\tx\n", "不是"),  # a letter
+        ("s3.carried_forward.natural", "1\n2\n", "超出了表格的范围"),  # runs off the bottom
+        ("s3.new.other_org", "1\t2\n", "自动计算"),  # over the 总计 column
+        ("s3.total_processed.natural", "1\n", "自动计算"),  # onto the （七）总计 row
+    ],
+)
+def test_refused_paste_changes_nothing_and_says_why(
+    qtbot: QtBot, pingtan: ReportSession, at: str, clipboard: str, reason: str
+) -> None:
+    view, model = open_grid(qtbot, pingtan, "s3")
+    before = {c.cell_id: model.data(model.index(c.row, c.col)) for c in model.table.cells if c.cell_id}
+    steps = pingtan.undo_stack.count()
+    click(qtbot, view, at)
+    QApplication.clipboard().setText(clipboard)
+    with qtbot.waitSignal(view.notice, timeout=1000) as notice:
+        press(qtbot, view, Qt.Key.Key_V, Qt.KeyboardModifier.ControlModifier)
+    message = notice.args[0]
+    assert reason in message and "未作任何修改" in message
+    assert {c.cell_id: model.data(model.index(c.row, c.col)) for c in model.table.cells if c.cell_id} == before
+    assert pingtan.undo_stack.count() == steps
+
+
+def test_copy_puts_the_shown_values_on_the_clipboard(qtbot: QtBot, pingtan: ReportSession) -> None:
+    view, _ = open_grid(qtbot, pingtan, "s3")
+    click(qtbot, view, "s3.granted.other_org")
+    click(qtbot, view, "s3.partially_granted.total", Qt.KeyboardModifier.ShiftModifier)
+    press(qtbot, view, Qt.Key.Key_C, Qt.KeyboardModifier.ControlModifier)
+    d = pingtan.display
+    assert QApplication.clipboard().text() == (
+        f"{d('s3.granted.other_org')}\t{d('s3.granted.total')}\n"
+        f"{d('s3.partially_granted.other_org')}\t{d('s3.partially_granted.total')}\n"
+    )
+
+
+def test_copy_of_a_merged_cell_pastes_back(qtbot: QtBot, pingtan: ReportSession, db_path: Path) -> None:
+    view, _ = open_grid(qtbot, pingtan, "s2")
+    click(qtbot, view, "s2.licensing.decisions")
+    press(qtbot, view, Qt.Key.Key_C, Qt.KeyboardModifier.ControlModifier)
+    copied = QApplication.clipboard().text()
+    assert copied.startswith(pingtan.display("s2.licensing.decisions"))
+    click(qtbot, view, "s2.penalty.decisions")
+    press(qtbot, view, Qt.Key.Key_V, Qt.KeyboardModifier.ControlModifier)
+    assert stored(db_path, pingtan, "s2.penalty.decisions") == pingtan.display("s2.licensing.decisions")
+
+
+def test_totals_and_labels_cannot_be_typed_into(qtbot: QtBot, pingtan: ReportSession) -> None:
+    view, model = open_grid(qtbot, pingtan, "s3")
+    before = pingtan.display("s3.granted.total")
+    click(qtbot, view, "s3.granted.total")
+    type_keys(qtbot, view, "9")
+    assert view.state() != QAbstractItemView.State.EditingState
+    qtbot.mouseDClick(view.viewport(), Qt.MouseButton.LeftButton, pos=view.visualRect(view.currentIndex()).center())
+    assert view.state() != QAbstractItemView.State.EditingState
+    press(qtbot, view, Qt.Key.Key_Delete)
+    assert pingtan.display("s3.granted.total") == before
+    label = model.index(5, 1)
+    qtbot.mouseClick(view.viewport(), Qt.MouseButton.LeftButton, pos=view.visualRect(label).center())
+    type_keys(qtbot, view, "9")
+    assert view.state() != QAbstractItemView.State.EditingState
+    assert model.data(label) == "（一）予以公开"
+
+
+def test_a_final_report_is_read_only(qtbot: QtBot, pingtan: ReportSession, db_path: Path) -> None:
+    view, model = open_grid(qtbot, pingtan, "s3")
+    flags_changed: list[object] = []
+    model.dataChanged.connect(lambda *args: flags_changed.append(args))
+    assert pingtan.set_final(True)
+    assert flags_changed, "views are told that the flags changed"
+    index = model.index_of("s3.granted.natural")
+    assert not model.flags(index) & EDITABLE
+    before = pingtan.display("s3.granted.natural")
+    click(qtbot, view, "s3.granted.natural")
+    type_keys(qtbot, view, "7")
+    assert view.state() != QAbstractItemView.State.EditingState
+    assert not model.setData(index, "7")
+    with qtbot.waitSignal(pingtan.failed, timeout=1000):
+        press(qtbot, view, Qt.Key.Key_Delete)
+    assert stored(db_path, pingtan, "s3.granted.natural") == before
+    assert pingtan.set_final(False)
+    assert model.flags(index) & EDITABLE
+
+
+def test_find_row_and_select_cell(qtbot: QtBot, pingtan: ReportSession) -> None:
+    view, model = open_grid(qtbot, pingtan, "s3")
+    assert view.find_row("不予公开")
+    assert current_id(view) == "s3.denied_state_secret.natural"
+    assert [model.cell_id(i) for i in view.selectionModel().selectedIndexes()] == ["s3.denied_state_secret.natural"]
+    assert view.find_row("重复申请")
+    assert current_id(view) == "s3.rejected_repeat.natural"
+    assert not view.find_row("没有这一行")
+    assert current_id(view) == "s3.rejected_repeat.natural"
+    assert view.select_cell("s3.carried_forward.legal")
+    assert current_id(view) == "s3.carried_forward.legal"
+    assert view.selectionModel().isSelected(model.index_of("s3.carried_forward.legal"))
+    assert not view.select_cell("s4.review.total")
+    s4_view, s4_model = open_grid(qtbot, pingtan, "s4")
+    assert s4_view.select_cell("s4.review.total")
+    assert s4_view.currentIndex() == s4_model.index_of("s4.review.total")
+    s2_view, _ = open_grid(qtbot, pingtan, "s2")
+    assert s2_view.find_row("行政许可")
+    assert current_id(s2_view) == "s2.licensing.decisions"
+
+
+def test_view_applies_the_merges_and_widens_label_columns(qtbot: QtBot, pingtan: ReportSession) -> None:
+    view, model = open_grid(qtbot, pingtan, "s3")
+    assert view.objectName() == "s3.grid"
+    assert view.horizontalHeader().isHidden() and view.verticalHeader().isHidden()
+    for row, col, rowspan, colspan in model.spans():
+        assert (view.rowSpan(row, col), view.columnSpan(row, col)) == (rowspan, colspan)
+    assert view.columnWidth(2) > 3 * view.columnWidth(3)
+    assert all(view.rowHeight(r) >= view.fontMetrics().height() for r in range(model.rowCount()))
+
+
+def test_reload_after_restore_refreshes_the_grid(qtbot: QtBot, pingtan: ReportSession, store: Store) -> None:
+    _, model = open_grid(qtbot, pingtan, "s4")
+    pingtan.edit_cells({"s4.review.upheld": "77"})
+    store.set_cell(pingtan.report_id, "s4.review.upheld", "3")
+    with qtbot.waitSignal(model.dataChanged, timeout=1000):
+        pingtan.reload()
+    assert model.data(model.index_of("s4.review.upheld")) == "3"

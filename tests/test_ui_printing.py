@@ -1,0 +1,517 @@
+"""Print preview, printing, the export dialog and the revision history, driven like a clerk would."""
+
+from __future__ import annotations
+
+import io
+import threading
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+
+import docx
+import pytest
+from pypdf import PdfReader
+from PySide6.QtCore import Qt, QThreadPool, QUrl
+from PySide6.QtGui import QDesktopServices
+from PySide6.QtPrintSupport import QPrintDialog, QPrinter, QPrintPreviewDialog
+from PySide6.QtWidgets import QCheckBox, QDialog, QLineEdit, QListWidget, QMessageBox, QPushButton, QTreeWidget
+from pytestqt.qtbot import QtBot
+
+import exports.fonts
+from core.reportfile import read_report_file
+from core.settings import load_settings
+from core.storage import ZERO_PRINT_BLANK, AgencyProfile, Store
+from exports.fonts import FontError, find_fonts
+from exports.layout import build_layout
+from exports.pdf_export import render_pdf
+from ui import printing
+from ui.history import HistoryDialog, describe_change
+from ui.printing import (
+    BackgroundTask,
+    ExportDialog,
+    make_preview_dialog,
+    pdf_request,
+    safe_file_name,
+    start_pdf_render,
+)
+from ui.session import ReportSession
+
+from .conftest import has_chinese
+
+SAMPLE_2022 = Path(__file__).resolve().parents[2] / "shared" / "samples" / "real" / "2022_pingtan.json"
+A4_POINTS = (595.28, 841.89)
+WORKER_TIMEOUT_MS = 60_000
+ALL_FORMATS = ("format_docx", "format_pdf", "format_html", "format_json")
+
+
+def _fonts_or_skip() -> exports.fonts.FontSet:
+    try:
+        return find_fonts()
+    except FontError as exc:
+        pytest.skip(f"no Chinese TrueType font: {exc}")
+
+
+@pytest.fixture
+def store(tmp_path: Path) -> Iterator[Store]:
+    opened = Store(tmp_path / "reports.sqlite3")
+    yield opened
+    opened.close()
+
+
+@pytest.fixture
+def session(qtbot: QtBot, store: Store) -> ReportSession:
+    return ReportSession(store, store.add_report(read_report_file(SAMPLE_2022)))
+
+
+@pytest.fixture
+def warnings(monkeypatch: pytest.MonkeyPatch) -> list[tuple[str, str]]:
+    """QMessageBox.warning calls as (title, message), answered at once."""
+    shown: list[tuple[str, str]] = []
+
+    def warning(_parent: Any, title: str, text: str, *args: Any) -> QMessageBox.StandardButton:
+        shown.append((title, text))
+        return QMessageBox.StandardButton.Ok
+
+    monkeypatch.setattr(QMessageBox, "warning", warning)
+    return shown
+
+
+def _exported_pdf(session: ReportSession, store: Store) -> bytes:
+    """What the PDF export writes for the session's report (same options as printing)."""
+    request = pdf_request(session, store)
+    layout = build_layout(request.report, blank_as_zero=request.blank_as_zero, draft=request.draft)
+    return render_pdf(layout, find_fonts())
+
+
+def _file_printer(path: Path) -> QPrinter:
+    printer = QPrinter(QPrinter.PrinterMode.HighResolution)
+    printer.setOutputFormat(QPrinter.OutputFormat.PdfFormat)
+    printer.setOutputFileName(str(path))
+    return printer
+
+
+def _assert_same_pages_a4(printed: Path, exported: bytes) -> None:
+    reader = PdfReader(printed)
+    assert len(reader.pages) == len(PdfReader(io.BytesIO(exported)).pages) > 1
+    for page in reader.pages:
+        assert float(page.mediabox.width) == pytest.approx(A4_POINTS[0], abs=1)
+        assert float(page.mediabox.height) == pytest.approx(A4_POINTS[1], abs=1)
+
+
+# --- print preview and printing ----------------------------------------------------------------
+
+
+def test_preview_paints_every_page_of_the_exported_pdf(
+    qtbot: QtBot, session: ReportSession, store: Store, tmp_path: Path
+) -> None:
+    _fonts_or_skip()
+    exported = _exported_pdf(session, store)
+    dialog = make_preview_dialog(None, exported, "预览")
+    qtbot.addWidget(dialog)
+    out = tmp_path / "printed.pdf"
+
+    dialog.paintRequested.emit(_file_printer(out))
+
+    _assert_same_pages_a4(out, exported)
+
+
+def test_pdf_is_rendered_in_a_worker_and_equals_the_export(
+    qtbot: QtBot, session: ReportSession, store: Store, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    _fonts_or_skip()
+    threads: list[int] = []
+    real = printing.render_report_pdf
+
+    def watched(request: printing.PdfRequest) -> bytes:
+        threads.append(threading.get_ident())
+        return real(request)
+
+    monkeypatch.setattr(printing, "render_report_pdf", watched)
+    task = start_pdf_render(None, session, store)
+    with qtbot.waitSignal(task.succeeded, timeout=WORKER_TIMEOUT_MS) as blocker:
+        pass
+
+    assert threads and threads[0] != threading.get_ident()
+    expected = render_pdf(build_layout(session.report, blank_as_zero=True, draft=True), find_fonts())
+    assert blocker.args == [expected]
+    assert task.done and task.progress_dialog is None
+
+
+def test_slow_work_shows_a_cancellable_progress_dialog(qtbot: QtBot) -> None:
+    release = threading.Event()
+    results: list[object] = []
+    task = BackgroundTask(lambda _context: release.wait(10) and b"late")
+    task.succeeded.connect(results.append)
+    task.start()
+    assert task.progress_dialog is None  # nothing flashes up for quick work
+    qtbot.waitUntil(lambda: task.progress_dialog is not None and task.progress_dialog.isVisible(), timeout=5000)
+    progress = task.progress_dialog
+    assert progress is not None and progress.labelText() == "正在生成…"
+
+    cancel = progress.findChild(QPushButton)
+    assert cancel is not None and cancel.text() == "取消"
+    with qtbot.waitSignal(task.cancelled):
+        qtbot.mouseClick(cancel, Qt.MouseButton.LeftButton)
+    assert task.done and task.was_cancelled and task.progress_dialog is None
+    release.set()
+    assert QThreadPool.globalInstance().waitForDone(10_000)
+    qtbot.wait(50)
+    assert results == []  # the abandoned result is dropped
+
+
+def test_print_options_follow_agency_profile_and_status(session: ReportSession, store: Store) -> None:
+    request = pdf_request(session, store)
+    assert request.blank_as_zero and request.draft
+    store.save_agency_profile(AgencyProfile(session.report.agency, zero_print=ZERO_PRINT_BLANK))
+    assert session.set_final(True)
+    request = pdf_request(session, store)
+    assert not request.blank_as_zero and not request.draft
+
+
+def test_print_preview_opens_the_dialog_with_the_exported_pages(
+    qtbot: QtBot, session: ReportSession, store: Store, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    _fonts_or_skip()
+    opened: list[QPrintPreviewDialog] = []
+
+    def fake_exec(dialog: QPrintPreviewDialog) -> int:
+        opened.append(dialog)
+        return 0
+
+    monkeypatch.setattr(QPrintPreviewDialog, "exec", fake_exec)
+    printing.print_preview(None, session, store)
+    qtbot.waitUntil(lambda: bool(opened), timeout=WORKER_TIMEOUT_MS)
+
+    dialog = opened[0]
+    qtbot.addWidget(dialog)
+    assert dialog.objectName() == "print_preview"
+    out = tmp_path / "preview.pdf"
+    dialog.paintRequested.emit(_file_printer(out))
+    _assert_same_pages_a4(out, _exported_pdf(session, store))
+
+
+def test_print_directly_prints_every_page(
+    qtbot: QtBot, session: ReportSession, store: Store, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    _fonts_or_skip()
+    out = tmp_path / "printer.pdf"
+    asked: list[QPrintDialog] = []
+
+    def fake_exec(dialog: QPrintDialog) -> int:
+        asked.append(dialog)
+        dialog.printer().setOutputFormat(QPrinter.OutputFormat.PdfFormat)
+        dialog.printer().setOutputFileName(str(out))
+        return QDialog.DialogCode.Accepted.value
+
+    monkeypatch.setattr(QPrintDialog, "exec", fake_exec)
+    printing.print_directly(None, session, store)
+    qtbot.waitUntil(lambda: bool(asked) and out.exists(), timeout=WORKER_TIMEOUT_MS)
+    qtbot.addWidget(asked[0])
+
+    _assert_same_pages_a4(out, _exported_pdf(session, store))
+
+
+@pytest.mark.parametrize("action", ["print_preview", "print_directly"])
+def test_missing_font_gives_a_message_not_a_crash(
+    qtbot: QtBot,
+    session: ReportSession,
+    store: Store,
+    action: str,
+    warnings: list[tuple[str, str]],
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    message = "未找到可嵌入 PDF 的中文字体，无法导出 PDF。"
+
+    def no_fonts(*_args: Any, **_kwargs: Any) -> Any:
+        raise FontError(message)
+
+    monkeypatch.setattr(exports.fonts, "find_fonts", no_fonts)
+    for dialog in (QPrintPreviewDialog, QPrintDialog):
+        monkeypatch.setattr(dialog, "exec", lambda _self: pytest.fail("no dialog after a font error"))
+
+    task = getattr(printing, action)(None, session, store)
+    qtbot.waitUntil(lambda: bool(warnings), timeout=WORKER_TIMEOUT_MS)
+
+    assert warnings == [("无法生成打印内容", message)]
+    assert task.done
+
+
+# --- export dialog -----------------------------------------------------------------------------
+
+
+def _dialog(
+    qtbot: QtBot, session: ReportSession, store: Store, folder: Path, formats: tuple[str, ...] = ALL_FORMATS
+) -> ExportDialog:
+    dialog = ExportDialog(session, store)
+    qtbot.addWidget(dialog)
+    for name in ALL_FORMATS:
+        dialog.findChild(QCheckBox, name).setChecked(name in formats)
+    # Paths may hold Chinese, which keyClicks cannot type.
+    dialog.findChild(QLineEdit, "export_folder").setText(str(folder))
+    return dialog
+
+
+def _run(qtbot: QtBot, dialog: ExportDialog) -> None:
+    with qtbot.waitSignal(dialog.exportFinished, timeout=WORKER_TIMEOUT_MS):
+        qtbot.mouseClick(dialog.findChild(QPushButton, "export_run"), Qt.MouseButton.LeftButton)
+    assert not dialog.running
+
+
+def _base(dialog: ExportDialog) -> str:
+    return dialog.findChild(QLineEdit, "export_name").text()
+
+
+def test_export_writes_all_four_formats(
+    qtbot: QtBot, session: ReportSession, store: Store, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    _fonts_or_skip()
+    folder = tmp_path / "导出"
+    dialog = _dialog(qtbot, session, store, folder)
+    base = _base(dialog)
+    assert base == session.report.default_title()
+
+    _run(qtbot, dialog)
+
+    assert [r.written for r in dialog.results] == [True] * 4
+    title = session.report.default_title()
+    document = docx.Document(str(folder / f"{base}.docx"))
+    assert any(title in p.text for p in document.paragraphs)
+    reader = PdfReader(folder / f"{base}.pdf")
+    assert len(reader.pages) > 1
+    assert "总体情况" in reader.pages[0].extract_text()
+    assert title in (folder / f"{base}.html").read_text("utf-8")
+    assert read_report_file(folder / f"{base}.json") == session.report
+    results = dialog.findChild(QListWidget, "export_results")
+    assert results.count() == 4
+    assert all(results.item(i).text().startswith("已导出") for i in range(4))
+
+    opened: list[QUrl] = []
+    monkeypatch.setattr(QDesktopServices, "openUrl", lambda url: opened.append(url) or True)
+    qtbot.mouseClick(dialog.findChild(QPushButton, "export_open_folder"), Qt.MouseButton.LeftButton)
+    assert opened == [QUrl.fromLocalFile(str(folder))]
+
+
+def test_export_asks_once_before_overwriting(
+    qtbot: QtBot, session: ReportSession, store: Store, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    formats = ("format_docx", "format_json")
+    dialog = _dialog(qtbot, session, store, tmp_path, formats)
+    base = _base(dialog)
+    for suffix in (".docx", ".json"):
+        (tmp_path / f"{base}{suffix}").write_text("旧文件", "utf-8")
+    questions: list[str] = []
+    answer = QMessageBox.StandardButton.No
+
+    def question(_parent: Any, _title: str, text: str, *args: Any) -> QMessageBox.StandardButton:
+        questions.append(text)
+        return answer
+
+    monkeypatch.setattr(QMessageBox, "question", question)
+    qtbot.mouseClick(dialog.findChild(QPushButton, "export_run"), Qt.MouseButton.LeftButton)
+    assert len(questions) == 1 and f"{base}.docx" in questions[0] and f"{base}.json" in questions[0]
+    assert not dialog.running
+    assert (tmp_path / f"{base}.json").read_text("utf-8") == "旧文件"
+
+    answer = QMessageBox.StandardButton.Yes
+    _run(qtbot, dialog)
+    assert len(questions) == 2
+    assert read_report_file(tmp_path / f"{base}.json") == session.report
+    docx.Document(str(tmp_path / f"{base}.docx"))
+
+
+def test_unwritable_target_is_reported_and_others_written(
+    qtbot: QtBot, session: ReportSession, store: Store, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    formats = ("format_docx", "format_html", "format_json")
+    dialog = _dialog(qtbot, session, store, tmp_path, formats)
+    base = _base(dialog)
+    (tmp_path / f"{base}.html").mkdir()
+    monkeypatch.setattr(QMessageBox, "question", lambda *_a: pytest.fail("a folder is not a file to overwrite"))
+
+    _run(qtbot, dialog)
+
+    by_suffix = {r.target.suffix: r for r in dialog.results}
+    assert by_suffix[".docx"].written and by_suffix[".json"].written
+    assert not by_suffix[".html"].written
+    assert has_chinese(by_suffix[".html"].error) and f"{base}.html" in by_suffix[".html"].error
+    assert (tmp_path / f"{base}.html").is_dir()
+    assert read_report_file(tmp_path / f"{base}.json") == session.report
+    texts = [dialog.findChild(QListWidget, "export_results").item(i).text() for i in range(3)]
+    assert any(t.startswith("未导出") and "文件夹" in t for t in texts)
+    assert not list(tmp_path.glob(".*.tmp"))  # nothing half-written left behind
+
+
+def test_font_error_fails_only_the_pdf(
+    qtbot: QtBot, session: ReportSession, store: Store, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    message = "未找到可嵌入 PDF 的中文字体，无法导出 PDF。"
+
+    def no_fonts(*_args: Any, **_kwargs: Any) -> Any:
+        raise FontError(message)
+
+    monkeypatch.setattr(exports.fonts, "find_fonts", no_fonts)
+    dialog = _dialog(qtbot, session, store, tmp_path, ("format_docx", "format_pdf"))
+    base = _base(dialog)
+
+    _run(qtbot, dialog)
+
+    assert [(r.target.suffix, r.error) for r in dialog.results] == [(".docx", ""), (".pdf", message)]
+    assert (tmp_path / f"{base}.docx").is_file() and not (tmp_path / f"{base}.pdf").exists()
+
+
+def test_cancel_stops_between_files(
+    qtbot: QtBot, session: ReportSession, store: Store, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    started = threading.Event()
+    release = threading.Event()
+    written: list[str] = []
+
+    def slow_export(_report: Any, path: Path, _options: Any) -> None:
+        started.set()
+        assert release.wait(10)
+        Path(path).write_text("x", "utf-8")
+        written.append(Path(path).suffix)
+
+    monkeypatch.setattr(printing, "export_report", slow_export)
+    dialog = _dialog(qtbot, session, store, tmp_path, ("format_docx", "format_html", "format_json"))
+    with qtbot.waitSignal(dialog.exportFinished, timeout=WORKER_TIMEOUT_MS):
+        qtbot.mouseClick(dialog.findChild(QPushButton, "export_run"), Qt.MouseButton.LeftButton)
+        assert dialog.running and not dialog.findChild(QPushButton, "export_close").isEnabled()
+        assert started.wait(10)
+        qtbot.mouseClick(dialog.findChild(QPushButton, "export_cancel"), Qt.MouseButton.LeftButton)
+        release.set()
+
+    assert written == [".docx"]
+    assert [(r.written, r.skipped) for r in dialog.results] == [(True, False), (False, True), (False, True)]
+    assert "取消" in dialog.findChild(QListWidget, "export_results").item(1).text()
+
+
+def test_html_fragment_option(qtbot: QtBot, session: ReportSession, store: Store, tmp_path: Path) -> None:
+    dialog = _dialog(qtbot, session, store, tmp_path, ("format_html",))
+    fragment = dialog.findChild(QCheckBox, "format_html_fragment")
+    assert fragment.isEnabled()
+    dialog.findChild(QCheckBox, "format_html").setChecked(False)
+    assert not fragment.isEnabled()
+    dialog.findChild(QCheckBox, "format_html").setChecked(True)
+    fragment.click()
+    assert fragment.isChecked()
+
+    _run(qtbot, dialog)
+
+    html = (tmp_path / f"{_base(dialog)}.html").read_text("utf-8")
+    assert html.lstrip().startswith("<div") and "<html" not in html
+
+
+def test_draft_default_follows_status(qtbot: QtBot, session: ReportSession, store: Store, tmp_path: Path) -> None:
+    assert _dialog(qtbot, session, store, tmp_path).findChild(QCheckBox, "export_draft").isChecked()
+    assert session.set_final(True)
+    assert not _dialog(qtbot, session, store, tmp_path).findChild(QCheckBox, "export_draft").isChecked()
+
+
+def test_export_folder_is_remembered(qtbot: QtBot, session: ReportSession, store: Store, tmp_path: Path) -> None:
+    folder = tmp_path / "reports"
+    _run(qtbot, _dialog(qtbot, session, store, folder, ("format_json",)))
+
+    assert load_settings()["export_folder"] == str(folder)
+    again = ExportDialog(session, store)
+    qtbot.addWidget(again)
+    assert again.findChild(QLineEdit, "export_folder").text() == str(folder)
+
+
+def test_default_file_name_is_valid_on_windows() -> None:
+    assert safe_file_name('某局 2024/2025:"年报"?*.') == "某局 2024_2025__年报___"
+    assert safe_file_name("CON") == "_CON"
+    assert safe_file_name(" ... ") == "年度报告"
+
+
+# --- revision history --------------------------------------------------------------------------
+
+
+def _rows(tree: QTreeWidget) -> list[tuple[str, str]]:
+    return [(tree.topLevelItem(i).text(2), tree.topLevelItem(i).text(3)) for i in range(tree.topLevelItemCount())]
+
+
+def _edit_a_few(session: ReportSession) -> None:
+    assert session.edit_cells({"s3.new.natural": "72"})
+    assert session.edit_cells({"s3.new.commercial": "4", "s3.new.research": "1"}, "粘贴")
+    assert session.edit_text("s5", "存在的问题已整改。")
+
+
+def test_history_lists_edits_newest_first_in_words(qtbot: QtBot, session: ReportSession, store: Store) -> None:
+    _edit_a_few(session)
+    dialog = HistoryDialog(store, session)
+    qtbot.addWidget(dialog)
+    rows = _rows(dialog.findChild(QTreeWidget, "history_list"))
+
+    assert [label for label, _ in rows] == ["修改文字", "粘贴", "修改单元格", "创建报告"]
+    assert rows[0][1].startswith("五、存在的主要问题及改进情况：「2022年") and "「存在的问题已整改。」" in rows[0][1]
+    template = session.report.template
+
+    def place(cell_id: str) -> str:
+        cell = template.cell(cell_id)
+        return f"「{cell.row_label}·{cell.col_label}」"
+
+    assert place("s3.new.commercial") == "「一、本年新收政府信息公开申请数量·商业企业」"
+    assert rows[1][1] == f"{place('s3.new.commercial')}：3 → 4；{place('s3.new.research')}：0 → 1"
+    assert rows[2][1] == f"{place('s3.new.natural')}：71 → 72；合计改由程序计算"
+    assert rows[3][1] == "新建报告"
+    details = dialog.findChild(type(dialog.details), "history_details").toPlainText()
+    assert "修改文字" in details and "存在的问题已整改。" in details
+    assert not dialog.findChild(QPushButton, "history_restore").isEnabled()  # newest = what is shown now
+
+
+def test_change_descriptions() -> None:
+    template = read_report_file(SAMPLE_2022).template
+    assert describe_change(template, "field:status", "draft", "final") == "状态：草稿 → 已定稿"
+    assert describe_change(template, "cell:s2.licensing.decisions", None, "5", with_section=True) == (
+        "二、主动公开「行政许可·本年处理决定数量」：空 → 5"
+    )
+    assert describe_change(template, "text:contact.phone", "", "0591-1234") == "联系电话：（空） → 「0591-1234」"
+    assert describe_change(template, "text:s2_note", None, "说明").startswith("二、主动公开政府信息情况（表后说明）")
+
+
+def test_restore_brings_back_an_earlier_version(
+    qtbot: QtBot, session: ReportSession, store: Store, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    _edit_a_few(session)
+    assert session.set_final(True)
+    dialog = HistoryDialog(store, session)
+    qtbot.addWidget(dialog)
+    tree = dialog.findChild(QTreeWidget, "history_list")
+    asked: list[str] = []
+
+    def question(_parent: Any, _title: str, text: str, *args: Any) -> QMessageBox.StandardButton:
+        asked.append(text)
+        return QMessageBox.StandardButton.Yes
+
+    monkeypatch.setattr(QMessageBox, "question", question)
+    created = tree.topLevelItemCount() - 1
+    batch = tree.topLevelItem(created).data(0, Qt.ItemDataRole.UserRole)
+    tree.setCurrentItem(tree.topLevelItem(created))
+    restore = dialog.findChild(QPushButton, "history_restore")
+    assert restore.isEnabled()
+    qtbot.mouseClick(restore, Qt.MouseButton.LeftButton)
+
+    assert len(asked) == 1 and f"第 {batch} 版" in asked[0] and "撤销定稿" in asked[0]
+    assert not session.final
+    assert session.display("s3.new.natural") == "71" and session.display("s3.new.commercial") == "3"
+    assert session.text("s5").startswith("2022年")
+    assert store.revisions(session.report_id)[-1].label == f"恢复到第 {batch} 版"
+    assert _rows(tree)[0][0] == f"恢复到第 {batch} 版"
+    assert tree.currentItem() is tree.topLevelItem(0)
+
+
+def test_restore_needs_confirmation(
+    qtbot: QtBot, session: ReportSession, store: Store, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    _edit_a_few(session)
+    dialog = HistoryDialog(store, session)
+    qtbot.addWidget(dialog)
+    before = len(store.revisions(session.report_id))
+    monkeypatch.setattr(QMessageBox, "question", lambda *_a: QMessageBox.StandardButton.No)
+    tree = dialog.findChild(QTreeWidget, "history_list")
+    tree.setCurrentItem(tree.topLevelItem(tree.topLevelItemCount() - 1))
+
+    assert not dialog.restore_selected()
+    assert len(store.revisions(session.report_id)) == before
+    assert session.display("s3.new.natural") == "72"

@@ -1,0 +1,48 @@
+"""Starting the desktop app: a display check, the Qt application, the database and the main window."""
+
+from __future__ import annotations
+
+import os
+import sys
+from pathlib import Path
+
+NO_DISPLAY = (
+    "没有可用的图形显示（未设置 DISPLAY 或 WAYLAND_DISPLAY），无法打开窗口。"
+    "请在桌面环境中运行；命令行功能见 python main.py --help。"
+)
+
+
+def display_available() -> bool:
+    """Whether Qt can open a window here: on Linux an X11 or Wayland display (or an explicit platform)."""
+    if os.environ.get("QT_QPA_PLATFORM"):
+        return True
+    if sys.platform.startswith("linux") or "bsd" in sys.platform:
+        return bool(os.environ.get("DISPLAY") or os.environ.get("WAYLAND_DISPLAY"))
+    return True
+
+
+def launch(db_path: Path) -> int:
+    """Open the app on the database at `db_path`; returns the exit status."""
+    if not display_available():
+        sys.stderr.write(NO_DISPLAY + "\n")
+        return 2
+    from PySide6.QtWidgets import QApplication, QMessageBox
+
+    from core.errors import UserError
+    from core.storage import Store
+    from ui.main_window import MainWindow
+
+    app = QApplication.instance() or QApplication(sys.argv[:1])
+    app.setApplicationName("政府信息公开年报助手")
+    app.setOrganizationName("gov-disclosure-annual-report")
+    try:
+        store = Store(db_path)
+    except UserError as exc:
+        QMessageBox.critical(None, "无法打开数据库", str(exc))
+        return 2
+    window = MainWindow(store)
+    window.show()
+    try:
+        return int(app.exec())
+    finally:
+        store.close()

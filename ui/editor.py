@@ -1,0 +1,333 @@
+"""The report editor: a cover tab and one tab per section, text editors, grids and the findings panel."""
+
+from __future__ import annotations
+
+from datetime import date
+
+from PySide6.QtCore import QSignalBlocker, Qt, Signal
+from PySide6.QtGui import QKeyEvent, QKeySequence, QTextCursor
+from PySide6.QtWidgets import (
+    QFormLayout,
+    QHBoxLayout,
+    QLabel,
+    QLineEdit,
+    QPlainTextEdit,
+    QPushButton,
+    QTabWidget,
+    QTreeWidget,
+    QTreeWidgetItem,
+    QVBoxLayout,
+    QWidget,
+)
+
+from core.checks import ERROR, SEVERITY_LABELS, Finding
+from core.nextyear import default_preamble
+from core.report import Contact
+from core.summary import summary_sentence
+from ui.grid import ReportGridView, ReportTableModel
+from ui.session import ReportSession
+
+FEE_NONE_TEXT = "本年度未收取信息处理费。"
+SECTION_HINTS = {
+    "s1": "按五个小标题分别写：主动公开、依申请公开、政府信息管理、政府信息公开平台建设、监督保障。",
+    "s5": "写明本年度存在的主要问题，以及下一步的改进措施。",
+    "s6": "2021 版格式要求在此报告信息处理费的收取情况；没有其他事项时写“无”。",
+}
+
+
+class TextField(QPlainTextEdit):
+    """A text of the report (a section, the preamble …) bound to the session: every change is an
+    undoable step saved at once; undo/redo go to the report's one undo stack."""
+
+    def __init__(self, session: ReportSession, key: str, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.session = session
+        self.key = key
+        self.setObjectName(key)
+        self.setUndoRedoEnabled(False)  # the report's QUndoStack is the only undo history
+        self.setTabChangesFocus(True)
+        self.setPlainText(session.text(key))
+        self.textChanged.connect(self._typed)
+        session.textChanged.connect(self._shown)
+        session.statusChanged.connect(lambda _status: self.setReadOnly(session.final))
+        self.setReadOnly(session.final)
+
+    def _typed(self) -> None:
+        if not self.session.edit_text(self.key, self.toPlainText()):
+            self._shown(self.key)  # not saved (final, disk full …): show what is stored
+
+    def _shown(self, key: str) -> None:
+        if key != self.key or self.toPlainText() == self.session.text(key):
+            return
+        position = self.textCursor().position()
+        with QSignalBlocker(self):
+            self.setPlainText(self.session.text(key))
+        cursor = self.textCursor()
+        cursor.setPosition(min(position, len(self.toPlainText())))
+        self.setTextCursor(cursor)
+
+    def insert(self, text: str) -> None:
+        """Insert at the cursor as one undoable step."""
+        cursor = self.textCursor()
+        cursor.insertText(text)
+
+    def keyPressEvent(self, event: QKeyEvent) -> None:
+        if event.matches(QKeySequence.StandardKey.Undo):
+            self.session.undo_stack.undo()
+        elif event.matches(QKeySequence.StandardKey.Redo):
+            self.session.undo_stack.redo()
+        else:
+            super().keyPressEvent(event)
+
+
+class LineField(QLineEdit):
+    """A one-line text of the report (title, contact, signature) bound to the session."""
+
+    def __init__(self, session: ReportSession, key: str, parent: QWidget | None = None) -> None:
+        super().__init__(session.text(key), parent)
+        self.session = session
+        self.key = key
+        self.setObjectName(key)
+        self.textEdited.connect(self._typed)
+        session.textChanged.connect(self._shown)
+        session.statusChanged.connect(lambda _status: self.setReadOnly(session.final))
+        self.setReadOnly(session.final)
+
+    def _typed(self, text: str) -> None:
+        if not self.session.edit_text(self.key, text):
+            self._shown(self.key)
+
+    def _shown(self, key: str) -> None:
+        if key == self.key and self.text() != self.session.text(key):
+            position = self.cursorPosition()
+            self.setText(self.session.text(key))
+            self.setCursorPosition(min(position, len(self.text())))
+
+    def keyPressEvent(self, event: QKeyEvent) -> None:
+        if event.matches(QKeySequence.StandardKey.Undo):
+            self.session.undo_stack.undo()
+        elif event.matches(QKeySequence.StandardKey.Redo):
+            self.session.undo_stack.redo()
+        else:
+            super().keyPressEvent(event)
+
+
+class FindingsPanel(QTreeWidget):
+    """Every error and warning, grouped by severity; activating one asks to go to its place."""
+
+    findingActivated = Signal(object)  # Finding
+
+    def __init__(self, session: ReportSession, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.session = session
+        self.setObjectName("findings")
+        self.setHeaderHidden(True)
+        self.setWordWrap(True)
+        self.setRootIsDecorated(True)
+        self.itemActivated.connect(self._activated)
+        self.itemClicked.connect(self._activated)
+        session.findingsChanged.connect(self.refresh)
+        self.refresh()
+
+    def refresh(self) -> None:
+        self.clear()
+        for severity in (ERROR, "warning"):
+            found = [f for f in self.session.findings if f.severity == severity]
+            group = QTreeWidgetItem([f"{SEVERITY_LABELS[severity]}（{len(found)}）"])
+            group.setData(0, Qt.ItemDataRole.UserRole, None)
+            self.addTopLevelItem(group)
+            for finding in found:
+                item = QTreeWidgetItem([f"{finding.message}  [{finding.rule}]"])
+                item.setToolTip(0, finding.message)
+                item.setData(0, Qt.ItemDataRole.UserRole, finding)
+                group.addChild(item)
+            group.setExpanded(True)
+
+    def _activated(self, item: QTreeWidgetItem, _column: int = 0) -> None:
+        finding = item.data(0, Qt.ItemDataRole.UserRole)
+        if isinstance(finding, Finding):
+            self.findingActivated.emit(finding)
+
+
+class ReportEditor(QWidget):
+    """The tabs of one report and the findings beside them."""
+
+    notice = Signal(str)
+
+    def __init__(self, session: ReportSession, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.session = session
+        template = session.report.template
+        self.tabs = QTabWidget(self)
+        self.tabs.setObjectName("sections")
+        self.tab_index: dict[str, int] = {}
+        self.grids: dict[str, ReportGridView] = {}
+        self.models: dict[str, ReportTableModel] = {}
+        self.text_fields: dict[str, TextField] = {}
+
+        self._add_tab("cover", "封面", self._cover())
+        for section in template.sections:
+            page = self._table_page(section.id) if section.kind == "table" else self._text_page(section.id)
+            self._add_tab(section.id, section.short, page)
+            self.tabs.setTabToolTip(self.tab_index[section.id], section.heading)
+
+        self.findings = FindingsPanel(session, self)
+        self.findings.findingActivated.connect(self.go_to)
+        layout = QHBoxLayout(self)
+        layout.setContentsMargins(0, 0, 0, 0)
+        layout.addWidget(self.tabs, 3)
+        side = QVBoxLayout()
+        title = QLabel("检查结果")
+        title.setStyleSheet("font-weight: bold")
+        side.addWidget(title)
+        side.addWidget(self.findings)
+        layout.addLayout(side, 1)
+
+    def _add_tab(self, key: str, label: str, page: QWidget) -> None:
+        page.setObjectName(f"tab_{key}")
+        self.tab_index[key] = self.tabs.addTab(page, label)
+
+    # --- pages ------------------------------------------------------------------------------------
+
+    def _cover(self) -> QWidget:
+        session = self.session
+        report = session.report
+        page = QWidget()
+        form = QFormLayout(page)
+        form.addRow("报告标题", LineField(session, "title"))
+        template = report.template
+        form.addRow("机关", QLabel(report.agency))
+        form.addRow("年度", QLabel(f"{report.year} 年（统计期限 {report.year}年1月1日至12月31日）"))
+        form.addRow("格式", QLabel(f"{template.name}（{template.document}）"))
+        preamble = TextField(session, "preamble")
+        preamble.setMinimumHeight(140)
+        form.addRow("前言", preamble)
+        regenerate = QPushButton("按联系方式重新生成前言")
+        regenerate.setObjectName("regenerate_preamble")
+        regenerate.clicked.connect(self._regenerate_preamble)
+        form.addRow("", regenerate)
+        for key, label in (
+            ("contact.address", "地址"),
+            ("contact.postcode", "邮编"),
+            ("contact.phone", "电话"),
+            ("contact.email", "邮箱"),
+            ("signature.organ", "落款机关"),
+        ):
+            form.addRow(label, LineField(session, key))
+        date_row = QHBoxLayout()
+        signed = LineField(session, "signature.date")
+        signed.setPlaceholderText("例如 2026-01-20；留空则打印“年 月 日”供手写")
+        today = QPushButton("今天")
+        today.setObjectName("signature_today")
+        today.clicked.connect(lambda: session.edit_text("signature.date", date.today().isoformat()))
+        date_row.addWidget(signed)
+        date_row.addWidget(today)
+        form.addRow("落款日期", date_row)
+        return page
+
+    def _regenerate_preamble(self) -> None:
+        report = self.session.report
+        contact = Contact(report.contact.address, report.contact.postcode, report.contact.phone, report.contact.email)
+        self.session.edit_text("preamble", default_preamble(report.agency, report.year, contact))
+
+    def _text_page(self, key: str) -> QWidget:
+        page = QWidget()
+        layout = QVBoxLayout(page)
+        section = self.session.report.template.section(key)
+        heading = QLabel(section.heading)
+        heading.setStyleSheet("font-weight: bold; font-size: 14pt")
+        layout.addWidget(heading)
+        if key in SECTION_HINTS:
+            hint = QLabel(SECTION_HINTS[key])
+            hint.setWordWrap(True)
+            hint.setStyleSheet("color: #555")
+            layout.addWidget(hint)
+        field = TextField(self.session, key)
+        self.text_fields[key] = field
+        buttons = QHBoxLayout()
+        if key == "s1":
+            summary = QPushButton("插入表格数据摘要")
+            summary.setObjectName("insert_summary")
+            summary.setToolTip("在光标处插入由表格数字生成的一句话，正文与表格不会矛盾")
+            summary.clicked.connect(lambda: field.insert(summary_sentence(self.session.report)))
+            buttons.addWidget(summary)
+            headings = QPushButton("插入标准小标题")
+            headings.setObjectName("insert_subheadings")
+            headings.clicked.connect(lambda: self._insert_subheadings(field))
+            buttons.addWidget(headings)
+        if key == "s6" and self.session.report.template.id == "2021":
+            fee = QPushButton(f"插入“{FEE_NONE_TEXT}”")
+            fee.setObjectName("insert_fee_none")
+            fee.clicked.connect(lambda: field.insert(FEE_NONE_TEXT))
+            buttons.addWidget(fee)
+        buttons.addStretch(1)
+        layout.addLayout(buttons)
+        layout.addWidget(field, 1)
+        return page
+
+    def _insert_subheadings(self, field: TextField) -> None:
+        present = field.toPlainText()
+        missing = [h for h in self.session.report.template.section("s1").subheadings if h not in present]
+        if missing:
+            field.moveCursor(QTextCursor.MoveOperation.End)
+            field.insert(("\n" if present and not present.endswith("\n") else "") + "\n".join(missing))
+
+    def _table_page(self, key: str) -> QWidget:
+        page = QWidget()
+        layout = QVBoxLayout(page)
+        section = self.session.report.template.section(key)
+        heading = QLabel(section.heading)
+        heading.setStyleSheet("font-weight: bold; font-size: 14pt")
+        layout.addWidget(heading)
+        model = ReportTableModel(self.session, key)
+        view = ReportGridView(page)
+        view.setObjectName(f"grid_{key}")
+        view.setModel(model)
+        view.notice.connect(self.notice)
+        self.models[key] = model
+        self.grids[key] = view
+        layout.addWidget(view, 1)
+        if section.note_key:
+            note = TextField(self.session, section.note_key)
+            note.setPlaceholderText("表下注（有的省份要求在此填写，例如本年政府信息公开发布总数量）")
+            note.setMaximumHeight(70)
+            self.text_fields[section.note_key] = note
+            layout.addWidget(QLabel("表下注"))
+            layout.addWidget(note)
+        return page
+
+    # --- navigation -------------------------------------------------------------------------------
+
+    def show_section(self, key: str) -> None:
+        self.tabs.setCurrentIndex(self.tab_index.get(key, 0))
+
+    def go_to(self, finding: Finding) -> None:
+        """Open the tab of a finding and select its first cell (or focus its text)."""
+        section = finding.section or "cover"
+        self.show_section(section)
+        if section in self.grids and finding.cells:
+            target = next((c for c in finding.cells if c.startswith(section)), finding.cells[0])
+            self.grids[section].select_cell(target)
+            self.grids[section].setFocus()
+        elif section in self.text_fields:
+            self.text_fields[section].setFocus()
+
+    def current_grid(self) -> ReportGridView | None:
+        for key, index in self.tab_index.items():
+            if index == self.tabs.currentIndex():
+                return self.grids.get(key)
+        return None
+
+    def find_row(self, text: str) -> bool:
+        """Select the first row whose label contains `text`, in the current table first."""
+        current = self.current_grid()
+        order = [current] if current is not None else []
+        order += [g for g in self.grids.values() if g is not current]
+        for grid in order:
+            if grid is not None and grid.find_row(text):
+                for key, g in self.grids.items():
+                    if g is grid:
+                        self.show_section(key)
+                grid.setFocus()
+                return True
+        return False

@@ -1,0 +1,552 @@
+"""The grids of sections 二, 三 and 四: a table model over the open report and a spreadsheet-like view."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from typing import Any
+
+from PySide6.QtCore import (
+    QAbstractTableModel,
+    QEvent,
+    QItemSelection,
+    QItemSelectionModel,
+    QModelIndex,
+    QObject,
+    QPersistentModelIndex,
+    QRect,
+    Qt,
+    Signal,
+)
+from PySide6.QtGui import QColor, QFont, QGuiApplication, QKeyEvent, QKeySequence
+from PySide6.QtWidgets import (
+    QAbstractItemDelegate,
+    QAbstractItemView,
+    QLineEdit,
+    QStyledItemDelegate,
+    QStyleOptionViewItem,
+    QTableView,
+    QWidget,
+)
+
+from core.checks import ERROR
+from core.clipboard import PastePlan, parse_tsv, plan_paste, to_tsv
+from core.numbers import parse_value
+from core.template import CellDef
+from exports.layout import GridCell, Table, build_layout
+from ui.session import ReportSession
+
+CellIdRole = Qt.ItemDataRole.UserRole + 1
+
+# A blank input cell is a BLANK-CELL warning; on a fresh report that is every cell, so it gets no tint
+# (the empty cell shows it) and only the tooltip says so. Other warnings are yellow.
+QUIET_RULES = frozenset({"BLANK-CELL"})
+COMPUTED_NOTE = "自动计算"
+
+ERROR_BACKGROUND = QColor("#f7c9c9")
+WARNING_BACKGROUND = QColor("#fdf0b8")
+COMPUTED_BACKGROUND = QColor("#ececec")
+HEADER_BACKGROUND = QColor("#e2e8ef")
+
+ROW_PADDING = 4  # extra pixels of height per row, so the grid reads like the printed table
+
+AnyIndex = QModelIndex | QPersistentModelIndex
+_Span = tuple[int, int, int, int]
+
+
+class ReportTableModel(QAbstractTableModel):
+    """One official table ("s2", "s3" or "s4") as its printed grid: header rows and label columns are
+    read-only cells, number cells show the session's values live. Merged cells are answered at their
+    top-left position; the other positions they cover are empty and belong to the same cell."""
+
+    def __init__(self, session: ReportSession, table_id: str, parent: QObject | None = None) -> None:
+        super().__init__(parent)
+        self.session = session
+        self.table_id = table_id
+        self._bold = QFont()
+        self._bold.setBold(True)
+        self._build_geometry()
+        session.cellsChanged.connect(self._on_cells_changed)
+        session.statusChanged.connect(self._on_status_changed)
+
+    # --- geometry (built once per template; values never come from it) ---------------------------
+
+    def _build_geometry(self) -> None:
+        report = self.session.report
+        self._template_id = report.template_id
+        layout = build_layout(report, blank_as_zero=False)
+        tables = [t for t in layout.tables if t.id == self.table_id]
+        if not tables:
+            raise ValueError(f"no table {self.table_id!r} in the layout")
+        self.table: Table = tables[0]
+        template = report.template
+        self._cover: list[list[GridCell | None]] = [[None] * self.table.columns for _ in range(self.table.rows)]
+        self._position: dict[str, tuple[int, int]] = {}
+        self._defs: dict[str, CellDef] = {}
+        for cell in self.table.cells:
+            for r in range(cell.row, cell.row + cell.rowspan):
+                for c in range(cell.col, cell.col + cell.colspan):
+                    self._cover[r][c] = cell
+            if cell.cell_id is not None:
+                self._position[cell.cell_id] = (cell.row, cell.col)
+                self._defs[cell.cell_id] = template.cell(cell.cell_id)
+        self._editable_grid: list[list[CellDef | None]] = [
+            [self._defs[g.cell_id] if g is not None and g.cell_id is not None else None for g in row]
+            for row in self._cover
+        ]
+
+    def spans(self) -> list[_Span]:
+        """(row, col, rowspan, colspan) of every merged cell, for QTableView.setSpan."""
+        return [(c.row, c.col, c.rowspan, c.colspan) for c in self.table.cells if c.rowspan > 1 or c.colspan > 1]
+
+    def cell_at(self, row: int, col: int) -> GridCell | None:
+        """The grid cell covering (row, col): merged cells answer at every position they cover."""
+        if 0 <= row < self.table.rows and 0 <= col < self.table.columns:
+            return self._cover[row][col]
+        return None
+
+    def index_of(self, cell_id: str) -> QModelIndex:
+        """The index showing a report cell (top-left of a merged cell); invalid if not in this table."""
+        position = self._position.get(cell_id)
+        return self.index(*position) if position is not None else QModelIndex()
+
+    def cell_id(self, index: AnyIndex) -> str | None:
+        """The report cell at an index (also at positions a merged number cell covers); None for labels."""
+        if not index.isValid():
+            return None
+        cell = self.cell_at(index.row(), index.column())
+        return cell.cell_id if cell is not None else None
+
+    def cell_def(self, cell_id: str) -> CellDef | None:
+        return self._defs.get(cell_id)
+
+    def is_input(self, index: AnyIndex) -> bool:
+        """A cell the user types into (not a label, header or computed total), final or not."""
+        cell_id = self.cell_id(index)
+        return cell_id is not None and not self._defs[cell_id].computed
+
+    def is_editable(self, index: AnyIndex) -> bool:
+        return self.is_input(index) and not self.session.final
+
+    def editable_grid(self) -> list[list[CellDef | None]]:
+        """The cell at each grid position for core.clipboard.plan_paste: None for labels and headers.
+        A merged number cell is there at every position it covers, so a block may run across it; paste with
+        this model's `plan_paste`, which takes such a cell once (core's plan alone would list it once per
+        position, the blank ones last). Shared, do not modify."""
+        return self._editable_grid
+
+    def plan_paste(self, top: int, left: int, block: Sequence[Sequence[str]]) -> PastePlan:
+        """core.clipboard.plan_paste on this grid, with merged number cells (二's wide cells) taken as one
+        cell: the value at the first position of the block that falls on it is pasted, and the other
+        positions it covers must be blank (as Excel copies a merged cell: the value, then empty cells).
+        A value in any other covered position is refused, because only one number fits the cell."""
+        plan = plan_paste(self._editable_grid, top, left, block)
+        if plan.refusal:
+            return plan
+        width = max(len(r) for r in block)
+        seen: set[str] = set()
+        for r, values in enumerate(block):
+            for c in range(width):
+                cell = self._editable_grid[top + r][left + c]
+                if cell is None:
+                    continue
+                if cell.id in seen:
+                    value = values[c] if c < len(values) else ""
+                    if not parse_value(value, cell.kind).is_blank:
+                        return PastePlan(
+                            refusal=f"「{cell.row_label}·{cell.col_label}」是合并单元格，只能填一个数；"
+                            f"粘贴的数据在它的范围内有多个数，未作任何修改"
+                        )
+                seen.add(cell.id)
+        first: dict[str, str | None] = {}
+        for cell_id, text in plan.changes:
+            first.setdefault(cell_id, text)
+        return PastePlan(changes=tuple(first.items()))
+
+    # --- Qt model --------------------------------------------------------------------------------
+
+    def rowCount(self, parent: AnyIndex = QModelIndex()) -> int:  # noqa: B008 (Qt's signature)
+        return 0 if parent.isValid() else self.table.rows
+
+    def columnCount(self, parent: AnyIndex = QModelIndex()) -> int:  # noqa: B008
+        return 0 if parent.isValid() else self.table.columns
+
+    def flags(self, index: AnyIndex) -> Qt.ItemFlag:
+        if not index.isValid():
+            return Qt.ItemFlag.NoItemFlags
+        flags = Qt.ItemFlag.ItemIsEnabled | Qt.ItemFlag.ItemIsSelectable
+        if self.is_editable(index):
+            flags |= Qt.ItemFlag.ItemIsEditable
+        return flags
+
+    def data(self, index: AnyIndex, role: int = Qt.ItemDataRole.DisplayRole) -> Any:
+        if not index.isValid():
+            return None
+        cell = self.cell_at(index.row(), index.column())
+        if cell is None:
+            return None
+        if role == CellIdRole:
+            return cell.cell_id
+        if (cell.row, cell.col) != (index.row(), index.column()):
+            return None  # covered by a merged cell: the view shows its top-left position only
+        cell_id = cell.cell_id
+        if role in (Qt.ItemDataRole.DisplayRole, Qt.ItemDataRole.EditRole):
+            return cell.text if cell_id is None else self.session.display(cell_id)
+        if role == Qt.ItemDataRole.TextAlignmentRole:
+            horizontal = (
+                Qt.AlignmentFlag.AlignLeft
+                if cell_id is None and cell.align == "left"
+                else (Qt.AlignmentFlag.AlignHCenter)
+            )
+            return horizontal | Qt.AlignmentFlag.AlignVCenter
+        if cell_id is None:
+            if role == Qt.ItemDataRole.BackgroundRole:
+                return HEADER_BACKGROUND
+            if role == Qt.ItemDataRole.FontRole:
+                return self._bold
+            return None
+        if role == Qt.ItemDataRole.ToolTipRole:
+            lines = [f.message for f in sorted(self.session.findings_for(cell_id), key=lambda f: f.severity != ERROR)]
+            if self._defs[cell_id].computed:
+                lines.insert(0, COMPUTED_NOTE)
+            return "\n".join(lines) or None
+        if role == Qt.ItemDataRole.BackgroundRole:
+            findings = self.session.findings_for(cell_id)
+            if any(f.severity == ERROR for f in findings):
+                return ERROR_BACKGROUND
+            if any(f.rule not in QUIET_RULES for f in findings):
+                return WARNING_BACKGROUND
+            if self._defs[cell_id].computed:
+                return COMPUTED_BACKGROUND
+        return None
+
+    def setData(self, index: AnyIndex, value: Any, role: int = Qt.ItemDataRole.EditRole) -> bool:
+        """Store what was typed (the session parses, saves and makes it one undo step); text that is not a
+        number is kept as typed and shows as a VALUE-INVALID finding, so nothing typed is lost."""
+        if role != Qt.ItemDataRole.EditRole or not self.is_editable(index):
+            return False
+        cell_id = self.cell_id(index)
+        assert cell_id is not None
+        return self.session.edit_cells({cell_id: value})
+
+    # --- following the session -----------------------------------------------------------------
+
+    def _on_cells_changed(self, cell_ids: list[str]) -> None:
+        if self.session.report.template_id != self._template_id:
+            # Only a restore from the history can change the template: the whole grid is different.
+            self.beginResetModel()
+            self._build_geometry()
+            self.endResetModel()
+            return
+        for cell_id in cell_ids:
+            position = self._position.get(cell_id)
+            if position is not None:
+                index = self.createIndex(*position)
+                self._data_changed(index, index)
+
+    def _on_status_changed(self, _status: str) -> None:
+        # Flags (editable or not) changed everywhere; dataChanged makes views ask again.
+        self._data_changed(self.index(0, 0), self.index(self.table.rows - 1, self.table.columns - 1))
+
+    def _data_changed(self, top_left: QModelIndex, bottom_right: QModelIndex) -> None:
+        self.dataChanged.emit(top_left, bottom_right)
+
+
+class _GridDelegate(QStyledItemDelegate):
+    """Enter commits at once (Qt's own delegate commits through a queued call) and then the view moves down."""
+
+    def eventFilter(self, editor: QObject, event: QEvent) -> bool:
+        if (
+            event.type() == QEvent.Type.KeyPress
+            and isinstance(event, QKeyEvent)
+            and event.key() in (Qt.Key.Key_Return, Qt.Key.Key_Enter)
+            and isinstance(editor, QWidget)
+        ):
+            self.commitData.emit(editor)
+            self.closeEditor.emit(editor, QAbstractItemDelegate.EndEditHint.SubmitModelCache)
+            return True
+        return super().eventFilter(editor, event)
+
+
+class ReportGridView(QTableView):
+    """A table of the report laid out like the printed one, with spreadsheet keys: arrows, Tab, Enter
+    moves down, typing replaces, F2 edits, Delete clears the selection, Ctrl+C / Ctrl+V as TSV."""
+
+    notice = Signal(str)  # a Chinese message for the user (e.g. why a paste was refused)
+
+    def __init__(self, parent: QWidget | None = None, *, model: ReportTableModel | None = None) -> None:
+        super().__init__(parent)
+        self.horizontalHeader().hide()
+        self.verticalHeader().hide()
+        self.setSelectionMode(QAbstractItemView.SelectionMode.ExtendedSelection)
+        self.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectItems)
+        self.setEditTriggers(
+            QAbstractItemView.EditTrigger.DoubleClicked
+            | QAbstractItemView.EditTrigger.EditKeyPressed
+            | QAbstractItemView.EditTrigger.AnyKeyPressed
+        )
+        self.setWordWrap(True)
+        self.setTabKeyNavigation(True)
+        self.setCornerButtonEnabled(False)
+        self.setItemDelegate(_GridDelegate(self))
+        self._session: ReportSession | None = None
+        if model is not None:
+            self.setModel(model)
+
+    def report_model(self) -> ReportTableModel | None:
+        model = self.model()
+        return model if isinstance(model, ReportTableModel) else None
+
+    def setModel(self, model: Any) -> None:
+        old = self.report_model()
+        if old is not None:
+            old.modelReset.disconnect(self._apply_geometry)
+        if self._session is not None:
+            self._session.statusChanged.disconnect(self._on_status_changed)
+            self._session = None
+        super().setModel(model)
+        if isinstance(model, ReportTableModel):
+            model.modelReset.connect(self._apply_geometry)
+            self._session = model.session
+            self._session.statusChanged.connect(self._on_status_changed)
+            self._apply_geometry()
+
+    def _apply_geometry(self) -> None:
+        model = self.report_model()
+        if model is None:
+            return
+        if not self.objectName():
+            self.setObjectName(f"{model.table_id}.grid")
+        self.clearSpans()
+        for row, col, rowspan, colspan in model.spans():
+            self.setSpan(row, col, rowspan, colspan)
+        metrics = self.fontMetrics()
+        unit = metrics.horizontalAdvance("商业企业") + 16  # a 4-character header fits one unit
+        for col, width in enumerate(model.table.widths):
+            self.setColumnWidth(col, round(width * unit))
+        self._fit_rows(model)
+
+    def _fit_rows(self, model: ReportTableModel) -> None:
+        """Rows as high as their wrapped labels need. QTableView.resizeRowsToContents would give the whole
+        height of a label merged over several rows to its first row; here it is shared by those rows."""
+        delegate = self.itemDelegate()
+        option = QStyleOptionViewItem()
+        self.initViewItemOption(option)
+        padding = (1 if self.showGrid() else 0) + ROW_PADDING
+
+        def needed(cell: GridCell) -> int:
+            width = sum(self.columnWidth(c) for c in range(cell.col, cell.col + cell.colspan))
+            option.rect = QRect(0, 0, width, 1)
+            return delegate.sizeHint(option, model.index(cell.row, cell.col)).height() + padding
+
+        heights = [0] * model.rowCount()
+        merged: list[GridCell] = []
+        for cell in model.table.cells:
+            if cell.rowspan == 1:
+                heights[cell.row] = max(heights[cell.row], needed(cell))
+            else:
+                merged.append(cell)
+        for cell in merged:
+            rows = range(cell.row, cell.row + cell.rowspan)
+            missing = needed(cell) - sum(heights[r] for r in rows)
+            for i, r in enumerate(rows):
+                heights[r] += max(0, missing) // cell.rowspan + (1 if i < max(0, missing) % cell.rowspan else 0)
+        for row, height in enumerate(heights):
+            self.setRowHeight(row, height)
+
+    def _on_status_changed(self, _status: str) -> None:
+        if self.state() == QAbstractItemView.State.EditingState and self._session and self._session.final:
+            editor = self.indexWidget(self.currentIndex())
+            if editor is not None:
+                self.closeEditor(editor, QAbstractItemDelegate.EndEditHint.RevertModelCache)
+
+    # --- keys ------------------------------------------------------------------------------------
+
+    def event(self, event: QEvent) -> bool:
+        # Our own copy, paste and clear win over window shortcuts with the same keys while the grid has focus.
+        if event.type() == QEvent.Type.ShortcutOverride and isinstance(event, QKeyEvent) and self._grid_key(event):
+            event.accept()
+            return True
+        return super().event(event)
+
+    def _grid_key(self, event: QKeyEvent) -> bool:
+        if self.state() == QAbstractItemView.State.EditingState:
+            return False
+        plain = event.modifiers() & ~Qt.KeyboardModifier.KeypadModifier == Qt.KeyboardModifier.NoModifier
+        return (
+            event.matches(QKeySequence.StandardKey.Copy)
+            or event.matches(QKeySequence.StandardKey.Paste)
+            or (plain and event.key() in (Qt.Key.Key_Delete, Qt.Key.Key_Backspace, Qt.Key.Key_Return, Qt.Key.Key_Enter))
+        )
+
+    def keyPressEvent(self, event: QKeyEvent) -> None:
+        if self._grid_key(event):
+            if event.matches(QKeySequence.StandardKey.Copy):
+                self.copy_selection()
+            elif event.matches(QKeySequence.StandardKey.Paste):
+                self.paste_clipboard()
+            elif event.key() in (Qt.Key.Key_Delete, Qt.Key.Key_Backspace):
+                self.clear_selected_cells()
+            else:
+                self._move_down()
+            event.accept()
+            return
+        super().keyPressEvent(event)
+
+    def keyboardSearch(self, search: str) -> None:
+        """Typing on a read-only cell does nothing (a list view would jump to a matching item)."""
+
+    def edit(self, index: Any, trigger: Any = None, event: Any = None) -> bool:  # type: ignore[override]
+        if trigger is None:  # the one-argument overload QAbstractItemView.edit(index)
+            return bool(super().edit(index))
+        started = bool(super().edit(index, trigger, event))
+        if started and trigger == QAbstractItemView.EditTrigger.EditKeyPressed:
+            # F2 edits the content: cursor at the end, nothing selected (typing on a cell replaces it).
+            editor = self.indexWidget(index)
+            if isinstance(editor, QLineEdit):
+                editor.deselect()
+                editor.end(False)
+        return started
+
+    def closeEditor(self, editor: QWidget, hint: QAbstractItemDelegate.EndEditHint) -> None:
+        super().closeEditor(editor, hint)
+        # The delegate ends an edit with Enter as SubmitModelCache: committed, now move down as a sheet does.
+        if hint == QAbstractItemDelegate.EndEditHint.SubmitModelCache:
+            self._move_down()
+
+    def moveCursor(self, cursorAction: QAbstractItemView.CursorAction, modifiers: Qt.KeyboardModifier) -> QModelIndex:
+        if cursorAction in (QAbstractItemView.CursorAction.MoveNext, QAbstractItemView.CursorAction.MovePrevious):
+            found = self._next_input(forward=cursorAction == QAbstractItemView.CursorAction.MoveNext)
+            if found.isValid():
+                return found
+        return super().moveCursor(cursorAction, modifiers)
+
+    def _next_input(self, *, forward: bool) -> QModelIndex:
+        """Tab: the next cell to type into in reading order (number cells when the report is final)."""
+        model = self.report_model()
+        if model is None:
+            return QModelIndex()
+        anchors = [(c.row, c.col) for c in model.table.cells if c.cell_id is not None]
+        anchors.sort()
+        targets = [p for p in anchors if model.is_editable(model.index(*p))] or anchors
+        if not targets:
+            return QModelIndex()
+        current = self.currentIndex()
+        here = (current.row(), current.column()) if current.isValid() else (-1, -1)
+        if forward:
+            after = [p for p in targets if p > here]
+            return model.index(*(after[0] if after else targets[0]))
+        before = [p for p in targets if p < here]
+        return model.index(*(before[-1] if before else targets[-1]))
+
+    def _move_down(self) -> None:
+        """Enter: the next cell to type into below in the same column, else simply the cell below."""
+        model = self.report_model()
+        current = self.currentIndex()
+        if model is None or not current.isValid():
+            return
+        here = model.cell_at(current.row(), current.column())
+        start = here.row + here.rowspan if here is not None else current.row() + 1
+        for row in range(start, model.rowCount()):
+            below = model.cell_at(row, current.column())
+            if below is not None and model.is_editable(model.index(below.row, below.col)):
+                self.setCurrentIndex(model.index(below.row, below.col))
+                return
+        target = super().moveCursor(QAbstractItemView.CursorAction.MoveDown, Qt.KeyboardModifier.NoModifier)
+        if target.isValid():
+            self.setCurrentIndex(target)
+
+    # --- ranges: copy, paste, clear --------------------------------------------------------------
+
+    def selected_rect(self) -> tuple[int, int, int, int] | None:
+        """(top, left, bottom, right) around the selection, or the current cell when nothing is selected."""
+        selection = self.selectionModel()
+        indexes = selection.selectedIndexes() if selection is not None else []
+        if not indexes:
+            current = self.currentIndex()
+            if not current.isValid():
+                return None
+            indexes = [current]
+        rows = [i.row() for i in indexes]
+        columns = [i.column() for i in indexes]
+        return min(rows), min(columns), max(rows), max(columns)
+
+    def copy_selection(self) -> str:
+        """Copy the selected rectangle as tab-separated text of the shown texts (labels and totals too)."""
+        model = self.report_model()
+        rect = self.selected_rect()
+        if model is None or rect is None:
+            return ""
+        top, left, bottom, right = rect
+        rows = [[model.data(model.index(r, c)) or "" for c in range(left, right + 1)] for r in range(top, bottom + 1)]
+        text = to_tsv(rows)
+        QGuiApplication.clipboard().setText(text)
+        return text
+
+    def paste_clipboard(self) -> bool:
+        """Paste a spreadsheet block at the current cell as one undo step, or refuse it whole (notice)."""
+        model = self.report_model()
+        current = self.currentIndex()
+        if model is None:
+            return False
+        if not current.isValid():
+            self.notice.emit("请先选中要粘贴到的第一个单元格")
+            return False
+        block = parse_tsv(QGuiApplication.clipboard().text())
+        plan = model.plan_paste(current.row(), current.column(), block)
+        if plan.refusal:
+            self.notice.emit(plan.refusal)
+            return False
+        if not model.session.edit_cells(dict(plan.changes), "粘贴"):
+            return False
+        height, width = len(block), max(len(r) for r in block)
+        pasted = QItemSelection(
+            model.index(current.row(), current.column()),
+            model.index(current.row() + height - 1, current.column() + width - 1),
+        )
+        self.selectionModel().select(pasted, QItemSelectionModel.SelectionFlag.ClearAndSelect)
+        return True
+
+    def clear_selected_cells(self) -> bool:
+        """Delete: blank every input cell in the selection as one undo step (labels and totals stay)."""
+        model = self.report_model()
+        if model is None:
+            return False
+        selection = self.selectionModel()
+        indexes = selection.selectedIndexes() if selection is not None else []
+        if not indexes and self.currentIndex().isValid():
+            indexes = [self.currentIndex()]
+        # A position covered by a merged number cell stands for that cell.
+        ids = {cell_id: None for index in indexes if model.is_input(index) and (cell_id := model.cell_id(index))}
+        if not ids:
+            return False
+        return model.session.edit_cells(ids, "清除")
+
+    # --- finding ---------------------------------------------------------------------------------
+
+    def find_row(self, text: str) -> bool:
+        """Select the first number cell of the first row whose label (own or group label) contains text."""
+        model = self.report_model()
+        needle = text.strip()
+        if model is None or not needle:
+            return False
+        for row in range(model.rowCount()):
+            cells = [model.cell_at(row, col) for col in range(model.columnCount())]
+            numbers = [c for c in cells if c is not None and c.cell_id is not None]
+            labels = [c.text for c in cells if c is not None and c.cell_id is None]
+            if numbers and any(needle in label for label in labels):
+                first = min(numbers, key=lambda c: c.col)
+                return self._select(model.index(first.row, first.col))
+        return False
+
+    def select_cell(self, cell_id: str) -> bool:
+        """Scroll to and select a report cell (from the findings panel)."""
+        model = self.report_model()
+        return model is not None and self._select(model.index_of(cell_id))
+
+    def _select(self, index: QModelIndex) -> bool:
+        if not index.isValid():
+            return False
+        self.setCurrentIndex(index)
+        self.selectionModel().select(index, QItemSelectionModel.SelectionFlag.ClearAndSelect)
+        self.scrollTo(index)
+        return True

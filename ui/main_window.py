@@ -1,0 +1,231 @@
+"""The main window: the reports list, the open report's editor, menus, shortcuts and the status bar."""
+
+from __future__ import annotations
+
+from PySide6.QtGui import QAction, QCloseEvent, QKeySequence
+from PySide6.QtWidgets import (
+    QInputDialog,
+    QLabel,
+    QMainWindow,
+    QMessageBox,
+    QStackedWidget,
+    QWidget,
+)
+
+from core.storage import Store
+from ui.editor import ReportEditor
+from ui.reports_list import ReportsListWidget
+from ui.session import ReportSession
+
+APP_TITLE = "政府信息公开年报助手"
+
+
+class MainWindow(QMainWindow):
+    def __init__(self, store: Store, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.store = store
+        self.session: ReportSession | None = None
+        self.editor: ReportEditor | None = None
+        self.setObjectName("main_window")
+        self.setWindowTitle(APP_TITLE)
+        self.resize(1280, 820)
+
+        self.stack = QStackedWidget(self)
+        self.reports = ReportsListWidget(store, self)
+        self.reports.openRequested.connect(self.open_report)
+        self.stack.addWidget(self.reports)
+        self.setCentralWidget(self.stack)
+
+        self.saved_label = QLabel("")
+        self.saved_label.setObjectName("saved_label")
+        self.counts_label = QLabel("")
+        self.counts_label.setObjectName("counts_label")
+        self.statusBar().addPermanentWidget(self.counts_label)
+        self.statusBar().addPermanentWidget(self.saved_label)
+        self._build_actions()
+        self._update_actions()
+
+    # --- actions ----------------------------------------------------------------------------------
+
+    def _action(self, name: str, text: str, slot: object, shortcut: QKeySequence | str | None = None) -> QAction:
+        action = QAction(text, self)
+        action.setObjectName(name)
+        if shortcut is not None:
+            action.setShortcut(QKeySequence(shortcut))
+        action.triggered.connect(slot)  # type: ignore[arg-type]
+        self.addAction(action)
+        return action
+
+    def _build_actions(self) -> None:
+        bar = self.menuBar()
+        file_menu = bar.addMenu("文件(&F)")
+        self.act_list = self._action("show_list", "报告列表", self.show_list, "Ctrl+L")
+        self.act_print_preview = self._action(
+            "print_preview", "打印预览…", self.print_preview, QKeySequence.StandardKey.Print
+        )
+        self.act_export = self._action("export", "导出…", self.export, "Ctrl+E")
+        self.act_quit = self._action("quit", "退出", self.close, QKeySequence.StandardKey.Quit)
+        for action in (self.act_list, self.act_print_preview, self.act_export):
+            file_menu.addAction(action)
+        file_menu.addSeparator()
+        file_menu.addAction(self.act_quit)
+
+        edit_menu = bar.addMenu("编辑(&E)")
+        self.act_undo = self._action("undo", "撤销", self.undo, QKeySequence.StandardKey.Undo)
+        self.act_redo = self._action("redo", "重做", self.redo, QKeySequence.StandardKey.Redo)
+        self.act_find = self._action("find_row", "查找行…", self.find_row, QKeySequence.StandardKey.Find)
+        for action in (self.act_undo, self.act_redo, self.act_find):
+            edit_menu.addAction(action)
+
+        report_menu = bar.addMenu("报告(&R)")
+        self.act_final = self._action("mark_final", "标记为已定稿", self.toggle_final)
+        self.act_history = self._action("history", "修订历史…", self.show_history)
+        for action in (self.act_final, self.act_history):
+            report_menu.addAction(action)
+
+        help_menu = bar.addMenu("帮助(&H)")
+        help_menu.addAction(self._action("about", "关于", self.about))
+
+    def _update_actions(self) -> None:
+        open_report = self.session is not None
+        for action in (self.act_print_preview, self.act_export, self.act_final, self.act_history, self.act_find):
+            action.setEnabled(open_report)
+        self.act_list.setEnabled(open_report)
+        stack = self.session.undo_stack if self.session else None
+        self.act_undo.setEnabled(bool(stack and stack.canUndo()))
+        self.act_redo.setEnabled(bool(stack and stack.canRedo()))
+        if self.session is not None:
+            self.act_final.setText("撤销定稿" if self.session.final else "标记为已定稿")
+            errors, warnings = self.session.counts()
+            self.counts_label.setText(f"错误 {errors} · 提示 {warnings}")
+            state = "已定稿（只读）" if self.session.final else "草稿"
+            report = self.session.report
+            self.setWindowTitle(f"{report.agency} {report.year} 年度报告（{state}）— {APP_TITLE}")
+        else:
+            self.counts_label.setText("")
+            self.setWindowTitle(APP_TITLE)
+
+    # --- reports ----------------------------------------------------------------------------------
+
+    def open_report(self, report_id: int) -> None:
+        self._close_report()
+        # No Qt parent: the editor holds the session, and both go when the editor is deleted. (As a
+        # Qt child of the editor, its deferred deletion crashed PySide 6.11 when the window went too.)
+        session = ReportSession(self.store, report_id)
+        editor = ReportEditor(session, self)
+        session.saved.connect(self.saved_label.setText)
+        session.failed.connect(self._failed)
+        session.findingsChanged.connect(self._update_actions)
+        session.statusChanged.connect(lambda _s: self._update_actions())
+        session.undo_stack.indexChanged.connect(lambda _i: self._update_actions())
+        editor.notice.connect(self._notice)
+        self.session, self.editor = session, editor
+        self.stack.addWidget(editor)
+        self.stack.setCurrentWidget(editor)
+        self.saved_label.setText("已保存")
+        self._update_actions()
+
+    def _close_report(self) -> None:
+        if self.session is not None:
+            # Nothing may reach widgets that are about to go.
+            self.session.undo_stack.blockSignals(True)
+            self.session.blockSignals(True)
+        if self.editor is not None:
+            self.stack.removeWidget(self.editor)
+            self.editor.deleteLater()
+        self.session, self.editor = None, None
+
+    def show_list(self) -> None:
+        self._close_report()
+        self.reports.refresh()
+        self.stack.setCurrentWidget(self.reports)
+        self._update_actions()
+
+    # --- editing ----------------------------------------------------------------------------------
+
+    def undo(self) -> None:
+        if self.session is not None:
+            self.session.undo_stack.undo()
+
+    def redo(self) -> None:
+        if self.session is not None:
+            self.session.undo_stack.redo()
+
+    def find_row(self) -> None:
+        if self.editor is None:
+            return
+        text, ok = QInputDialog.getText(self, "查找行", "行名称中包含的文字（例如“不予公开”“行政许可”）：")
+        if ok and text.strip() and not self.editor.find_row(text.strip()):
+            self._notice(f"没有找到包含“{text.strip()}”的行")
+
+    def toggle_final(self) -> None:
+        session = self.session
+        if session is None:
+            return
+        if session.final:
+            question = "撤销定稿后报告可以再次修改（修订历史会记下这一步）。是否撤销定稿？"
+            if QMessageBox.question(self, "撤销定稿", question) == QMessageBox.StandardButton.Yes:
+                session.set_final(False)
+            return
+        errors, warnings = session.counts()
+        if errors:
+            QMessageBox.warning(
+                self, "不能定稿", f"报告还有 {errors} 个错误，请在右侧“检查结果”中逐一改正后再定稿。"
+            )
+            return
+        if warnings:
+            answer = QMessageBox.question(
+                self, "确认提示", f"报告还有 {warnings} 个提示（例如空白单元格、正文与表格的出入）。\n"
+                "确认已逐一核对、可以定稿吗？"
+            )
+            if answer != QMessageBox.StandardButton.Yes:
+                return
+        if session.set_final(True):
+            self._notice("报告已定稿，现为只读；如需修改，请在“报告”菜单中撤销定稿。")
+
+    def show_history(self) -> None:
+        if self.session is None:
+            return
+        from ui.history import HistoryDialog
+
+        dialog = HistoryDialog(self.store, self.session, self)
+        dialog.open()
+
+    # --- printing and export ----------------------------------------------------------------------
+
+    def print_preview(self) -> None:
+        if self.session is None:
+            return
+        from ui.printing import print_preview
+
+        print_preview(self, self.session, self.store)
+
+    def export(self) -> None:
+        if self.session is None:
+            return
+        from ui.printing import ExportDialog
+
+        dialog = ExportDialog(self.session, self.store, self)
+        dialog.open()
+
+    # --- messages ---------------------------------------------------------------------------------
+
+    def _notice(self, message: str) -> None:
+        self.statusBar().showMessage(message, 8000)
+
+    def _failed(self, message: str) -> None:
+        self.saved_label.setText("未保存")
+        QMessageBox.warning(self, "没有保存", message)
+
+    def about(self) -> None:
+        QMessageBox.about(
+            self,
+            "关于",
+            f"{APP_TITLE}\n\n离线填写、检查、打印和发布政府信息公开工作年度报告。\n"
+            f"数据库：{self.store.path}",
+        )
+
+    def closeEvent(self, event: QCloseEvent) -> None:
+        # Every change is already in the database; nothing to ask.
+        self._close_report()
+        event.accept()
