@@ -85,10 +85,9 @@ def test_clicking_a_finding_opens_its_tab_and_selects_its_cell(qtbot: QtBot, db_
     assert editor is not None
     editor.show_section("cover")
     panel = editor.findings
-    errors = panel.topLevelItem(0)
-    assert errors.text(0) == "错误（4）"
-    item = errors.child(0)
-    assert "S3-BALANCE" in item.text(0)
+    assert panel.item(0).text() == "错误（4）"
+    item = panel.finding_items("error")[0]
+    assert "「自然人」列：本年新收 0 + 上年结转 0" in item.text()
     rect = panel.visualItemRect(item)
     qtbot.mouseClick(panel.viewport(), Qt.MouseButton.LeftButton, pos=rect.center())
     assert editor.tabs.currentIndex() == editor.tab_index["s3"]

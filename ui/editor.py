@@ -5,17 +5,17 @@ from __future__ import annotations
 from datetime import date
 
 from PySide6.QtCore import QSignalBlocker, Qt, Signal
-from PySide6.QtGui import QKeyEvent, QKeySequence, QTextCursor
+from PySide6.QtGui import QColor, QKeyEvent, QKeySequence, QTextCursor
 from PySide6.QtWidgets import (
     QFormLayout,
     QHBoxLayout,
     QLabel,
     QLineEdit,
+    QListWidget,
+    QListWidgetItem,
     QPlainTextEdit,
     QPushButton,
     QTabWidget,
-    QTreeWidget,
-    QTreeWidgetItem,
     QVBoxLayout,
     QWidget,
 )
@@ -44,6 +44,9 @@ class TextField(QPlainTextEdit):
         self.session = session
         self.key = key
         self.setObjectName(key)
+        font = self.font()
+        font.setPointSizeF(max(font.pointSizeF(), 12.0))  # long prose: larger than the grid's type
+        self.setFont(font)
         self.setUndoRedoEnabled(False)  # the report's QUndoStack is the only undo history
         self.setTabChangesFocus(True)
         self.setPlainText(session.text(key))
@@ -112,8 +115,9 @@ class LineField(QLineEdit):
             super().keyPressEvent(event)
 
 
-class FindingsPanel(QTreeWidget):
-    """Every error and warning, grouped by severity; activating one asks to go to its place."""
+class FindingsPanel(QListWidget):
+    """Every error and warning under a heading per severity, wrapped in full; activating one asks
+    to go to its place."""
 
     findingActivated = Signal(object)  # Finding
 
@@ -121,9 +125,10 @@ class FindingsPanel(QTreeWidget):
         super().__init__(parent)
         self.session = session
         self.setObjectName("findings")
-        self.setHeaderHidden(True)
         self.setWordWrap(True)
-        self.setRootIsDecorated(True)
+        self.setResizeMode(QListWidget.ResizeMode.Adjust)
+        self.setSpacing(2)
+        self.setUniformItemSizes(False)
         self.itemActivated.connect(self._activated)
         self.itemClicked.connect(self._activated)
         session.findingsChanged.connect(self.refresh)
@@ -133,18 +138,29 @@ class FindingsPanel(QTreeWidget):
         self.clear()
         for severity in (ERROR, "warning"):
             found = [f for f in self.session.findings if f.severity == severity]
-            group = QTreeWidgetItem([f"{SEVERITY_LABELS[severity]}（{len(found)}）"])
-            group.setData(0, Qt.ItemDataRole.UserRole, None)
-            self.addTopLevelItem(group)
+            heading = QListWidgetItem(f"{SEVERITY_LABELS[severity]}（{len(found)}）")
+            font = heading.font()
+            font.setBold(True)
+            heading.setFont(font)
+            heading.setFlags(Qt.ItemFlag.ItemIsEnabled)
+            self.addItem(heading)
+            colour = QColor("#fde2e2") if severity == ERROR else QColor("#fff6d6")
             for finding in found:
-                item = QTreeWidgetItem([f"{finding.message}  [{finding.rule}]"])
-                item.setToolTip(0, finding.message)
-                item.setData(0, Qt.ItemDataRole.UserRole, finding)
-                group.addChild(item)
-            group.setExpanded(True)
+                item = QListWidgetItem(finding.message)
+                item.setToolTip(f"{finding.message}\n（规则 {finding.rule}，单击转到相应位置）")
+                item.setData(Qt.ItemDataRole.UserRole, finding)
+                item.setBackground(colour)
+                self.addItem(item)
 
-    def _activated(self, item: QTreeWidgetItem, _column: int = 0) -> None:
-        finding = item.data(0, Qt.ItemDataRole.UserRole)
+    def finding_items(self, severity: str) -> list[QListWidgetItem]:
+        items = (self.item(i) for i in range(self.count()))
+        return [
+            item for item in items
+            if isinstance(f := item.data(Qt.ItemDataRole.UserRole), Finding) and f.severity == severity
+        ]
+
+    def _activated(self, item: QListWidgetItem) -> None:
+        finding = item.data(Qt.ItemDataRole.UserRole)
         if isinstance(finding, Finding):
             self.findingActivated.emit(finding)
 
