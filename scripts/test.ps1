@@ -24,8 +24,8 @@ try {
     & (Join-Path $Scripts 'ruff.exe') check .
     $code = $LASTEXITCODE
     if ($code -eq 0) {
-        Write-Host '[test] mypy core exports'
-        & (Join-Path $Scripts 'mypy.exe') core exports
+        Write-Host '[test] mypy core exports ui'
+        & (Join-Path $Scripts 'mypy.exe') core exports ui
         $code = $LASTEXITCODE
     }
     if ($code -eq 0) {

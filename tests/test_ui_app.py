@@ -189,3 +189,16 @@ def test_no_display_is_one_line(monkeypatch: pytest.MonkeyPatch) -> None:
     assert not display_available()
     assert "\n" not in NO_DISPLAY
 
+
+
+def test_window_shows_before_the_database_is_attached(qtbot: QtBot, db_path: Path) -> None:
+    window = MainWindow()
+    qtbot.addWidget(window)
+    window.show()
+    assert window.stack.currentWidget() is window.loading
+    assert not window.act_export.isEnabled()
+    store = Store(db_path)
+    window.attach_store(store)
+    assert window.stack.currentWidget() is window.reports
+    assert window.reports.model.rowCount() == 1
+    store.close()

@@ -26,23 +26,34 @@ def launch(db_path: Path) -> int:
     if not display_available():
         sys.stderr.write(NO_DISPLAY + "\n")
         return 2
+    from PySide6.QtCore import QTimer
     from PySide6.QtWidgets import QApplication, QMessageBox
 
-    from core.errors import UserError
-    from core.storage import Store
     from ui.main_window import MainWindow
 
     app = QApplication.instance() or QApplication(sys.argv[:1])
     app.setApplicationName("政府信息公开年报助手")
     app.setOrganizationName("gov-disclosure-annual-report")
-    try:
-        store = Store(db_path)
-    except UserError as exc:
-        QMessageBox.critical(None, "无法打开数据库", str(exc))
-        return 2
-    window = MainWindow(store)
+    window = MainWindow()
     window.show()
+    opened = []
+
+    def open_database() -> None:
+        # After the window is on screen: the database, the checks and the list load meanwhile.
+        from core.errors import UserError
+        from core.storage import Store
+
+        try:
+            opened.append(Store(db_path))
+        except UserError as exc:
+            QMessageBox.critical(window, "无法打开数据库", str(exc))
+            app.exit(2)
+            return
+        window.attach_store(opened[0])
+
+    QTimer.singleShot(0, open_database)
     try:
         return int(app.exec())
     finally:
-        store.close()
+        for store in opened:
+            store.close()

@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
+from PySide6.QtCore import Qt
 from PySide6.QtGui import QAction, QCloseEvent, QKeySequence
 from PySide6.QtWidgets import (
     QInputDialog,
@@ -12,18 +15,24 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from core.storage import Store
-from ui.editor import ReportEditor
-from ui.reports_list import ReportsListWidget
-from ui.session import ReportSession
+if TYPE_CHECKING:  # loaded once the window is on screen (the list) or a report is opened (the editor)
+    from core.storage import Store
+    from ui.editor import ReportEditor
+    from ui.reports_list import ReportsListWidget
+    from ui.session import ReportSession
 
 APP_TITLE = "政府信息公开年报助手"
 
 
 class MainWindow(QMainWindow):
-    def __init__(self, store: Store, parent: QWidget | None = None) -> None:
+    """The app's window. Given no store, it shows at once and waits for `attach_store`, so the window
+    is on screen before the database and the reports list are loaded."""
+
+    store: Store
+    reports: ReportsListWidget
+
+    def __init__(self, store: Store | None = None, parent: QWidget | None = None) -> None:
         super().__init__(parent)
-        self.store = store
         self.session: ReportSession | None = None
         self.editor: ReportEditor | None = None
         self.setObjectName("main_window")
@@ -31,9 +40,9 @@ class MainWindow(QMainWindow):
         self.resize(1280, 820)
 
         self.stack = QStackedWidget(self)
-        self.reports = ReportsListWidget(store, self)
-        self.reports.openRequested.connect(self.open_report)
-        self.stack.addWidget(self.reports)
+        self.loading = QLabel("正在打开报告数据库…")
+        self.loading.setAlignment(Qt.AlignmentFlag.AlignCenter)
+        self.stack.addWidget(self.loading)
         self.setCentralWidget(self.stack)
 
         self.saved_label = QLabel("")
@@ -44,15 +53,29 @@ class MainWindow(QMainWindow):
         self.statusBar().addPermanentWidget(self.saved_label)
         self._build_actions()
         self._update_actions()
+        if store is not None:
+            self.attach_store(store)
+
+    def attach_store(self, store: Store) -> None:
+        """Show the reports of this database."""
+        from ui.reports_list import ReportsListWidget
+
+        self.store = store
+        self.reports = ReportsListWidget(store, self)
+        self.reports.openRequested.connect(self.open_report)
+        self.stack.addWidget(self.reports)
+        self.stack.setCurrentWidget(self.reports)
 
     # --- actions ----------------------------------------------------------------------------------
 
-    def _action(self, name: str, text: str, slot: object, shortcut: QKeySequence | str | None = None) -> QAction:
+    def _action(
+        self, name: str, text: str, slot: object, shortcut: QKeySequence | QKeySequence.StandardKey | str | None = None
+    ) -> QAction:
         action = QAction(text, self)
         action.setObjectName(name)
         if shortcut is not None:
             action.setShortcut(QKeySequence(shortcut))
-        action.triggered.connect(slot)  # type: ignore[arg-type]
+        action.triggered.connect(slot)
         self.addAction(action)
         return action
 
@@ -108,6 +131,9 @@ class MainWindow(QMainWindow):
     # --- reports ----------------------------------------------------------------------------------
 
     def open_report(self, report_id: int) -> None:
+        from ui.editor import ReportEditor
+        from ui.session import ReportSession
+
         self._close_report()
         # No Qt parent: the editor holds the session, and both go when the editor is deleted. (As a
         # Qt child of the editor, its deferred deletion crashed PySide 6.11 when the window went too.)
@@ -222,7 +248,7 @@ class MainWindow(QMainWindow):
             self,
             "关于",
             f"{APP_TITLE}\n\n离线填写、检查、打印和发布政府信息公开工作年度报告。\n"
-            f"数据库：{self.store.path}",
+            f"数据库：{getattr(self, 'store', None) and self.store.path}",
         )
 
     def closeEvent(self, event: QCloseEvent) -> None:
