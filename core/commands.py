@@ -9,14 +9,15 @@ from collections.abc import Callable, Collection, Sequence
 from pathlib import Path
 from typing import TYPE_CHECKING, TextIO
 
-from core.checks import ERROR, SEVERITY_LABELS, Finding, counts, validate
 from core.errors import UserError
 from core.formats import read_report
-from core.nextyear import new_report, next_year_report
 from core.report import Report
 from core.reportfile import ReportFileError
 
-if TYPE_CHECKING:  # the database (and sqlite-utils) is loaded only by commands that use it
+# The database (and sqlite-utils), the checks and the next-year rules are imported by the commands
+# that use them: `export`, a process of its own for every PDF, needs none of them.
+if TYPE_CHECKING:
+    from core.checks import Finding
     from core.storage import Store
 
 EXIT_OK = 0
@@ -45,6 +46,8 @@ def check(
     files: Sequence[str], *, as_json: bool, store: Store | None, out: TextIO, err: TextIO
 ) -> int:
     """Check report files; exit 0 (no errors), 1 (some file has an error finding), 2 (unreadable)."""
+    from core.checks import ERROR, validate
+
     read: list[tuple[str, Report]] = []
     results: list[dict[str, object]] = []
     unreadable = False
@@ -81,6 +84,8 @@ def check(
 
 
 def _print_findings(name: str, report: Report, findings: list[Finding], out: TextIO) -> None:
+    from core.checks import SEVERITY_LABELS, counts
+
     errors, warnings = counts(findings)
     verdict = "通过" if not findings else f"{errors} 个错误，{warnings} 个提示"
     out.write(
@@ -188,6 +193,8 @@ def new(
     *, store: Store, agency: str | None, year: int | None, from_id: int | None, out: TextIO, err: TextIO
 ) -> int:
     """Create a report: blank for an agency and year, or next year's from a stored one."""
+    from core.nextyear import new_report, next_year_report
+
     if from_id is not None:
         previous = store.load(from_id)
         report = next_year_report(previous, store.agency_profile(previous.agency).contact)

@@ -19,5 +19,14 @@ def data_dir() -> Path:
     return Path(platformdirs.user_data_dir(APP_NAME, appauthor=False))
 
 
+def cache_dir() -> Path:
+    """Files the app can make again at will (parsed fonts): <data dir>/cache when the data folder is
+    set, else the user's cache folder (Linux ~/.cache/…, Windows %LOCALAPPDATA%\\…\\Cache)."""
+    override = os.environ.get(DATA_DIR_ENV)
+    if override:
+        return Path(override) / "cache"
+    return Path(platformdirs.user_cache_dir(APP_NAME, appauthor=False))
+
+
 def default_db_path() -> Path:
     return data_dir() / "reports.sqlite3"

@@ -2,21 +2,34 @@
 
 from __future__ import annotations
 
+import contextlib
+import gc
 import hashlib
+import json
 import os
 import re
 import struct
 import sys
-from collections.abc import Iterable, Iterator, Mapping, Sequence
+import threading
+import zlib
+from array import array
+from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass
-from functools import lru_cache
+from fnmatch import fnmatch
+from functools import lru_cache, partial
+from itertools import chain
 from pathlib import Path
-from typing import BinaryIO
+from typing import Any, BinaryIO
+from weakref import WeakKeyDictionary
 
+import reportlab
+from reportlab import rl_config
 from reportlab.pdfbase import pdfmetrics
-from reportlab.pdfbase.ttfonts import TTFont
+from reportlab.pdfbase import ttfonts as ttfonts_module
+from reportlab.pdfbase.ttfonts import TTEncoding, TTFNameBytes, TTFont, TTFontFace
 
 from core.errors import UserError
+from core.paths import cache_dir
 
 ROLES: tuple[str, ...] = ("song", "hei", "kai", "fang", "title")
 ROLE_NAMES: Mapping[str, str] = {
@@ -333,12 +346,374 @@ def _ttfont(font: FontFile) -> TTFont:
     cached = _TTFONTS.get(font)
     if cached is not None:
         return cached
-    try:
-        ttfont = TTFont(font_name(font), str(font.path), subfontIndex=font.index)
-    except Exception as exc:  # reportlab raises TTFError, struct.error, KeyError … on odd fonts
-        raise FontError(f"字体 {font.spec} 不能嵌入 PDF：{exc}") from None
+    name = font_name(font)
+    ttfont = _load_cached_font(font, name)
+    if ttfont is None:
+        try:
+            ttfont = TTFont(name, str(font.path), subfontIndex=font.index)
+        except Exception as exc:  # reportlab raises TTFError, struct.error, KeyError … on odd fonts
+            raise FontError(f"字体 {font.spec} 不能嵌入 PDF：{exc}") from None
+        _save_cached_font(font, ttfont)
     _TTFONTS[font] = ttfont
     return ttfont
+
+
+# --- A disk cache of parsed fonts. reportlab reads a font's tables in pure Python, 85 ms for the
+# 17 MB wqy-zenhei.ttc in every process; the cache keeps what it read (the TTFontFace's state, without
+# the file's bytes and the scale function) as JSON with the long number tables packed as arrays.
+# A cached font is only used for the same file (path, size, time), reportlab and Python; anything
+# wrong with the cache (missing, corrupt, old, unwritable folder) means the font is parsed as before.
+
+_CACHE_FORMAT = 2
+_CACHE_MAGIC = b"GDAR font cache\n"
+_LONG = 16  # lists at least this long are packed
+
+
+class _Uncacheable(Exception):
+    """A value the cache format does not hold exactly."""
+
+
+def _cache_key(font: FontFile) -> dict[str, Any]:
+    path = font.path.resolve()
+    stat = path.stat()
+    return {
+        "format": _CACHE_FORMAT,
+        "path": str(path),
+        "index": font.index,
+        "size": stat.st_size,
+        "mtime_ns": stat.st_mtime_ns,
+        "reportlab": reportlab.Version,
+        "python": sys.version,
+        "byteorder": sys.byteorder,
+    }
+
+
+def _cache_file(key: Mapping[str, Any]) -> Path:
+    digest = hashlib.sha1(json.dumps(key, sort_keys=True).encode()).hexdigest()[:24]
+    return cache_dir() / "fonts" / f"{Path(key['path']).stem[:40]}-{key['index']}-{digest}.font"
+
+
+def _read_cache_key(handle: BinaryIO) -> Any:
+    """The key at the head of a cache file (None when it is not one); the file is left after it."""
+    if handle.read(len(_CACHE_MAGIC)) != _CACHE_MAGIC:
+        return None
+    (length,) = struct.unpack(">I", handle.read(4))
+    return json.loads(handle.read(length))
+
+
+_NUMBERS = frozenset({int, float})
+_INT_RANGES = (("B", 0, 2**8), ("H", 0, 2**16), ("h", -(2**15), 2**15), ("I", 0, 2**32),
+               ("i", -(2**31), 2**31), ("q", -(2**63), 2**63))  # the smallest that holds a column
+
+
+def _int_array(values: Sequence[int]) -> array[int]:
+    low, high = (min(values), max(values)) if values else (0, 0)
+    code = next((c for c, lo, hi in _INT_RANGES if lo <= low and high < hi), None)
+    if code is None:
+        raise _Uncacheable("integer too large")
+    return array(code, values)
+
+
+class _Packer:
+    """Values as JSON; long lists of numbers as typed arrays in a binary part after it."""
+
+    def __init__(self) -> None:
+        # Per column: [typecode, offset, count, patch]; a column of ints and floats (reportlab's
+        # hmetrics) is an array of the more frequent kind, patched with [positions, values] of the other.
+        self.columns: list[list[Any]] = []
+        self.blob = bytearray()
+
+    def _add(self, packed: array[Any], patch: list[int] | None = None) -> int:
+        self.columns.append([packed.typecode, len(self.blob), len(packed), patch])
+        self.blob += packed.tobytes()
+        return len(self.columns) - 1
+
+    def column(self, values: Sequence[Any]) -> int:
+        kinds = set(map(type, values))
+        if kinds <= {int}:
+            return self._add(_int_array(values))
+        if kinds == {float}:
+            return self._add(array("d", values))
+        if kinds != _NUMBERS:
+            raise _Uncacheable("not a column of numbers")
+        minority = float if 2 * sum(type(v) is float for v in values) < len(values) else int
+        positions = [i for i, v in enumerate(values) if type(v) is minority]
+        patch = [self.column(positions), self.column([values[i] for i in positions])]
+        if minority is float:
+            return self._add(_int_array([0 if type(v) is float else v for v in values]), patch)
+        return self._add(array("d", [0.0 if type(v) is int else v for v in values]), patch)
+
+    def sequence(self, items: Sequence[Any]) -> Any:
+        if len(items) >= _LONG:
+            kinds = set(map(type, items))
+            if kinds <= _NUMBERS:
+                return {"$col": self.column(items)}
+            if kinds == {tuple} and len(set(map(len, items))) == 1 and items[0]:
+                return {"$rows": [self.column(c) for c in zip(*items, strict=True)]}
+            if kinds == {list}:
+                flat = list(chain.from_iterable(items))
+                if set(map(type, flat)) <= _NUMBERS:
+                    return {"$lists": [self.column(list(map(len, items))), self.column(flat)]}
+        return [self.value(v) for v in items]
+
+    def value(self, value: Any) -> Any:
+        kind = type(value)
+        if value is None or kind in (bool, int, float, str):
+            return value
+        if kind is bytes:
+            return {"$bytes": value.decode("latin-1")}
+        if kind is TTFNameBytes:
+            if set(vars(value)) != {"ustr"} or type(value.ustr) is not str:
+                raise _Uncacheable("unknown name attributes")
+            return {"$name": [bytes(value).decode("latin-1"), value.ustr]}
+        if kind is tuple:
+            return {"$tuple": [self.value(v) for v in value]}
+        if kind is list:
+            return self.sequence(value)
+        if kind is dict:
+            return {"$dict": [self.sequence(list(value)), self.sequence(list(value.values()))]}
+        raise _Uncacheable(f"cannot keep a {kind.__name__}")
+
+
+class _Unpacker:
+    def __init__(self, columns: Sequence[Sequence[Any]], blob: bytes) -> None:
+        self.columns = columns
+        self.blob = blob
+
+    def column(self, index: int) -> Sequence[Any]:
+        """A column as an array (iterates as the same ints or floats) or, when patched, a list."""
+        code, offset, count, patch = self.columns[index]
+        packed = array(code)
+        packed.frombytes(self.blob[offset : offset + count * packed.itemsize])
+        if len(packed) != count:
+            raise ValueError("cache file cut short")
+        if patch is None:
+            return packed
+        values: list[Any] = packed.tolist()
+        for i, v in zip(self.column(patch[0]), self.column(patch[1]), strict=True):
+            values[i] = v
+        return values
+
+    def value(self, value: Any) -> Any:
+        if type(value) is list:
+            return [self.value(v) for v in value]
+        if type(value) is not dict:
+            return value
+        ((tag, body),) = value.items()
+        if tag == "$col":
+            return list(self.column(body))
+        if tag == "$rows":
+            return list(zip(*(self.column(c) for c in body), strict=True))
+        if tag == "$lists":
+            lengths, flat = self.column(body[0]), self.column(body[1])
+            if list(lengths).count(1) == len(lengths):
+                return [[v] for v in flat]
+            out, pos = [], 0
+            for n in lengths:
+                out.append(list(flat[pos : pos + n]))
+                pos += n
+            return out
+        if tag == "$dict":
+            keys, values = self._items(body[0]), self._items(body[1])
+            return dict(zip(keys, values, strict=True))
+        if tag == "$tuple":
+            return tuple(self.value(v) for v in body)
+        if tag == "$bytes":
+            return body.encode("latin-1")
+        if tag == "$name":
+            name = bytes.__new__(TTFNameBytes, body[0].encode("latin-1"))
+            name.ustr = body[1]
+            return name
+        raise ValueError(f"unknown tag {tag}")
+
+    def _items(self, value: Any) -> Sequence[Any]:
+        if type(value) is dict and "$col" in value:
+            return self.column(value["$col"])  # no list made for a dict's keys or values
+        items: Sequence[Any] = self.value(value)
+        return items
+
+
+_NOT_KEPT = ("_ttf_data", "_pdfScale")  # the file's bytes (read again) and a lambda (made again)
+# Made when first asked for: only text shaping reads glyphToChar, and its 40 000 one-item lists would
+# otherwise be made and then gone over by the garbage collector again and again in every export.
+_LATER = ("glyphToChar",)
+_MAKE_LATER: WeakKeyDictionary[Any, dict[str, Callable[[], Any]]] = WeakKeyDictionary()
+
+
+class _CachedFace(TTFontFace):  # type: ignore[misc]
+    """A TTFontFace made from the cache: the same state, some of it made when first asked for."""
+
+    def __getattr__(self, name: str) -> Any:
+        make = _MAKE_LATER.get(self, {}).get(name)
+        if make is None:
+            raise AttributeError(name)
+        value = self.__dict__.setdefault(name, make())
+        _MAKE_LATER[self].pop(name, None)
+        return value
+
+
+def _encode_face(face: TTFontFace) -> bytes:
+    if type(face) is not TTFontFace:
+        raise _Uncacheable("not a plain TTFontFace")
+    packer = _Packer()
+    state = {k: None if k in _NOT_KEPT else v for k, v in vars(face).items()}
+    header = json.dumps({"face": packer.value(state), "columns": packer.columns}, ensure_ascii=True).encode()
+    body = struct.pack(">I", len(header)) + header + bytes(packer.blob)
+    return struct.pack(">I", zlib.crc32(body)) + body
+
+
+def _decode_face(data: bytes) -> tuple[dict[str, Any], dict[str, Callable[[], Any]]]:
+    """The face's state, and what makes the attributes left for later."""
+    (checksum,) = struct.unpack_from(">I", data, 0)
+    if zlib.crc32(memoryview(data)[4:]) != checksum:
+        raise ValueError("cache file damaged")
+    (length,) = struct.unpack_from(">I", data, 4)
+    header = json.loads(data[8 : 8 + length])
+    unpacker = _Unpacker(header["columns"], data[8 + length :])
+    names, values = header["face"]["$dict"]
+    state: dict[str, Any] = {}
+    later: dict[str, Callable[[], Any]] = {}
+    # Some 100 000 numbers and tuples, none of them in a cycle: the collector would look them all
+    # over several times while they are made (a third of the time).
+    collecting = gc.isenabled()
+    gc.disable()
+    try:
+        for name, value in zip(names, values, strict=True):
+            if name in _LATER:
+                later[name] = partial(unpacker.value, value)
+            else:
+                state[name] = unpacker.value(value)
+    finally:
+        if collecting:
+            gc.enable()
+    return state, later
+
+
+def _rebuild(
+    state: Mapping[str, Any], later: Mapping[str, Callable[[], Any]], name: str, path: Path, data: bytes
+) -> TTFont:
+    """The TTFont that `TTFont(name, path, subfontIndex=…)` makes, from the face's kept state and
+    the font file's bytes."""
+    face = _CachedFace.__new__(_CachedFace)
+    face.__dict__.update(state)
+    _MAKE_LATER[face] = dict(later)
+    face._ttf_data = data
+    face.filename = str(path)
+    units = state["unitsPerEm"]
+    if units == 1000:
+        face._pdfScale = lambda x: x
+    else:
+        mult = 1000 / units
+        face._pdfScale = lambda x: x * mult
+    # The rest of TTFont.__init__; _save_cached_font checks that the result matches a parsed font.
+    ttfont = TTFont.__new__(TTFont)
+    ttfont.fontName = name
+    ttfont.face = face
+    ttfont.encoding = TTEncoding()
+    ttfont.state = WeakKeyDictionary()
+    ttfont._asciiReadable = rl_config.ttfAsciiReadable
+    ttfont.shapable = not any(fnmatch(name, glob) for glob in ttfonts_module.unShapedFontGlob)
+    return ttfont
+
+
+_PLAIN = frozenset({type(None), bool, int, float, str, bytes})
+
+
+def _same(a: Any, b: Any) -> bool:
+    """Equal, and of the same types all the way down (1 and 1.0 differ)."""
+    if type(a) is not type(b):
+        return False
+    if type(a) is dict:
+        return _same(list(a), list(b)) and _same(list(a.values()), list(b.values()))
+    if type(a) in (list, tuple):
+        if a != b:
+            return False
+        kinds = list(map(type, a))
+        if kinds != list(map(type, b)):
+            return False
+        if set(kinds) <= _PLAIN:
+            return True
+        if set(kinds) <= {list, tuple}:  # lengths and values already agree: compare one level down
+            return _same(list(chain.from_iterable(a)), list(chain.from_iterable(b)))
+        return all(_same(x, y) for x, y in zip(a, b, strict=True))
+    if type(a) is TTFNameBytes and vars(a) != vars(b):
+        return False
+    return bool(a == b)
+
+
+def _same_font(a: TTFont, b: TTFont) -> bool:
+    """Whether two fonts hold the same (a parsed font and one from the cache, say)."""
+    for face in (a.face, b.face):
+        for name in list(_MAKE_LATER.get(face, ())):
+            getattr(face, name)
+    fa, fb = vars(a.face), vars(b.face)
+    if not (isinstance(a.face, TTFontFace) and isinstance(b.face, TTFontFace)) or set(fa) != set(fb):
+        return False
+    if any(not _same(fa[k], fb[k]) for k in fa if k not in _NOT_KEPT):
+        return False
+    if any(a.face._pdfScale(x) != b.face._pdfScale(x) for x in (0, 1, -7, 1000, 2048)):
+        return False
+    va, vb = vars(a), vars(b)
+    if list(va) != list(vb) or any(not _same(va[k], vb[k]) for k in va if k not in ("face", "encoding", "state")):
+        return False
+    return (
+        type(a.encoding) is type(b.encoding)
+        and vars(a.encoding) == vars(b.encoding)
+        and type(a.state) is type(b.state)
+        and len(a.state) == len(b.state) == 0
+    )
+
+
+def _load_cached_font(font: FontFile, name: str) -> TTFont | None:
+    try:
+        key = _cache_key(font)
+        with _cache_file(key).open("rb") as handle:
+            if _read_cache_key(handle) != key:
+                return None
+            state, later = _decode_face(handle.read())
+        with open(font.path, "rb") as handle:  # what TTFontParser.readFile keeps
+            data = handle.read()
+        return _rebuild(state, later, name, font.path, data)
+    except Exception:  # no cache, or one that cannot be used: the font is parsed
+        return None
+
+
+def _save_cached_font(font: FontFile, ttfont: TTFont) -> None:
+    """Keep a parsed font for later processes if it can be kept exactly, in place of what was kept
+    for an older version of the file or for fonts that are gone. Never fails."""
+    try:
+        key = _cache_key(font)
+        body = _encode_face(ttfont.face)
+        rebuilt = _rebuild(*_decode_face(body), ttfont.fontName, font.path, ttfont.face._ttf_data)
+        if not _same_font(rebuilt, ttfont):
+            return
+        head = json.dumps(key).encode()
+        target = _cache_file(key)
+        target.parent.mkdir(parents=True, exist_ok=True)
+        for old in target.parent.glob("*.font"):
+            _prune(old, key)
+        temp = target.with_name(f"{target.name}.{os.getpid()}-{threading.get_ident()}.tmp")
+        try:
+            temp.write_bytes(_CACHE_MAGIC + struct.pack(">I", len(head)) + head + body)
+            os.replace(temp, target)
+        finally:
+            temp.unlink(missing_ok=True)
+    except Exception:
+        return
+
+
+def _prune(path: Path, key: Mapping[str, Any]) -> None:
+    """Delete a cache file kept for an older version of the same font, for a font that is gone, or
+    that cannot be read."""
+    try:
+        with path.open("rb") as handle:
+            other = _read_cache_key(handle)
+        stale = not isinstance(other, dict) or not os.path.exists(other.get("path", ""))
+        if stale or (other["path"], other.get("index")) == (key["path"], key["index"]):
+            path.unlink()
+    except (OSError, ValueError, struct.error):
+        with contextlib.suppress(OSError):
+            path.unlink()
 
 
 def font_name(font: FontFile) -> str:

@@ -5,9 +5,9 @@ from __future__ import annotations
 import io
 import os
 import re
+from bisect import bisect_right
 from collections.abc import Callable, Mapping, Sequence
 from typing import Any
-from xml.sax.saxutils import escape
 
 from reportlab.lib import colors
 from reportlab.lib.enums import TA_CENTER, TA_LEFT, TA_RIGHT
@@ -15,7 +15,7 @@ from reportlab.lib.pagesizes import A4
 from reportlab.lib.styles import ParagraphStyle
 from reportlab.lib.textsplit import CANNOT_END_LINE, CANNOT_START_LINE
 from reportlab.lib.units import mm
-from reportlab.pdfbase.pdfmetrics import stringWidth
+from reportlab.pdfbase.pdfmetrics import getFont, stringWidth
 from reportlab.platypus import BaseDocTemplate, CondPageBreak, Frame, KeepTogether, PageTemplate, Spacer
 from reportlab.platypus import Paragraph as RLParagraph
 from reportlab.platypus import Table as RLTable
@@ -56,6 +56,11 @@ CANNOT_START = frozenset(
 CANNOT_END = frozenset("（［｛《〈「『【〔〖〘〚“‘([{" + CANNOT_END_LINE[0])
 # Two-character marks that must not be torn apart (破折号, 省略号).
 UNBREAKABLE_PAIRS = frozenset({"——", "……", "⋯⋯", "――"})
+
+
+def _escape(text: str) -> str:
+    """xml.sax.saxutils.escape, without the import of urllib that module brings with it."""
+    return text.replace("&", "&amp;").replace(">", "&gt;").replace("<", "&lt;")
 
 
 def _is_word_char(ch: str) -> bool:
@@ -104,9 +109,96 @@ def break_units(units: Sequence[Any], widths: Sequence[float], max_widths: Seque
     return lines
 
 
+class _CharWidths(dict[str, float]):
+    """Widths of single characters in one font and size, measured once (as reportlab's cjkU does)."""
+
+    def __init__(self, font: Any, font_name: str, size: float) -> None:
+        super().__init__()
+        self.font = font
+        self.font_name = font_name
+        self.size = size
+
+    def __missing__(self, ch: str) -> float:
+        width = self[ch] = float(stringWidth(ch, self.font_name, self.size))
+        return width
+
+
+_CHAR_WIDTHS: dict[tuple[str, float], _CharWidths] = {}
+
+
+def _char_widths(font_name: str, size: float) -> _CharWidths:
+    font = getFont(font_name)
+    table = _CHAR_WIDTHS.get((font_name, size))
+    if table is None or table.font is not font:  # a name registered again measures afresh
+        table = _CHAR_WIDTHS[(font_name, size)] = _CharWidths(font, font_name, size)
+    return table
+
+
+class _Run(str):
+    """Characters of one frag on one line: makeCJKParaLine reads only the text and `.frag`."""
+
+    frag: Any
+
+
+def _run(text: str, frag: Any) -> _Run:
+    run = _Run(text)
+    run.frag = frag
+    return run
+
+
+class _Units:
+    """A paragraph's frags as units of line breaking (characters; an empty frag is one empty unit),
+    their widths, and the span of units each frag covers."""
+
+    def __init__(self, frags: Sequence[Any]) -> None:
+        units: list[str] = []
+        widths: list[float] = []
+        self.starts: list[int] = []
+        self.spans: list[tuple[int, str, Any, bool]] = []  # (first unit, text, frag, one run per unit)
+        for frag in frags:
+            text = frag.text if isinstance(frag.text, str) else frag.text.decode("utf-8")
+            start = len(units)
+            # Frags that reportlab never merges with a neighbour (images, line breaks) keep a unit per character.
+            special = hasattr(frag, "cbDefn") or "lineBreak" in frag.__dict__
+            if special:
+                for unit in [cjkU(ch, frag, "utf-8") for ch in text] if text else [cjkU(text, frag, "utf-8")]:
+                    units.append(str(unit))
+                    widths.append(float(unit.width))
+            elif text:
+                units.extend(text)
+                widths.extend(map(_char_widths(frag.fontName, frag.fontSize).__getitem__, text))
+            else:
+                units.append("")
+                widths.append(0.0)
+            self.starts.append(start)
+            self.spans.append((start, text, frag, special))
+        self.units = units
+        self.widths = widths
+
+    def runs(self, start: int, end: int) -> list[_Run]:
+        """Units start…end as runs of one frag each: the same line as one unit per character makes."""
+        runs: list[_Run] = []
+        k = bisect_right(self.starts, start) - 1
+        while k < len(self.spans):
+            first, text, frag, special = self.spans[k]
+            if first >= end:
+                break
+            a = max(first, start)
+            b = min(first + max(len(text), 1), end)
+            if special:
+                runs.extend(_run(self.units[i], frag) for i in range(a, b))
+            else:
+                runs.append(_run(text[a - first : b - first], frag))
+            k += 1
+        return runs
+
+
 class CJKParagraph(RLParagraph):  # type: ignore[misc]
     """A reportlab Paragraph whose CJK line breaking keeps the Chinese 禁则 (reportlab's own only lets
     one closing mark hang into the margin and ignores opening marks at the end of a line)."""
+
+    _units: _Units | None = None
+    _breaks: dict[tuple[float, ...], list[tuple[int, int]]] | None = None
 
     def breakLinesCJK(self, maxWidths: Any) -> Any:
         if not isinstance(maxWidths, (list, tuple)):
@@ -115,19 +207,23 @@ class CJKParagraph(RLParagraph):  # type: ignore[misc]
             return self.blPara  # the second part of a split keeps the lines already made
         auto_leading = getattr(self, "autoLeading", getattr(self.style, "autoLeading", ""))
         calc_bounds = auto_leading not in ("", "off")
-        units: list[Any] = []
-        for frag in self.frags:
-            text = frag.text if isinstance(frag.text, str) else frag.text.decode("utf-8")
-            if text:
-                units.extend(cjkU(ch, frag, "utf-8") for ch in text)
-            else:
-                units.append(cjkU(text, frag, "utf-8"))
-        widths = [float(u.width) for u in units]
+        # A paragraph is wrapped several times (a table measures its cells, KeepTogether and the frame
+        # measure again): the units and the breaks for given widths are worked out once.
+        units = self._units
+        if units is None or self._breaks is None:
+            units = self._units = _Units(self.frags)
+            self._breaks = {}
+        key = tuple(maxWidths)
+        breaks = self._breaks.get(key)
+        if breaks is None:
+            breaks = self._breaks[key] = break_units(units.units, units.widths, maxWidths)
+        widths = units.widths
         lines: list[Any] = []
-        for start, end in break_units(units, widths, maxWidths):
+        for start, end in breaks:
             max_width = maxWidths[min(len(lines), len(maxWidths) - 1)]
             used = sum(widths[start:end])
-            lines.append(makeCJKParaLine(units[start:end], max_width, used, max_width - used, False, calc_bounds))
+            runs = units.runs(start, end)
+            lines.append(makeCJKParaLine(runs, max_width, used, max_width - used, False, calc_bounds))
         return ParaLines(kind=1, lines=lines)
 
 
@@ -158,6 +254,8 @@ class _Styles:
     def markup(self, text: str, font: str) -> str:
         """Text as paragraph markup. A character the font lacks is set in another font of the set that
         has it, so a rare character in a name prints instead of an empty box."""
+        if all(ch.isspace() or has_glyph(font, ch) for ch in set(text)):
+            return _escape(text)  # the usual case, in one run
         out: list[str] = []
         run: list[str] = []
         run_font = font
@@ -176,7 +274,7 @@ class _Styles:
 
     @staticmethod
     def _run(text: str, run_font: str, font: str) -> str:
-        escaped = escape(text)
+        escaped = _escape(text)
         return escaped if run_font == font else f'<font name="{run_font}">{escaped}</font>'
 
 
@@ -242,12 +340,26 @@ def _fitting_style(style: ParagraphStyle, text: str, room: float) -> ParagraphSt
     return smaller
 
 
+def _one_line(text: str, font: str, size: float, room: float) -> bool:
+    """Whether a cell's text prints as the plain string it is: one line (as the line breaking would
+    set it), no whitespace that a paragraph would collapse, every character in the cell font."""
+    if not text or text != " ".join(text.split()):
+        return False
+    if not all(has_glyph(font, ch) for ch in set(text)):
+        return False
+    widths = list(map(_char_widths(font, size).__getitem__, text))
+    return len(break_units(text, widths, [room])) == 1
+
+
 def _table(table: Table, styles: _Styles) -> RLTable:
+    song = styles.names["song"]
     data: list[list[Any]] = [[""] * table.columns for _ in range(table.rows)]
     commands: list[tuple[Any, ...]] = [
         ("GRID", (0, 0), (-1, -1), 0.5, colors.black),
-        # Cell text is in Paragraphs; the table's own font (Helvetica by default) would be named, unembedded.
-        ("FONT", (0, 0), (-1, -1), styles.names["song"], CELL_SIZE),
+        # Cells of one line are plain strings set in the table's font (Helvetica by default, which
+        # would be named in the PDF and never embedded); longer ones are Paragraphs in the same font.
+        ("FONT", (0, 0), (-1, -1), song, CELL_SIZE, CELL_LEADING),
+        ("ALIGN", (0, 0), (-1, -1), "CENTER"),
         ("VALIGN", (0, 0), (-1, -1), "MIDDLE"),
         ("LEFTPADDING", (0, 0), (-1, -1), CELL_PADDING),
         ("RIGHTPADDING", (0, 0), (-1, -1), CELL_PADDING),
@@ -258,11 +370,22 @@ def _table(table: Table, styles: _Styles) -> RLTable:
     widths = [TEXT_WIDTH * w / total for w in table.widths]
     for cell in table.cells:
         style = styles.cell_left if cell.align == "left" else styles.cell_center
+        room = sum(widths[cell.col : cell.col + cell.colspan]) - 2 * CELL_PADDING
         if cell.cell_id is not None:
-            style = _fitting_style(style, cell.text, sum(widths[cell.col : cell.col + cell.colspan]) - 2 * CELL_PADDING)
-        data[cell.row][cell.col] = CJKParagraph(styles.markup(cell.text, styles.names["song"]), style)
+            style = _fitting_style(style, cell.text, room)
+        place = (cell.col, cell.row)
+        if _one_line(cell.text, song, style.fontSize, room):
+            # A string is drawn where the one-line paragraph would be (same font, size, leading,
+            # alignment and middle of the row) at a fraction of the cost.
+            data[cell.row][cell.col] = cell.text
+            if style.fontSize != CELL_SIZE:
+                commands.append(("FONT", place, place, song, style.fontSize, style.leading))
+            if cell.align == "left":
+                commands.append(("ALIGN", place, place, "LEFT"))
+        else:
+            data[cell.row][cell.col] = CJKParagraph(styles.markup(cell.text, song), style)
         if cell.rowspan > 1 or cell.colspan > 1:
-            commands.append(("SPAN", (cell.col, cell.row), (cell.col + cell.colspan - 1, cell.row + cell.rowspan - 1)))
+            commands.append(("SPAN", place, (cell.col + cell.colspan - 1, cell.row + cell.rowspan - 1)))
     grid = RLTable(data, colWidths=widths, repeatRows=table.header_rows, style=commands, hAlign="CENTER")
     # Spacing on the table itself, so that it stays inside the KeepTogether with its heading.
     grid.spaceBefore = 0  # the heading's leading already leaves room above

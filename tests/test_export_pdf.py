@@ -19,6 +19,7 @@ from reportlab.lib.styles import ParagraphStyle
 from reportlab.pdfbase import pdfmetrics
 from reportlab.pdfbase.pdfmetrics import stringWidth
 from reportlab.platypus import Paragraph as StockParagraph
+from reportlab.platypus.paragraph import cjkU, makeCJKParaLine
 
 from core.nextyear import new_report
 from core.report import Report
@@ -625,3 +626,87 @@ def test_without_fonts_nothing_is_written(tmp_path: Path, monkeypatch: pytest.Mo
 def test_page_geometry_constants() -> None:
     assert pytest.approx(156 * MM) == TEXT_WIDTH
     assert pytest.approx(225 * MM) == PAGE_HEIGHT - 37 * MM - MARGIN_BOTTOM
+
+
+# --- the faster ways must print exactly what the plain ones print
+
+
+def lines_one_unit_per_character(paragraph: CJKParagraph, widths: list[float]) -> list[Any]:
+    """Lines as made from one unit per character (the exporter makes them from runs of a frag)."""
+    units: list[Any] = []
+    for frag in paragraph.frags:
+        if frag.text:
+            units.extend(cjkU(ch, frag, "utf-8") for ch in frag.text)
+        else:
+            units.append(cjkU(frag.text, frag, "utf-8"))
+    unit_widths = [float(u.width) for u in units]
+    lines: list[Any] = []
+    for start, end in break_units(units, unit_widths, widths):
+        width = widths[min(len(lines), len(widths) - 1)]
+        used = sum(unit_widths[start:end])
+        lines.append(makeCJKParaLine(units[start:end], width, used, width - used, False, False))
+    return lines
+
+
+def line_facts(line: Any) -> tuple[Any, ...]:
+    words = [dict(vars(word)) for word in line.words]
+    return (
+        words, line.extraSpace, line.wordCount, line.fontSize, line.ascent, line.descent, line.maxWidth,
+        line.currentWidth, line.lineBreak,
+    )
+
+
+def test_lines_from_runs_are_the_lines_from_single_characters(names: dict[str, str]) -> None:
+    fang, kai = names["fang"], names["kai"]
+    texts = [
+        *(trap_paragraph(fang, line_no, piece, cut) for line_no in (0, 1) for piece, cut in TRAPS),
+        f'<font name="{kai}">（一）主动公开。</font>本机关依法公开政府信息，' * 6,
+        '前文<font size="12">小字，</font><font size="12">小字续</font>后文。' * 9,
+        "第一行<br/>第二行很长" + "，政府信息公开" * 12 + "<br/><br/>末行",
+        "网址 https://www.example.gov.cn/xxgk/zfxxgkndbg/2022/index_abcdefghijklmnop.html 可查。" * 2,
+        "A" * 300,
+        "a &amp; b &lt;c&gt; 全角\u3000空格  和  半角",
+        "",
+    ]
+    style = ParagraphStyle("t", fontName=fang, fontSize=BODY_SIZE, leading=BODY_LEADING, wordWrap="CJK")
+    for text in texts:
+        paragraph = CJKParagraph(text, style)
+        # Each measure twice (the second from the breaks kept), and back to the first.
+        for widths in ([TEXT_WIDTH - INDENT, TEXT_WIDTH], [60.0], [TEXT_WIDTH - INDENT, TEXT_WIDTH], [TEXT_WIDTH]):
+            ours = paragraph.breakLinesCJK(widths).lines
+            plain = lines_one_unit_per_character(paragraph, widths)
+            assert [line_facts(line) for line in ours] == [line_facts(line) for line in plain], text
+
+
+def test_one_line_cells_print_where_their_paragraphs_would(fonts: FontSet, monkeypatch: pytest.MonkeyPatch) -> None:
+    """Cells of one line are drawn as strings, not Paragraphs: every piece of text lands on the
+    same spot in the same font, on the same pages."""
+    report, _ = distinctive_report(2022)
+    report.set_cell("s3.new.natural", 123456789)  # shrunk to fit its column
+    cells = (
+        GridCell(0, 0, 1, 1, "左对齐的说明", header=True, align="left"),
+        GridCell(0, 1, 1, 1, "a&b<c>"),
+        GridCell(0, 2, 1, 1, "两个 词"),
+        GridCell(0, 3, 1, 1, "123456789012", cell_id="x.wide"),
+        GridCell(1, 0, 1, 1, " 前后有空格 "),
+        GridCell(1, 1, 2, 1, "跨两行的格子"),
+        GridCell(1, 2, 1, 1, "很长的说明文字，需要折成好几行才能放下" * 2, align="left"),
+        GridCell(1, 3, 1, 1, ""),
+        GridCell(2, 0, 1, 1, "12.5"),
+        GridCell(2, 2, 1, 2, "多\n行"),
+    )
+    extra = Table("x", 3, 4, 1, cells, (1.0, 1.0, 1.4, 0.6))
+    layout = build_layout(report)
+    layout = Layout(layout.title, (*layout.blocks[:-1], extra, layout.blocks[-1]), draft=False)
+    fast = render_pdf(layout, fonts)
+    monkeypatch.setattr(pdf_export, "_one_line", lambda *args: False)  # every cell a Paragraph
+    slow = render_pdf(layout, fonts)
+    assert fast != slow  # the two ways were both taken
+    fast_lines, slow_lines = lines_of(fast), lines_of(slow)
+    assert len(fast_lines) == len(slow_lines) > 300
+    assert len(PdfReader(io.BytesIO(fast)).pages) == len(PdfReader(io.BytesIO(slow)).pages)
+    key = lambda line: (line.page, -round(line.y, 1), round(line.x, 1))  # noqa: E731
+    for a, b in zip(sorted(fast_lines, key=key), sorted(slow_lines, key=key), strict=True):
+        assert (a.page, a.text) == (b.page, b.text)
+        assert a.x == pytest.approx(b.x, abs=0.01) and a.y == pytest.approx(b.y, abs=0.01), a.text
+        assert {base_face(f) for _, f in a.pieces} == {base_face(f) for _, f in b.pieces}

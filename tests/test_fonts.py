@@ -2,18 +2,28 @@
 
 from __future__ import annotations
 
+import os
 import shutil
 import struct
+from collections.abc import Callable
 from pathlib import Path
+from typing import Any
 
+import platformdirs
 import pytest
 import reportlab
 from reportlab.pdfbase import pdfmetrics
+from reportlab.pdfbase.ttfonts import TTFont, TTFontFace, TTFontFile
 
+from core.paths import APP_NAME, DATA_DIR_ENV, cache_dir
+from core.reportfile import read_report_file
 from exports import fonts as fonts_module
-from exports.fonts import ROLES, FontError, FontSet, find_fonts, probe, register
+from exports.fonts import ROLES, FontError, FontFile, FontSet, find_fonts, probe, register
+from exports.layout import build_layout
+from exports.pdf_export import render_pdf
 
 VERA = Path(reportlab.__file__).resolve().parent / "fonts" / "Vera.ttf"  # TrueType, Latin only
+SAMPLES_DIR = Path(__file__).resolve().parents[2] / "shared" / "samples"
 
 
 def _real_font() -> FontSet:
@@ -245,3 +255,141 @@ def test_register_is_stable_and_idempotent(system_fonts: FontSet) -> None:
         assert name.startswith("GDAR-")
         assert name in pdfmetrics.getRegisteredFontNames()
     assert first["hei"] == fonts_module.font_name(system_fonts.hei)
+
+
+# --- the cache of parsed fonts
+
+
+@pytest.fixture
+def cache_folder(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
+    """An empty cache folder, and no font loaded in this process yet."""
+    monkeypatch.setenv(DATA_DIR_ENV, str(tmp_path / "data"))
+    monkeypatch.setattr(fonts_module, "_TTFONTS", {})
+    return tmp_path / "data" / "cache" / "fonts"
+
+
+class _ParseCounter:
+    """Counts the fonts reportlab parses (TTFontFile.extractInfo reads a font's tables)."""
+
+    def __init__(self) -> None:
+        self.parsed = 0
+
+
+@pytest.fixture
+def parser(monkeypatch: pytest.MonkeyPatch) -> _ParseCounter:
+    counter = _ParseCounter()
+    extract = TTFontFile.extractInfo
+
+    def counting(self: TTFontFile, *args: Any, **kwargs: Any) -> Any:
+        counter.parsed += 1
+        return extract(self, *args, **kwargs)
+
+    monkeypatch.setattr(TTFontFile, "extractInfo", counting)
+    return counter
+
+
+def _load_again(monkeypatch: pytest.MonkeyPatch, font: FontFile) -> TTFont:
+    """The font as a new process loads it."""
+    monkeypatch.setattr(fonts_module, "_TTFONTS", {})
+    return fonts_module._ttfont(font)
+
+
+def test_cache_folder_follows_the_data_folder(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv(DATA_DIR_ENV, str(tmp_path))
+    assert cache_dir() == tmp_path / "cache"
+    monkeypatch.delenv(DATA_DIR_ENV)
+    assert cache_dir() == Path(platformdirs.user_cache_dir(APP_NAME, appauthor=False))
+
+
+def test_font_from_the_cache_prints_the_same_pdf(
+    system_fonts: FontSet, cache_folder: Path, parser: _ParseCounter, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    font = system_fonts.hei
+    parsed = fonts_module._ttfont(font)
+    assert parser.parsed == 1
+    assert len(list(cache_folder.glob("*.font"))) == 1
+    cached = _load_again(monkeypatch, font)
+    assert parser.parsed == 1, "the font was parsed again instead of taken from the cache"
+    assert cached is not parsed and cached.face is not parsed.face
+    assert isinstance(cached.face, TTFontFace)
+
+    one_font = FontSet(song=font, hei=font, kai=font, fang=font, title=font)
+    name = register(one_font)["hei"]  # registered once under its name; the objects are swapped below
+    report = read_report_file(SAMPLES_DIR / "real" / "2022_pingtan.json")
+    pdfs = []
+    for ttfont in (parsed, cached, parsed):
+        monkeypatch.setitem(fonts_module._TTFONTS, font, ttfont)
+        monkeypatch.setitem(pdfmetrics._fonts, name, ttfont)
+        pdfs.append(render_pdf(build_layout(report, draft=True), one_font))  # invariant=1: same bytes
+    assert pdfs[0] == pdfs[2]  # the comparison itself is sound
+    assert pdfs[1] == pdfs[0]
+    # What only text shaping reads is made when first asked for, and then is what parsing made.
+    assert "glyphToChar" not in vars(cached.face)
+    assert cached.face.glyphToChar == parsed.face.glyphToChar
+    assert fonts_module._same_font(cached, parsed)
+    assert cached.face._ttf_data == parsed.face._ttf_data
+
+
+@pytest.mark.parametrize(
+    "damage",
+    [
+        lambda data: b"",
+        lambda data: b"not a cache file at all",
+        lambda data: data[: len(data) // 2],  # cut short
+        lambda data: data[: len(data) // 2] + bytes([data[len(data) // 2] ^ 0x55]) + data[len(data) // 2 + 1 :],
+        lambda data: data.replace(b'"index": ', b'"index": 7', 1),  # a key that is not this font's
+    ],
+    ids=["empty", "garbage", "truncated", "one-byte-changed", "other-key"],
+)
+def test_damaged_cache_file_is_ignored_and_made_again(
+    system_fonts: FontSet,
+    cache_folder: Path,
+    parser: _ParseCounter,
+    monkeypatch: pytest.MonkeyPatch,
+    damage: Callable[[bytes], bytes],
+) -> None:
+    font = system_fonts.hei
+    parsed = fonts_module._ttfont(font)
+    (cache_file,) = cache_folder.glob("*.font")
+    cache_file.write_bytes(damage(cache_file.read_bytes()))
+    loaded = _load_again(monkeypatch, font)
+    assert parser.parsed == 2  # parsed as if there were no cache
+    assert fonts_module._same_font(loaded, parsed)
+    _load_again(monkeypatch, font)
+    assert parser.parsed == 2  # and the cache was written again
+    assert len(list(cache_folder.glob("*"))) == 1
+
+
+def test_changed_font_file_is_parsed_again_and_its_old_cache_removed(
+    tmp_path: Path, system_fonts: FontSet, cache_folder: Path, parser: _ParseCounter, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    copy = tmp_path / f"copy{system_fonts.hei.path.suffix}"
+    shutil.copy(system_fonts.hei.path, copy)
+    font = probe(copy, system_fonts.hei.index)
+    assert parser.parsed == 1
+    stat = copy.stat()
+    os.utime(copy, ns=(stat.st_atime_ns, stat.st_mtime_ns + 1_000_000_000))
+    _load_again(monkeypatch, font)
+    assert parser.parsed == 2
+    _load_again(monkeypatch, font)
+    assert parser.parsed == 2
+    assert len(list(cache_folder.glob("*.font"))) == 1
+    # A cache file of a font that is no longer there is removed when another font is kept.
+    copy.unlink()
+    fonts_module._ttfont(system_fonts.hei)
+    (kept,) = cache_folder.glob("*.font")
+    assert kept.name.startswith(system_fonts.hei.path.stem)
+
+
+def test_unwritable_cache_folder_only_costs_time(
+    tmp_path: Path, system_fonts: FontSet, parser: _ParseCounter, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    blocker = tmp_path / "a file, not a folder"
+    blocker.write_text("")
+    monkeypatch.setenv(DATA_DIR_ENV, str(blocker / "data"))
+    monkeypatch.setattr(fonts_module, "_TTFONTS", {})
+    first = fonts_module._ttfont(system_fonts.hei)
+    again = _load_again(monkeypatch, system_fonts.hei)
+    assert parser.parsed == 2
+    assert fonts_module._same_font(first, again)
+    assert list(tmp_path.iterdir()) == [blocker]
