@@ -202,3 +202,22 @@ def test_window_shows_before_the_database_is_attached(qtbot: QtBot, db_path: Pat
     assert window.stack.currentWidget() is window.reports
     assert window.reports.model.rowCount() == 1
     store.close()
+
+
+def test_ctrl_z_in_a_text_undoes_through_the_report_history(qtbot: QtBot, db_path: Path) -> None:
+    window, store = open_window(qtbot, db_path)
+    open_seed(qtbot, window, store)
+    editor, session = window.editor, window.session
+    assert editor is not None and session is not None
+    session.edit_cells({"s3.new.natural": "6"})  # an earlier step in another tab
+    editor.show_section("s6")
+    field = editor.text_fields["s6"]
+    field.setFocus()
+    field.moveCursor(field.textCursor().MoveOperation.End)
+    type_chinese(field, "另有说明。")
+    qtbot.keyClick(field, Qt.Key.Key_Z, Qt.KeyboardModifier.ControlModifier)
+    assert not session.text("s6").endswith("另有说明。")
+    qtbot.keyClick(field, Qt.Key.Key_Z, Qt.KeyboardModifier.ControlModifier)
+    assert session.display("s3.new.natural") == ""  # one stack for cells and texts
+    qtbot.keyClick(field, Qt.Key.Key_Y, Qt.KeyboardModifier.ControlModifier)
+    assert session.display("s3.new.natural") == "6"

@@ -35,6 +35,17 @@ SECTION_HINTS = {
 }
 
 
+def undo_key(session: ReportSession, event: QKeyEvent) -> bool:
+    """Ctrl+Z / Ctrl+Y in a text go to the report's one undo stack (not the widget's own history)."""
+    if event.matches(QKeySequence.StandardKey.Undo):
+        session.undo_stack.undo()
+    elif event.matches(QKeySequence.StandardKey.Redo):
+        session.undo_stack.redo()
+    else:
+        return False
+    return True
+
+
 class TextField(QPlainTextEdit):
     """A text of the report (a section, the preamble …) bound to the session: every change is an
     undoable step saved at once; undo/redo go to the report's one undo stack."""
@@ -75,11 +86,7 @@ class TextField(QPlainTextEdit):
         cursor.insertText(text)
 
     def keyPressEvent(self, event: QKeyEvent) -> None:
-        if event.matches(QKeySequence.StandardKey.Undo):
-            self.session.undo_stack.undo()
-        elif event.matches(QKeySequence.StandardKey.Redo):
-            self.session.undo_stack.redo()
-        else:
+        if not undo_key(self.session, event):
             super().keyPressEvent(event)
 
 
@@ -107,11 +114,7 @@ class LineField(QLineEdit):
             self.setCursorPosition(min(position, len(self.text())))
 
     def keyPressEvent(self, event: QKeyEvent) -> None:
-        if event.matches(QKeySequence.StandardKey.Undo):
-            self.session.undo_stack.undo()
-        elif event.matches(QKeySequence.StandardKey.Redo):
-            self.session.undo_stack.redo()
-        else:
+        if not undo_key(self.session, event):
             super().keyPressEvent(event)
 
 
