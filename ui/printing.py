@@ -423,6 +423,9 @@ def make_preview_dialog(parent: QWidget | None, data: bytes, title: str = "") ->
     dialog = QPrintPreviewDialog(printer, parent)
     dialog.setObjectName("print_preview")
     dialog.setWindowTitle(f"打印预览 — {title}" if title else "打印预览")
+    window = parent.window() if parent is not None else None
+    if window is not None:  # a page should be readable without resizing the dialog first
+        dialog.resize(window.size() * 0.9)
     # The dialog keeps what it draws from; QPrintPreviewDialog does not own the printer.
     dialog.pdf_pages = pages  # type: ignore[attr-defined]
     dialog.a4_printer = printer  # type: ignore[attr-defined]
