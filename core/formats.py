@@ -5,16 +5,39 @@ from __future__ import annotations
 import os
 from pathlib import Path
 
+from core.importer import ImportResult
 from core.report import Report
 from core.reportfile import ReportFileError, read_report_file
 
-READABLE_SUFFIXES: tuple[str, ...] = (".json",)
+READABLE_SUFFIXES: tuple[str, ...] = (".json", ".docx", ".pdf", ".html", ".htm")
+
+
+def read_with_log(path: str | os.PathLike[str]) -> ImportResult:
+    """A report read from a file and the log of what was uncertain; ReportFileError with a one-line
+    Chinese reason for a file that cannot be read. The readers load only when their format is asked for."""
+    suffix = Path(path).suffix.lower()
+    if suffix == ".json":
+        return ImportResult(read_report_file(path))
+    if suffix not in READABLE_SUFFIXES:
+        known = "、".join(READABLE_SUFFIXES)
+        raise ReportFileError(f"不支持读取「{suffix or '无扩展名'}」文件（可读取：{known}）")
+    if not Path(path).is_file():
+        raise ReportFileError("文件不存在" if not Path(path).exists() else "这是一个文件夹，不是文件")
+    from core.importer import assemble
+
+    if suffix == ".docx":
+        from core.read_docx import extract_docx
+
+        return assemble(extract_docx(path))
+    if suffix == ".pdf":
+        from core.read_pdf import extract_pdf
+
+        return assemble(extract_pdf(path))
+    from core.read_html import extract_html
+
+    return assemble(extract_html(path))
 
 
 def read_report(path: str | os.PathLike[str]) -> Report:
     """A report read from a file; ReportFileError with a one-line Chinese reason otherwise."""
-    suffix = Path(path).suffix.lower()
-    if suffix == ".json":
-        return read_report_file(path)
-    known = "、".join(READABLE_SUFFIXES)
-    raise ReportFileError(f"不支持读取「{suffix or '无扩展名'}」文件（可读取：{known}）")
+    return read_with_log(path).report

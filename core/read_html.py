@@ -1,0 +1,537 @@
+"""Reading a report page saved from a government portal (or our own HTML export) into paragraphs and tables."""
+
+from __future__ import annotations
+
+import codecs
+import os
+import re
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from html.parser import HTMLParser
+from pathlib import Path
+
+from core.importer import ExtractedDocument, ExtractedTable
+from core.reportfile import ReportFileError
+
+# A saved report page is well under a few megabytes (images are saved beside it); beyond this a
+# file is not a report page, and parsing it would only keep the clerk waiting.
+MAX_BYTES = 64 * 1024 * 1024
+
+TRUNCATED = "网页文件不完整（结尾缺失，可能在下载或保存时被截断）"
+
+# Labels browsers treat as GBK; Python's GB18030 decoder reads all of them (it is their superset).
+_GB_LABELS = frozenset(
+    {
+        "gb2312", "gbk", "x-gbk", "gb18030", "chinese", "csgb2312", "iso-ir-58", "gb_2312", "gb_2312-80",
+        "cp936", "ms936", "windows-936", "euc-cn", "euccn",
+    }
+)
+_META_CHARSET = re.compile(rb"<meta\b[^>]*?charset\s*=\s*[\"']?\s*([A-Za-z0-9_.:\-]+)", re.IGNORECASE)
+_MAGIC: tuple[tuple[bytes, str], ...] = (
+    (b"%PDF", "这是 PDF 文件，不是网页（请把扩展名改为 .pdf 再读取）"),
+    (b"PK\x03\x04", "这是 ZIP 压缩文件（可能是 DOCX），不是网页"),
+    (b"\xd0\xcf\x11\xe0", "这是 Word 97-2003 文档（.doc）等 Office 旧格式文件，不是网页（请另存为 .docx）"),
+    (b"\x89PNG", "这是 PNG 图片，不是网页"),
+    (b"\xff\xd8\xff", "这是 JPEG 图片，不是网页"),
+    (b"GIF8", "这是 GIF 图片，不是网页"),
+    (b"{\\rtf", "这是 RTF 文档，不是网页（请在 Word 中另存为 .docx）"),
+)
+_MHT = re.compile(rb"^\s*(?:From:[^\n]*\n\s*)?MIME-Version\s*:", re.IGNORECASE)
+_TAG = re.compile(r"<[A-Za-z][A-Za-z0-9:-]*[\s/>]")
+_COMMENT_CLOSE = re.compile(r"--\s*>")  # as html.parser ends a comment
+_CONTROL = re.compile(r"[\x00-\x08\x0e-\x1f\x7f]")
+
+START, END, TEXT = 0, 1, 2
+Event = tuple[int, str, Mapping[str, str]]
+NO_ATTRS: Mapping[str, str] = {}
+KEPT_ATTRS = frozenset({"rowspan", "colspan", "style", "hidden", "height"})
+
+VOID = frozenset(
+    {"area", "base", "br", "col", "embed", "hr", "img", "input", "link", "meta", "param", "source", "track", "wbr"}
+)
+# Elements whose end tag may be left out: a hidden one cannot be skipped up to its end tag.
+OPTIONAL_END = frozenset(
+    {"p", "li", "dt", "dd", "td", "th", "tr", "thead", "tbody", "tfoot", "option", "optgroup", "colgroup", "caption",
+     "rb", "rt", "rp", "html", "head", "body"}
+)
+CDATA = frozenset({"script", "style"})
+# Content a reader of the page never sees as text (menus of a <select>, fallbacks, scripts).
+SKIPPED = frozenset(
+    {"script", "style", "template", "title", "noscript", "select", "textarea", "svg", "math", "iframe", "object"}
+)
+HEAD_CONTENT = frozenset({"meta", "link", "title", "style", "script", "base", "noscript", "template", "object"})
+# Elements that begin a new line of text (a paragraph outside tables, a line inside a cell).
+BLOCKS = frozenset(
+    {
+        "address", "article", "aside", "blockquote", "body", "br", "caption", "center", "dd", "details", "dialog",
+        "dir", "div", "dl", "dt", "fieldset", "figcaption", "figure", "footer", "form", "h1", "h2", "h3", "h4",
+        "h5", "h6", "header", "hgroup", "hr", "html", "legend", "li", "main", "menu", "nav", "ol", "p", "pre",
+        "section", "summary", "table", "tbody", "td", "tfoot", "th", "thead", "tr", "ul",
+    }
+)
+_HIDDEN_STYLE = re.compile(r"display\s*:\s*none", re.IGNORECASE)
+_SPAN = re.compile(r"\s*([0-9]+)")
+MAX_COLSPAN = 1000  # the limits browsers apply
+MAX_ROWSPAN = 65534
+# A table cell holding this much text over several lines is a page box around the report's text,
+# never a cell of the report's tables.
+BOX_CELL_CHARS = 300
+BOX_CELL_LINES = 3
+
+_INVISIBLE = re.compile(r"[\u00ad\u200b-\u200d\u2060\ufeff\x00-\x08\x0e-\x1f\x7f]")
+_COLLAPSIBLE = re.compile(r"[ \t\n\r\f]+")  # the white space of HTML source; &nbsp; is not among it
+_WHITESPACE = re.compile(r"\s+")
+
+
+def _wide(char: str) -> bool:
+    return ord(char) >= 0x2E80
+
+
+def normalise(text: str) -> str:
+    """Text as a browser shows it on one line: runs of white space and &nbsp; become one space; a line
+    break of the source next to a Chinese character disappears (Chinese puts no space there)."""
+    text = _INVISIBLE.sub("", text)
+
+    def join(match: re.Match[str]) -> str:
+        if "\n" in match.group() or "\r" in match.group():
+            before = text[match.start() - 1] if match.start() > 0 else ""
+            after = text[match.end()] if match.end() < len(text) else ""
+            if before and after and (_wide(before) or _wide(after)):
+                return ""
+        return " "
+
+    text = _COLLAPSIBLE.sub(join, text)
+    return _WHITESPACE.sub(" ", text).strip()
+
+
+# --- bytes to text ------------------------------------------------------------------------------
+
+
+def _read_bytes(path: str | os.PathLike[str]) -> bytes:
+    p = Path(path)
+    try:
+        if p.stat().st_size > MAX_BYTES:
+            raise ReportFileError(f"文件过大（超过 {MAX_BYTES // (1024 * 1024)} MB），不像是一份年度报告网页")
+        return p.read_bytes()
+    except FileNotFoundError:
+        raise ReportFileError("文件不存在") from None
+    except IsADirectoryError:
+        raise ReportFileError("这是一个文件夹，不是文件") from None
+    except PermissionError:
+        raise ReportFileError("没有读取权限") from None
+    except OSError as exc:
+        raise ReportFileError(f"无法读取：{exc.strerror or exc}") from None
+
+
+def _declared_encoding(raw: bytes) -> str | None:
+    """The encoding a <meta charset> or http-equiv Content-Type names, when it can hold Chinese text."""
+    match = _META_CHARSET.search(raw[:65536])
+    if match is None:
+        return None
+    label = match.group(1).decode("ascii", "replace").strip().lower()
+    if label in _GB_LABELS:
+        return "gb18030"
+    try:
+        name = codecs.lookup(label).name
+    except LookupError:
+        return None
+    if name.startswith(("utf-16", "utf-32")):  # a page that could name itself this way is ASCII-compatible
+        return None
+    try:
+        "中文".encode(name)
+    except (UnicodeError, LookupError):
+        # A Western code page (often a misconfigured server's) cannot hold a Chinese report.
+        return None
+    return name
+
+
+def decode(raw: bytes) -> str:
+    """The file's text: a byte order mark decides; otherwise UTF-8, then the declared encoding, then
+    GB18030 (GBK and GB2312 pages). UTF-8 goes first because a page whose bytes are valid UTF-8 is
+    UTF-8 whatever its <meta> says (templates copied between sites keep a stale charset), while GBK
+    Chinese text is practically never valid UTF-8."""
+    if not raw.strip():
+        raise ReportFileError("文件是空的")
+    for magic, reason in _MAGIC:
+        if raw.startswith(magic):
+            raise ReportFileError(reason)
+    if _MHT.match(raw[:1024]):
+        raise ReportFileError("这是 MHT 网页存档，不是 HTML 网页（请在浏览器中打开后另存为“网页，仅 HTML”）")
+    boms = ((codecs.BOM_UTF8, "utf-8-sig"), (codecs.BOM_UTF16_LE, "utf-16"), (codecs.BOM_UTF16_BE, "utf-16"))
+    for bom, codec in boms:
+        if raw.startswith(bom):
+            try:
+                return raw.decode(codec)
+            except UnicodeDecodeError as exc:
+                if exc.start >= len(raw) - 3 and ("end of data" in exc.reason or "truncated" in exc.reason):
+                    raise ReportFileError(TRUNCATED) from None
+                raise ReportFileError("网页的文字编码有误（与文件开头的编码标记不符）") from None
+    if b"\x00" in raw:
+        raise ReportFileError("不是网页文件（含有二进制数据）")
+    candidates = ["utf-8"]
+    declared = _declared_encoding(raw)
+    if declared is not None and declared not in candidates:
+        candidates.append(declared)
+    if "gb18030" not in candidates:
+        candidates.append("gb18030")
+    for codec in candidates:
+        try:
+            return raw.decode(codec)
+        except UnicodeDecodeError as exc:
+            # Valid up to a character cut in half at the very end: the file was cut off.
+            if exc.start >= len(raw) - 3 and ("end of data" in exc.reason or "incomplete" in exc.reason):
+                raise ReportFileError(TRUNCATED) from None
+    raise ReportFileError("无法识别网页的文字编码（既不是 UTF-8，也不是 GBK/GB18030），或者不是网页文件")
+
+
+# --- HTML to events (first pass) ----------------------------------------------------------------
+
+
+class _Recorder(HTMLParser):
+    """Records the page as a flat list of events and marks the tables that contain other tables
+    (a page's layout tables), which the walk must know when a table begins."""
+
+    def __init__(self) -> None:
+        super().__init__(convert_charrefs=True)
+        self.events: list[Event] = []
+        self.layout_tables: set[int] = set()
+        self.open_tables: list[int] = []
+        self.table_count = 0
+        self.page_started = False  # <html> or <body>
+        self.page_ended = False  # </html> or </body>
+        self.open_cdata: str | None = None
+        self.open_divs = 0
+        self.unclosed_comment = False
+
+    def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
+        kept: dict[str, str] = {}
+        for name, value in attrs:
+            if name in KEPT_ATTRS and name not in kept:  # the first of repeated attributes counts
+                kept[name] = value or ""
+        self.events.append((START, tag, kept or NO_ATTRS))
+        if tag == "table":
+            if self.open_tables:
+                self.layout_tables.add(self.open_tables[-1])
+            self.open_tables.append(self.table_count)
+            self.table_count += 1
+        elif tag in ("html", "body"):
+            self.page_started = True
+        elif tag in CDATA:
+            self.open_cdata = tag
+        elif tag == "div":
+            self.open_divs += 1
+
+    def handle_endtag(self, tag: str) -> None:
+        self.events.append((END, tag, NO_ATTRS))
+        if tag == "table":
+            if self.open_tables:
+                self.open_tables.pop()
+        elif tag in ("html", "body"):
+            self.page_ended = True
+        elif tag == self.open_cdata:
+            self.open_cdata = None
+        elif tag == "div":
+            self.open_divs -= 1
+
+    def handle_data(self, data: str) -> None:
+        self.events.append((TEXT, data, NO_ATTRS))
+
+    def parse_comment(self, i: int, report: bool = True) -> int:
+        """A comment that is never closed runs to the end of the file, as in a browser (html.parser
+        would search the rest of the file again from every "<!--" after it)."""
+        end = _COMMENT_CLOSE.search(self.rawdata, i + 4)
+        if end is None:
+            self.unclosed_comment = True
+            return len(self.rawdata)
+        return end.end()
+
+    def parse_marked_section(self, i: int, report: bool = True) -> int:
+        """Browsers end "<![…" at the first ">" (Word's <![if …]> and <![endif]> among them), while
+        html.parser raises on an unknown keyword and searches the rest of the file for "]]>"."""
+        end = self.rawdata.find(">", i + 3)
+        return -1 if end < 0 else end + 1
+
+    def truncated(self, text: str) -> bool:
+        """Whether the page ends before its structure does. A page that reached </body> or </html> is
+        complete, whatever markup errors it has; otherwise an open table, script or page, or a last
+        character that is not the end of a tag, means the file was cut off."""
+        if self.page_ended:
+            return False
+        if self.page_started or self.unclosed_comment or self.open_cdata is not None:
+            return True
+        if self.open_tables or self.open_divs > 0:
+            return True
+        return not text.rstrip().endswith(">")
+
+
+# --- events to paragraphs and tables (second pass) ----------------------------------------------
+
+
+@dataclass
+class _Cell:
+    rowspan: int
+    colspan: int
+    lines: list[str] = field(default_factory=list)
+
+    @property
+    def text(self) -> str:
+        return "\n".join(self.lines)
+
+
+@dataclass
+class _Row:
+    attrs: Mapping[str, str]
+    cells: list[_Cell] = field(default_factory=list)
+
+    @property
+    def hidden_spacer(self) -> bool:
+        """Word's "save as web page" ends a table with an invisible row of empty cells that only fixes
+        column widths (<tr height=0>); it is not part of the table."""
+        hidden = self.attrs.get("height", "").strip() == "0" or bool(_HIDDEN_STYLE.search(self.attrs.get("style", "")))
+        return hidden and not any(c.lines for c in self.cells)
+
+
+def _span(value: str | None, limit: int) -> int:
+    """A rowspan/colspan attribute read as browsers read it: leading digits ("2 ", "2px" → 2),
+    anything else → 1. A rowspan of 0 (to the end of the table) stays 0 for the caller."""
+    if value is None:
+        return 1
+    match = _SPAN.match(value)
+    if match is None:
+        return 1
+    return min(int(match.group(1)[:7]), limit)
+
+
+def _hidden(tag: str, attrs: Mapping[str, str]) -> bool:
+    if tag in VOID or tag in OPTIONAL_END:
+        return False
+    return "hidden" in attrs or bool(_HIDDEN_STYLE.search(attrs.get("style", "")))
+
+
+class _Walker:
+    """Turns the events into paragraphs (text outside data tables, layout tables included) and data
+    tables (tables that contain no other table), iteratively, so nesting depth does not matter."""
+
+    def __init__(self, layout_tables: set[int], *, lenient: bool) -> None:
+        self.layout_tables = layout_tables
+        # Lenient: skip only scripts and styles, for a page that leaves a skipped element open.
+        self.skipped = CDATA if lenient else SKIPPED
+        self.skip_hidden = not lenient
+        self.paragraphs: list[str] = []
+        self.tables: list[ExtractedTable] = []
+        self.positions: list[int] = []
+        self.buffer: list[str] = []
+        self.table_count = 0
+        self.open_tables: list[tuple[int, bool]] = []  # ordinal, is the data table being read
+        self.rows: list[_Row] | None = None  # the data table being read
+        self.row: _Row | None = None
+        self.cell: _Cell | None = None
+        self.skip: str | None = None
+        self.skip_depth = 0
+        self.in_head = False
+        self.pre = 0
+
+    def run(self, events: list[Event]) -> None:
+        for kind, value, attrs in events:
+            if kind == TEXT:
+                self.text(value)
+            elif kind == START:
+                self.start(value, attrs)
+            else:
+                self.end(value)
+        self.flush()
+        if self.rows is not None:  # a page that ended inside a table it never closed
+            self.finish_table()
+
+    @property
+    def unfinished_skip(self) -> bool:
+        return self.skip is not None and self.skip not in CDATA
+
+    # text
+
+    def text(self, data: str) -> None:
+        if self.skip is not None or self.in_head:
+            return
+        if self.pre and "\n" in data:
+            *lines, last = data.split("\n")
+            for line in lines:
+                self.buffer.append(line)
+                self.flush()
+            self.buffer.append(last)
+        else:
+            self.buffer.append(data)
+
+    def flush(self) -> None:
+        """End the current line: a paragraph, or a line of the open cell."""
+        if not self.buffer:
+            return
+        line = normalise("".join(self.buffer))
+        self.buffer.clear()
+        if not line:
+            return
+        if self.cell is not None:
+            self.cell.lines.append(line)
+        else:
+            self.paragraphs.append(line)
+
+    # tags
+
+    def start(self, tag: str, attrs: Mapping[str, str]) -> None:
+        ordinal = -1
+        if tag == "table":  # counted everywhere, as the first pass counted them
+            ordinal = self.table_count
+            self.table_count += 1
+        if self.skip is not None:
+            if tag == self.skip:
+                self.skip_depth += 1
+            return
+        if self.in_head:
+            if tag != "body" and tag in HEAD_CONTENT:
+                return
+            self.in_head = False
+        if tag == "head":
+            self.in_head = True
+            return
+        if tag in self.skipped or (self.skip_hidden and _hidden(tag, attrs)):
+            self.flush()
+            self.skip, self.skip_depth = tag, 1
+            return
+        if tag == "table":
+            self.flush()
+            is_data = ordinal not in self.layout_tables and self.rows is None
+            if is_data:
+                self.rows = []
+            self.open_tables.append((ordinal, is_data))
+            return
+        if self.rows is not None:
+            if tag in ("td", "th"):
+                self.flush()
+                self.close_cell()
+                if self.row is None:
+                    self.row = _Row(NO_ATTRS)
+                rowspan = _span(attrs.get("rowspan"), MAX_ROWSPAN)
+                self.cell = _Cell(rowspan, max(1, _span(attrs.get("colspan"), MAX_COLSPAN)))
+                return
+            if tag == "tr":
+                self.flush()
+                self.close_row()
+                self.row = _Row(attrs)
+                return
+        if tag == "pre":
+            self.pre += 1
+        if tag in BLOCKS:
+            self.flush()
+
+    def end(self, tag: str) -> None:
+        if self.skip is not None:
+            if tag == self.skip:
+                self.skip_depth -= 1
+                if self.skip_depth == 0:
+                    self.skip = None
+            return
+        if self.in_head:
+            if tag == "head":
+                self.in_head = False
+            return
+        if tag == "table":
+            self.flush()
+            if self.open_tables:
+                _, is_data = self.open_tables.pop()
+                if is_data:
+                    self.finish_table()
+            return
+        if self.rows is not None:
+            if tag in ("td", "th"):
+                self.flush()
+                self.close_cell()
+                return
+            if tag == "tr":
+                self.flush()
+                self.close_row()
+                return
+        if tag == "pre" and self.pre:
+            self.pre -= 1
+        if tag in BLOCKS:
+            self.flush()
+
+    # data tables
+
+    def close_cell(self) -> None:
+        if self.cell is not None and self.row is not None:
+            self.row.cells.append(self.cell)
+        self.cell = None
+
+    def close_row(self) -> None:
+        self.close_cell()
+        if self.row is not None and self.rows is not None:
+            self.rows.append(self.row)
+        self.row = None
+
+    def finish_table(self) -> None:
+        self.close_row()
+        rows = [r for r in self.rows or [] if not r.hidden_spacer]
+        self.rows = None
+        if not any(c.lines for r in rows for c in r.cells):
+            return  # a spacer or an empty frame: nothing to read
+        width = max(sum(c.colspan for c in r.cells) for r in rows)
+        boxed = any(
+            len(c.lines) >= BOX_CELL_LINES and len(c.text) >= BOX_CELL_CHARS for r in rows for c in r.cells
+        )
+        if width <= 1 or boxed:
+            # A one-column table or a box around body text frames the page: its text is paragraphs.
+            self.paragraphs.extend(line for r in rows for c in r.cells for line in c.lines)
+            return
+        spans: list[list[tuple[int, int]]] = []
+        for i, r in enumerate(rows):
+            remaining = len(rows) - i  # a rowspan reaches no further than the table (0: to its end)
+            spans.append([(remaining if c.rowspan == 0 else min(c.rowspan, remaining), c.colspan) for c in r.cells])
+        self.tables.append(ExtractedTable(rows=[[c.text for c in r.cells] for r in rows], spans=spans))
+        self.positions.append(len(self.paragraphs))
+
+
+# --- the reader ---------------------------------------------------------------------------------
+
+
+def _parseable(text: str) -> str:
+    """The text with every "<" after the last ">" escaped: it begins no tag, and html.parser would
+    otherwise search the rest of the file again for each of them (quadratic time on junk)."""
+    last_gt = text.rfind(">")
+    return text[: last_gt + 1] + text[last_gt + 1 :].replace("<", "&lt;")
+
+
+def extract_html(path: str | os.PathLike[str]) -> ExtractedDocument:
+    """Paragraphs and tables of an HTML page; ReportFileError with a one-line Chinese reason for a
+    file that is not a readable page. Decides nothing about the report: core.importer.assemble does."""
+    text = decode(_read_bytes(path))
+    if not text.strip():
+        raise ReportFileError("文件是空的")
+    if not _TAG.search(text):
+        raise ReportFileError("不是网页文件（其中没有 HTML 标签）")
+    if len(_CONTROL.findall(text)) > max(8, len(text) // 1000):
+        raise ReportFileError("不是网页文件（含有大量控制字符，像是二进制数据）")
+    text = _parseable(text)
+    try:
+        recorder = _Recorder()
+        recorder.feed(text)
+        recorder.close()
+    except (RecursionError, MemoryError):
+        raise ReportFileError("网页结构过于复杂，无法读取") from None
+    except Exception:  # html.parser has no error type of its own (AssertionError on some bad markup)
+        raise ReportFileError("网页格式有误，无法解析") from None
+    if recorder.truncated(text):
+        raise ReportFileError(TRUNCATED)
+    try:
+        walker = _Walker(recorder.layout_tables, lenient=False)
+        walker.run(recorder.events)
+        if walker.unfinished_skip:
+            # An element the walk skips (a hidden box, a <select>…) left open would hide the rest of
+            # the page: read it again skipping only scripts and styles.
+            walker = _Walker(recorder.layout_tables, lenient=True)
+            walker.run(recorder.events)
+    except (RecursionError, MemoryError):
+        raise ReportFileError("网页结构过于复杂，无法读取") from None
+    if not walker.paragraphs and not walker.tables:
+        raise ReportFileError("网页中没有文字内容")
+    return ExtractedDocument(
+        paragraphs=walker.paragraphs, tables=walker.tables, table_positions=walker.positions, source="html"
+    )

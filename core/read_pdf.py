@@ -1,0 +1,849 @@
+"""Reading a published report from a PDF with a text layer: paragraphs and tables rebuilt from positioned text."""
+
+from __future__ import annotations
+
+import io
+import itertools
+import logging
+import os
+import re
+import struct
+import unicodedata
+import warnings
+import zlib
+from bisect import bisect_right
+from collections import Counter
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+from typing import Any
+
+import pdfplumber
+from pdfminer.pdfdocument import PDFEncryptionError
+from pdfminer.psexceptions import PSException
+from pdfplumber.utils.exceptions import PdfminerException
+
+from core.importer import ExtractedDocument, ExtractedTable
+from core.reportfile import ReportFileError
+
+# pdfminer reports damaged fonts and objects through `logging`; without a handler of its own Python's
+# last-resort handler would print them on stderr, between the one-line messages of `check`.
+for _name in ("pdfminer", "pdfplumber"):
+    logging.getLogger(_name).addHandler(logging.NullHandler())
+
+ENCRYPTED = "PDF 已加密，请先解除密码保护再导入"
+SCANNED = "这是扫描件（只有图片、没有文字层），无法读取；请使用原始的 Word 文件或带文字的 PDF"
+DAMAGED = "PDF 文件已损坏，无法读取"
+TRUNCATED = "PDF 文件不完整（可能下载或复制时中断），无法读取"
+UNMAPPED = "PDF 中的文字无法提取（字体没有文字编码），请使用原始的 Word 文件或带文字的 PDF"
+MAX_PAGES = 300  # an annual report has a few dozen pages at most
+
+# Characters that never start a line (a line breaker moves the character before them down too).
+_CANNOT_START = frozenset("，。、；：？！）］｝》〉」』】〕〗〙〛”’～·・％‰℃°′″,.;:?!)]}%")
+_CANNOT_END = frozenset("（［｛《〈「『【〔〖〘〚“‘([{")
+_HEADING1 = re.compile(r"^[一二三四五六七八九十]{1,3}、")
+_NUMBERED = re.compile(r"^\s*(（[一二三四五六七八九十]{1,3}）|[一二三四五六七八九十]{1,3}、|\d{1,2}\s*[.．、])")
+_DASHES = r"[-—–－―─~～·\s]"
+_PAGE_NUMBER = (
+    re.compile(rf"{_DASHES}*\d{{1,4}}{_DASHES}*"),  # 3, - 3 -, — 3 —
+    re.compile(r"第\s*\d{1,4}\s*页(\s*[,，/／]?\s*共\s*\d{1,4}\s*页)?"),  # 第3页, 第3页 共8页
+    re.compile(r"共\s*\d{1,4}\s*页\s*[,，]?\s*第\s*\d{1,4}\s*页"),
+    re.compile(r"\d{1,4}\s*[/／]\s*\d{1,4}"),  # 3/8
+    re.compile(r"(?i)page\s*\d{1,4}(\s*of\s*\d{1,4})?"),
+)
+_DIGITS = re.compile(r"\d+")
+_UNMAPPED_GLYPH = re.compile(r"\(cid:\d+\)")  # what pdfminer gives for a glyph its font does not map to text
+_CJK_IDEOGRAPH = re.compile(r"[\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff]")
+_NOT_LABEL = re.compile(r"[元万件个项条宗起无\s\d.,，．\-－+/／—]")
+
+
+@dataclass(frozen=True)
+class _Char:
+    text: str
+    x0: float
+    x1: float
+    top: float
+    bottom: float
+    size: float
+
+    @property
+    def cx(self) -> float:
+        return (self.x0 + self.x1) / 2
+
+    @property
+    def cy(self) -> float:
+        return (self.top + self.bottom) / 2
+
+
+class _Line:
+    """Characters on one baseline, left to right (whitespace dropped: spacing is read from positions)."""
+
+    def __init__(self, chars: list[_Char], page: int) -> None:
+        self.chars = sorted(chars, key=lambda c: c.x0)
+        self.page = page
+        self.x0 = min(c.x0 for c in chars)
+        self.x1 = max(c.x1 for c in chars)
+        self.top = min(c.top for c in chars)
+        self.bottom = max(c.bottom for c in chars)
+        self.size = _median([c.size for c in chars])
+        self.text = _chars_text(self.chars)
+        self._segments: list[list[_Char]] | None = None
+
+    @property
+    def segments(self) -> list[list[_Char]]:
+        """Runs of characters separated by gaps wider than half a character or so: the cells of a
+        table row drawn without ruling lines."""
+        if self._segments is None:
+            runs: list[list[_Char]] = [[self.chars[0]]]
+            for prev, ch in itertools.pairwise(self.chars):
+                if ch.x0 - prev.x1 > 0.6 * min(prev.size, ch.size):
+                    runs.append([ch])
+                else:
+                    runs[-1].append(ch)
+            self._segments = runs
+        return self._segments
+
+
+@dataclass
+class _Cell:
+    row: int
+    col: int
+    rowspan: int
+    colspan: int
+    text: str
+
+
+@dataclass
+class _Grid:
+    """A table with the geometry needed to join its parts across pages."""
+
+    page: int
+    top: float
+    xs: list[float]  # column boundaries, left to right
+    rows: int
+    cells: list[_Cell]
+
+    def row_cells(self, row: int) -> list[_Cell]:
+        return sorted((c for c in self.cells if c.row == row), key=lambda c: c.col)
+
+    def extracted(self) -> ExtractedTable:
+        rows = [self.row_cells(r) for r in range(self.rows)]
+        return ExtractedTable(
+            rows=[[c.text for c in row] for row in rows],
+            spans=[[(c.rowspan, c.colspan) for c in row] for row in rows],
+        )
+
+
+@dataclass
+class _Page:
+    number: int
+    width: float
+    height: float
+    lines: list[_Line] = field(default_factory=list)
+    grids: list[_Grid] = field(default_factory=list)
+    chars: int = 0
+    unmapped: int = 0  # glyphs without text
+    image_cover: float = 0.0  # share of the page covered by images
+
+
+def _median(values: Sequence[float]) -> float:
+    ordered = sorted(values)
+    return ordered[len(ordered) // 2] if ordered else 0.0
+
+
+def _is_wide(ch: str) -> bool:
+    """CJK characters and full-width punctuation: no space is ever wanted next to them."""
+    return ch >= "\u2000" and not ch.isspace()
+
+
+def _normal_char(text: str) -> str:
+    """Kangxi radicals and compatibility ideographs (what some fonts map their glyphs to) as the
+    ordinary characters they look like; no-break and odd spaces as spaces."""
+    out: list[str] = []
+    for ch in text:
+        code = ord(ch)
+        if 0x2E80 <= code <= 0x2FDF or 0xF900 <= code <= 0xFAFF:
+            out.append(unicodedata.normalize("NFKC", ch))
+        elif ch in "\u00a0\u3000\u2002\u2003\u2009":
+            out.append(" ")
+        elif ch in "\u200b\u200c\u200d\ufeff\u00ad":
+            continue
+        else:
+            out.append(ch)
+    return "".join(out)
+
+
+def _chars_text(chars: Sequence[_Char]) -> str:
+    """The text of one line: a space only between Latin letters or digits that stand apart."""
+    out: list[str] = []
+    prev: _Char | None = None
+    for ch in chars:
+        apart = prev is not None and ch.x0 - prev.x1 > 0.15 * min(prev.size, ch.size)
+        if apart and prev is not None and not _is_wide(prev.text[-1]) and not _is_wide(ch.text[0]):
+            out.append(" ")
+        out.append(ch.text)
+        prev = ch
+    return "".join(out)
+
+
+def _join(before: str, after: str) -> str:
+    """Two lines of one paragraph or cell: CJK joins without a space, a number broken over two lines
+    joins as one, Latin words keep a space between them."""
+    if not before or not after:
+        return before + after
+    a, b = before[-1], after[0]
+    if _is_wide(a) or _is_wide(b) or a == "-" or (a.isdigit() and (b.isdigit() or b in ".,")):
+        return before + after
+    return before + " " + after
+
+
+def _clean(text: str) -> str:
+    """Whitespace collapsed; none next to a CJK character."""
+    text = " ".join(text.split())
+    return re.sub(r"(?<=[^\x00-\u1fff]) | (?=[^\x00-\u1fff])", "", text)
+
+
+def _is_label(text: str) -> bool:
+    """A cell that names a row (Chinese words beyond a unit or 无), not one that holds a number."""
+    return bool(_CJK_IDEOGRAPH.search(_NOT_LABEL.sub("", text)))
+
+
+def _group_lines(chars: Sequence[_Char], page: int) -> list[_Line]:
+    """Characters grouped into lines by their vertical middle, top to bottom."""
+    lines: list[list[_Char]] = []
+    ref = 0.0
+    ref_size = 0.0
+    for ch in sorted(chars, key=lambda c: (c.cy, c.x0)):
+        if lines and abs(ch.cy - ref) <= 0.35 * min(ch.size, ref_size):
+            lines[-1].append(ch)
+        else:
+            lines.append([ch])
+            ref, ref_size = ch.cy, ch.size
+    return [_Line(group, page) for group in lines]
+
+
+def _lines_text(lines: Sequence[_Line]) -> str:
+    text = ""
+    for line in lines:
+        text = _join(text, line.text)
+    return _clean(text)
+
+
+# ---------------------------------------------------------------------------------------------- pages
+
+
+def _is_watermark(obj: dict[str, Any]) -> bool:
+    """Large or slanted characters drawn across the page (草稿, 样稿), not part of the text."""
+    size = float(obj.get("size") or 0)
+    matrix = obj.get("matrix") or (1, 0, 0, 1, 0, 0)
+    a, b, c, d = (float(v) for v in matrix[:4])
+    slanted = abs(b) > 0.05 * abs(a) + 0.01 or abs(c) > 0.05 * abs(d) + 0.01
+    upright_90 = abs(a) < 0.01 and abs(d) < 0.01  # vertical text set in a narrow cell
+    if slanted and not upright_90:
+        return size >= 20 or obj.get("text") in ("草", "稿")
+    return size >= 60 or (size >= 30 and obj.get("text") in ("草", "稿"))
+
+
+def _cluster(values: Sequence[float], tolerance: float = 2.0) -> list[float]:
+    """Sorted values with those closer than `tolerance` taken as one."""
+    out: list[float] = []
+    for v in sorted(values):
+        if not out or v - out[-1] > tolerance:
+            out.append(v)
+    return out
+
+
+def _index(bounds: Sequence[float], value: float) -> int:
+    """The index of the boundary nearest to `value`."""
+    i = bisect_right(bounds, value)
+    if i == 0:
+        return 0
+    if i == len(bounds):
+        return i - 1
+    return i if bounds[i] - value < value - bounds[i - 1] else i - 1
+
+
+def _ruled_grid(bboxes: Sequence[tuple[float, float, float, float]], chars: Sequence[_Char], page: int) -> _Grid:
+    """A table from pdfplumber's cells (rectangles between ruling lines): each cell once, with its
+    span over the grid that all cell edges make, and the text of the characters inside it."""
+    xs = _cluster([b[0] for b in bboxes] + [b[2] for b in bboxes])
+    ys = _cluster([b[1] for b in bboxes] + [b[3] for b in bboxes])
+    cells: list[_Cell] = []
+    owner: dict[tuple[int, int], int] = {}
+    for x0, top, x1, bottom in bboxes:
+        c0, c1 = _index(xs, x0), _index(xs, x1)
+        r0, r1 = _index(ys, top), _index(ys, bottom)
+        if c1 <= c0 or r1 <= r0 or any((r, c) in owner for r in range(r0, r1) for c in range(c0, c1)):
+            continue
+        for r in range(r0, r1):
+            for c in range(c0, c1):
+                owner[(r, c)] = len(cells)
+        cells.append(_Cell(r0, c0, r1 - r0, c1 - c0, ""))
+    inside: dict[int, list[_Char]] = {}
+    for ch in chars:
+        if not (xs[0] <= ch.cx <= xs[-1] and ys[0] <= ch.cy <= ys[-1]):
+            continue
+        c = min(bisect_right(xs, ch.cx) - 1, len(xs) - 2)
+        r = min(bisect_right(ys, ch.cy) - 1, len(ys) - 2)
+        index = owner.get((r, c))
+        if index is not None:
+            inside.setdefault(index, []).append(ch)
+    for index, cell_chars in inside.items():
+        cells[index].text = _lines_text(_group_lines(cell_chars, page))
+    return _Grid(page, ys[0], xs, len(ys) - 1, cells)
+
+
+def _read_page(page: Any, number: int) -> _Page:
+    page = page.dedupe_chars()
+    width, height = float(page.width), float(page.height)
+    out = _Page(number, width, height)
+    chars: list[_Char] = []
+    for obj in page.chars:
+        text = _normal_char(str(obj.get("text") or ""))
+        if not text.strip() or _is_watermark(obj):
+            continue
+        if _UNMAPPED_GLYPH.fullmatch(text):
+            out.unmapped += 1
+            continue
+        x0, x1 = float(obj["x0"]), float(obj["x1"])
+        top, bottom = float(obj["top"]), float(obj["bottom"])
+        size = float(obj.get("size") or (bottom - top)) or 1.0
+        chars.append(_Char(text.strip(), x0, x1, top, bottom, size))
+    out.chars = len(chars)
+    covered = 0.0
+    for image in page.images:
+        w = max(0.0, min(float(image["x1"]), width) - max(float(image["x0"]), 0.0))
+        h = max(0.0, min(float(image["bottom"]), height) - max(float(image["top"]), 0.0))
+        covered += w * h
+    out.image_cover = covered / (width * height) if width * height > 0 else 0.0
+    if not chars:
+        return out
+
+    boxes: list[tuple[float, float, float, float]] = []
+    for table in page.find_tables({"vertical_strategy": "lines", "horizontal_strategy": "lines"}):
+        cells = [(float(a), float(b), float(c), float(d)) for a, b, c, d in table.cells]
+        if len(cells) < 2:  # a frame around text, not a table
+            continue
+        x0, top, x1, bottom = (float(v) for v in table.bbox)
+        boxes.append((x0 - 1, top - 1, x1 + 1, bottom + 1))
+        out.grids.append(_ruled_grid(cells, chars, number))
+    outside = [
+        c for c in chars if not any(b[0] <= c.cx <= b[2] and b[1] <= c.cy <= b[3] for b in boxes)
+    ]
+    out.lines = _group_lines(outside, number)
+    return out
+
+
+def _read_bytes(path: str | os.PathLike[str]) -> bytes:
+    try:
+        with open(path, "rb") as handle:
+            data = handle.read()
+    except FileNotFoundError:
+        raise ReportFileError("文件不存在") from None
+    except IsADirectoryError:
+        raise ReportFileError("这是一个文件夹，不是文件") from None
+    except PermissionError:
+        raise ReportFileError("没有读取权限") from None
+    except OSError as exc:
+        raise ReportFileError(f"无法读取：{exc.strerror or exc}") from None
+    if not data.strip():
+        raise ReportFileError("文件是空的")
+    head = data[:1024]
+    if b"%PDF-" not in head:
+        if head.startswith(b"PK\x03\x04"):
+            raise ReportFileError("不是 PDF 文件（内容是压缩包或 Word 文档，请检查文件扩展名）")
+        if b"<html" in head.lower() or b"<!doctype" in head.lower():
+            raise ReportFileError("不是 PDF 文件（内容是网页，请检查文件扩展名）")
+        raise ReportFileError("不是 PDF 文件")
+    if b"%%EOF" not in data[-8192:]:  # every complete PDF ends with it (followed by a few bytes at most)
+        raise ReportFileError(TRUNCATED)
+    return data
+
+
+def _read_pages(data: bytes) -> list[_Page]:
+    try:
+        with warnings.catch_warnings():
+            # Damaged files make pdfminer and pdfplumber warn; what they could not read is judged below.
+            warnings.filterwarnings("ignore", module=r"pdfminer(\.|$)")
+            warnings.filterwarnings("ignore", module=r"pdfplumber(\.|$)")
+            with pdfplumber.open(io.BytesIO(data)) as pdf:
+                count = len(pdf.pages)
+                if count > MAX_PAGES:
+                    raise ReportFileError(f"PDF 有 {count} 页，不像是一份年度报告（最多读取 {MAX_PAGES} 页）")
+                return [_read_page(page, i) for i, page in enumerate(pdf.pages)]
+    except ReportFileError:
+        raise
+    except PdfminerException as exc:
+        cause = exc.args[0] if exc.args else None
+        if isinstance(cause, PDFEncryptionError):
+            raise ReportFileError(ENCRYPTED) from None
+        raise ReportFileError(DAMAGED) from None
+    except PDFEncryptionError:
+        raise ReportFileError(ENCRYPTED) from None
+    except MemoryError:
+        raise ReportFileError("PDF 文件过大或已损坏，无法读取") from None
+    except (
+        PSException, ValueError, TypeError, KeyError, IndexError, AttributeError, AssertionError,
+        EOFError, OverflowError, ZeroDivisionError, struct.error, zlib.error, RecursionError, UnicodeError,
+    ):
+        raise ReportFileError(DAMAGED) from None
+
+
+# ------------------------------------------------------------------------ page numbers, headers, footers
+
+
+def _is_page_number(line: _Line, page: _Page, neighbour: _Line | None) -> bool:
+    """A page number above or below the text: — 3 —, - 3 -, 第3页, 3/8; a bare number only when it
+    stands apart from the nearest line (not the end of a number broken in a table without lines)."""
+    if page.height * 0.25 < line.top and line.bottom < page.height * 0.75:
+        return False
+    text = line.text.strip()
+    if text.isdigit() and neighbour is not None:
+        gap = line.top - neighbour.bottom if neighbour.top < line.top else neighbour.top - line.bottom
+        if gap < 0.8 * line.size:
+            return False
+    return any(p.fullmatch(text) for p in _PAGE_NUMBER)
+
+
+def _drop_page_furniture(pages: list[_Page]) -> None:
+    """Page numbers (— 3 —, - 3 -, 第3页) and running headers and footers repeated on the pages."""
+    for page in pages:
+        for _ in range(2):
+            lines = page.lines
+            if lines and _is_page_number(lines[-1], page, lines[-2] if len(lines) > 1 else None):
+                lines.pop()
+            if lines and _is_page_number(lines[0], page, lines[1] if len(lines) > 1 else None):
+                lines.pop(0)
+    if len(pages) < 2:
+        return
+    # Running headers and footers: the same text (page numbers in it aside) at the same height among
+    # the first or last lines of most pages.
+    places: dict[str, list[tuple[int, _Line]]] = {}
+    for index, page in enumerate(pages):
+        for line in _ends(page):
+            places.setdefault(_DIGITS.sub("#", line.text.replace(" ", "")), []).append((index, line))
+    needed = len(pages) if len(pages) <= 3 else max(2, int(0.6 * len(pages) + 0.5))
+    drop: set[int] = set()
+    for found in places.values():
+        middle = _median([line.top for _, line in found])
+        same = [(index, line) for index, line in found if abs(line.top - middle) <= 3]
+        if len({index for index, _ in same}) >= needed:
+            drop.update(id(line) for _, line in same)
+    if drop:
+        for page in pages:
+            page.lines = [line for line in page.lines if id(line) not in drop]
+
+
+def _ends(page: _Page) -> list[_Line]:
+    """The first two and last two lines of a page, where running headers and footers stand."""
+    lines = page.lines
+    return lines[:2] + lines[max(2, len(lines) - 2):]
+
+
+# -------------------------------------------------------------------------- tables without ruling lines
+
+
+def _text_tables(page: _Page, body_size: float) -> None:
+    """Runs of lines whose text stands in columns (cells apart by more than a character), read as
+    tables: column boundaries from the gaps that run down the whole table, each cell placed by its x
+    position (a blank cell stays blank; numbers never slide into the column of the blank)."""
+    lines = page.lines
+    used: set[int] = set()
+    i = 0
+    while i < len(lines):
+        if len(lines[i].segments) < 2:
+            i += 1
+            continue
+        start, end = _table_run(lines, i, body_size)
+        group = lines[start:end]
+        counts = [len(line.segments) for line in group]
+        if sum(1 for c in counts if c >= 2) >= 3 and max(counts) >= 3:
+            grid = _text_grid(group, page.number)
+            if grid is not None:
+                page.grids.append(grid)
+                used.update(id(line) for line in group)
+        i = end
+    if used:
+        page.lines = [line for line in lines if id(line) not in used]
+
+
+def _table_run(lines: Sequence[_Line], first: int, body_size: float) -> tuple[int, int]:
+    """The lines around `first` (a line of several cells) that make one table: lines of several cells
+    set in the same size close below each other, with the lines of one cell among them (a label in two
+    lines) and, when the table is set smaller than the text, the captions above it."""
+    size = lines[first].size
+    smaller = size < body_size - 0.5  # tables are usually set smaller than the text around them
+    width = lines[first].x1 - lines[first].x0
+
+    def near(j: int, gap: float = 1.5) -> bool:  # line j is set like the table, close below line j - 1
+        return abs(lines[j].size - size) <= 0.6 and lines[j].top - lines[j - 1].bottom <= gap * size
+
+    def one_cell(j: int, width: float) -> bool:  # a line of one cell that may belong to the table
+        return len(lines[j].segments) < 2 and (smaller or lines[j].x1 - lines[j].x0 < 0.45 * width)
+
+    start = first
+    while smaller and start > 0 and one_cell(start - 1, width) and near(start):
+        if abs(lines[start - 1].size - size) > 0.6:
+            break
+        start -= 1  # a caption or header of one cell above
+    end = first + 1
+    while end < len(lines) and near(end):
+        if len(lines[end].segments) >= 2:
+            width = max(width, lines[end].x1 - lines[end].x0)
+            end += 1
+            continue
+        ahead = end
+        while ahead < len(lines) and ahead - end < 3 and near(ahead) and one_cell(ahead, width):
+            ahead += 1
+        if end < ahead < len(lines) and len(lines[ahead].segments) >= 2 and near(ahead):
+            end = ahead + 1
+        elif one_cell(end, width) and near(end, 0.6):  # the rest of a label in the last row
+            end += 1
+        else:
+            break
+    return start, end
+
+
+def _text_grid(lines: Sequence[_Line], page: int) -> _Grid | None:
+    size = _median([line.size for line in lines])
+    rows = _text_rows(lines, size)
+    bounds = _text_columns([line.segments for line in lines], [row.segments for row in rows], size)
+    columns = len(bounds) - 1
+    if columns < 2:
+        return None
+    cells: list[_Cell] = []
+    for r, row in enumerate(rows):
+        parts: dict[int, tuple[int, list[_Char]]] = {}
+        for seg in row.segments:
+            first, span = _columns_of(seg, bounds)
+            old_span, pieces = parts.get(first, (span, []))
+            parts[first] = (max(old_span, span), pieces + seg)
+        groups: list[tuple[int, int, list[_Char]]] = []  # first column, columns covered, characters
+        for first, (span, pieces) in sorted(parts.items()):
+            if groups and first < groups[-1][0] + groups[-1][1]:  # overlaps a wider cell on its left
+                g_first, g_span, g_chars = groups[-1]
+                groups[-1] = (g_first, max(g_span, first + span - g_first), g_chars + pieces)
+            else:
+                groups.append((first, span, pieces))
+        col = 0
+        for first, span, pieces in groups:
+            cells.extend(_Cell(r, c, 1, 1, "") for c in range(col, first))
+            span = min(span, columns - first)
+            cells.append(_Cell(r, first, 1, span, _lines_text(_group_lines(pieces, page))))
+            col = first + span
+        cells.extend(_Cell(r, c, 1, 1, "") for c in range(col, columns))
+    return _Grid(page, min(line.top for line in lines), bounds, len(rows), cells)
+
+
+@dataclass
+class _TextRow:
+    segments: list[list[_Char]]
+    top: float
+    bottom: float
+
+    @property
+    def has_value(self) -> bool:
+        return any(_VALUE.fullmatch("".join(ch.text for ch in seg)) for seg in self.segments)
+
+
+_VALUE = re.compile(r"[-－+]?[\d０-９][\d０-９,，.．]*(万元|元|件|个|项|条)?|[-－—/／]|无")
+
+
+def _text_rows(lines: Sequence[_Line], size: float) -> list[_TextRow]:
+    """Rows of a table without ruling lines: lines whose heights overlap are one row (numbers set in
+    the middle of a label of two lines); a line of label text alone, close above or below a row of
+    numbers, is the rest of that row's label."""
+    rows: list[_TextRow] = []
+    low = high = 0.0
+    for line in sorted(lines, key=lambda item: item.top):
+        margin = 0.1 * (line.bottom - line.top)
+        a, b = line.top + margin, line.bottom - margin
+        if rows and a < high and b > low:
+            rows[-1].segments.extend(line.segments)
+            rows[-1].bottom = max(rows[-1].bottom, line.bottom)
+            low, high = min(low, a), max(high, b)
+        else:
+            rows.append(_TextRow(list(line.segments), line.top, line.bottom))
+            low, high = a, b
+    merged: list[_TextRow] = []
+    pending: _TextRow | None = None  # a label line waiting for the row of numbers below it
+    for index, row in enumerate(rows):
+        if pending is not None:
+            row.segments[:0] = pending.segments
+            row.top = pending.top
+            pending = None
+        fragment = len(row.segments) == 1 and not row.has_value
+        if fragment:
+            above = merged[-1] if merged else None
+            below = rows[index + 1] if index + 1 < len(rows) else None
+            gap_above = row.top - above.bottom if above is not None and above.has_value else None
+            gap_below = below.top - row.bottom if below is not None and below.has_value else None
+            if gap_above is not None and gap_above < 0.6 * size and (gap_below is None or gap_above <= gap_below):
+                assert above is not None
+                above.segments.extend(row.segments)
+                above.bottom = row.bottom
+                continue
+            if gap_below is not None and gap_below < 0.6 * size:
+                pending = row
+                continue
+        merged.append(row)
+    return merged
+
+
+def _text_columns(
+    lines: Sequence[Sequence[Sequence[_Char]]], rows: Sequence[Sequence[Sequence[_Char]]], size: float
+) -> list[float]:
+    """Column boundaries of a table without ruling lines. Candidates are the gaps that run down the
+    rows of several cells (a few cells may cross them: a wide number, a header over several columns);
+    two neighbouring candidates are one column unless some row has a cell ending in the left one and
+    another starting in the right one (a header centred above right-aligned numbers is not a column)."""
+    runs = [segs for segs in lines if len(segs) >= 2]
+    left = min(seg[0].x0 for segs in lines for seg in segs)
+    right = max(seg[-1].x1 for segs in lines for seg in segs)
+    allowed = int(0.2 * len(runs))
+    edges = sorted({left, right, *(x for segs in runs for seg in segs for x in (seg[0].x0, seg[-1].x1))})
+    bounds = [left]
+    gap: list[tuple[float, float, int]] = []  # the elementary intervals of the gap being walked
+    for a, b in [*itertools.pairwise(edges), (right, right)]:
+        middle = (a + b) / 2
+        covered = sum(1 for segs in runs if any(seg[0].x0 < middle < seg[-1].x1 for seg in segs))
+        if covered <= allowed and b < right:
+            gap.append((a, b, covered))
+            continue
+        if gap and gap[0][0] > left and gap[-1][1] - gap[0][0] >= 0.5 * size:
+            # The boundary goes where the fewest cells cross it: in the middle of the widest such stretch.
+            least = min(c for _, _, c in gap)
+            stretches: list[list[float]] = []
+            for x0, x1, c in gap:
+                if c != least:
+                    continue
+                if stretches and abs(stretches[-1][1] - x0) < 1e-6:
+                    stretches[-1][1] = x1
+                else:
+                    stretches.append([x0, x1])
+            x0, x1 = max(stretches, key=lambda st: st[1] - st[0])
+            bounds.append((x0 + x1) / 2)
+        gap = []
+    bounds.append(right)
+    placed = [[_columns_of(seg, bounds) for seg in segs] for segs in rows]
+    kept = [bounds[0]]
+    start = 0
+    for j in range(1, len(bounds) - 1):  # the boundary between candidates j - 1 and j
+        apart = any(
+            any(start <= f + n - 1 < j for f, n in cells) and any(f == j for f, _ in cells) for cells in placed
+        )
+        if apart:
+            kept.append(bounds[j])
+            start = j
+    kept.append(bounds[-1])
+    return kept
+
+
+def _columns_of(seg: Sequence[_Char], bounds: Sequence[float]) -> tuple[int, int]:
+    """The first column a run of text stands in and how many columns it covers."""
+    x0, x1 = seg[0].x0, seg[-1].x1
+    columns = len(bounds) - 1
+    # A column counts when a good part of the text stands in it (not an end poking over the boundary).
+    least = 0.3 * (x1 - x0)
+    hit = [c for c in range(columns) if min(x1, bounds[c + 1]) - max(x0, bounds[c]) > least]
+    if not hit:
+        middle = (x0 + x1) / 2
+        hit = [min(range(columns), key=lambda c: abs((bounds[c] + bounds[c + 1]) / 2 - middle))]
+    return hit[0], hit[-1] - hit[0] + 1
+
+
+# ------------------------------------------------------------------------------- document assembly
+
+
+def _join_grids(first: _Grid, second: _Grid) -> bool:
+    """Append `second` (the continuation on the next page) to `first` when the columns match; the
+    header rows repeated at the top of the continuation are dropped. False when it is another table."""
+    if abs(first.xs[0] - second.xs[0]) > 3 or abs(first.xs[-1] - second.xs[-1]) > 3:
+        return False
+    # A part may lack a column boundary the other has (no cell on that page ends there): then it is
+    # put on the finer grid. Parts whose boundaries differ both ways are different tables.
+    merged = _cluster([*first.xs, *second.xs], 3.0)
+    if len(merged) not in (len(first.xs), len(second.xs)):
+        return False
+    for grid in (first, second):
+        index = [_index(merged, x) for x in grid.xs]
+        for cell in grid.cells:
+            end = index[cell.col + cell.colspan]
+            cell.col = index[cell.col]
+            cell.colspan = end - cell.col
+        grid.xs = merged
+
+    def signature(grid: _Grid, row: int) -> list[tuple[int, int, int, str]]:
+        return [(c.col, c.rowspan, c.colspan, re.sub(r"\s", "", c.text)) for c in grid.row_cells(row)]
+
+    repeated = 0
+    while (
+        repeated < min(first.rows, second.rows)
+        and signature(first, repeated) == signature(second, repeated)
+        and signature(second, repeated)
+    ):
+        repeated += 1
+    while repeated and any(c.row < repeated < c.row + c.rowspan for c in second.cells):
+        repeated -= 1
+    # What Word and LibreOffice print when a page breaks inside a row or a merged cell: the rest of the
+    # cell at the top of the next page, empty or with the rest of its text.
+    reaching = {(c.col, c.colspan): c for c in first.cells if c.row + c.rowspan == first.rows}
+    top_row = second.row_cells(repeated)
+    pairs = [(reaching.get((c.col, c.colspan)), c) for c in top_row]
+    same_row = bool(top_row) and all(
+        above is not None and (not cell.text or not above.text or _goes_on(above.text, cell.text))
+        for above, cell in pairs
+    )
+    continued: set[int] = set()
+    for above, cell in pairs:
+        if above is None:
+            continue
+        if same_row or (_is_label(above.text) and (not cell.text or _goes_on(above.text, cell.text))):
+            above.text = _clean(_join(above.text, cell.text))
+            above.rowspan += cell.rowspan - (1 if same_row else 0)
+            continued.add(id(cell))
+    offset = first.rows - repeated - (1 if same_row else 0)
+    for cell in second.cells:
+        if cell.row >= repeated and id(cell) not in continued:
+            cell.row += offset
+            first.cells.append(cell)
+    first.rows += second.rows - repeated - (1 if same_row else 0)
+    first.page = second.page
+    return True
+
+
+def _goes_on(before: str, after: str) -> bool:
+    """Whether label text at the top of a page is the rest of the label above the page break: text
+    that does not start a numbered item of its own (（五）, 2., 四、)."""
+    return _is_label(before) and _is_label(after) and not _NUMBERED.match(after)
+
+
+def _body_metrics(lines: Sequence[_Line]) -> tuple[float, float, float, float]:
+    """Body text size, left and right edges of the text block, and the usual distance of two lines."""
+    sizes: Counter[float] = Counter()
+    for line in lines:
+        sizes[round(line.size * 2) / 2] += len(line.chars)
+    size = sizes.most_common(1)[0][0]
+    body = [line for line in lines if abs(line.size - size) <= 0.6]
+    starts = Counter(round(line.x0) for line in body)
+    common = [x for x, n in starts.items() if n >= max(2, 0.05 * len(body))]
+    left = float(min(common)) if common else min(line.x0 for line in body)
+    ends = sorted(line.x1 for line in body if abs(line.x0 - left) <= 1.5)
+    if len(ends) < 3:
+        ends = sorted(line.x1 for line in body)
+    right = ends[min(len(ends) - 1, int(0.9 * len(ends)))]
+    steps = [
+        b.top - a.top
+        for a, b in itertools.pairwise(body)
+        if a.page == b.page and 0.9 * size <= b.top - a.top <= 3 * size
+    ]
+    pitch = _median(steps) if steps else 1.8 * size
+    return size, left, right, pitch
+
+
+def _first_unit_width(line: _Line) -> float:
+    """Width of what a line breaker could not have split off the start of a line: a Latin word or
+    number, or one character, with the closing marks that follow it."""
+    chars = line.chars
+    end = 1
+    if not _is_wide(chars[0].text[0]):
+        while end < len(chars) and not _is_wide(chars[end].text[0]) and chars[end].x0 - chars[end - 1].x1 < 1:
+            end += 1
+    elif chars[0].text in _CANNOT_END and len(chars) > 1:
+        end = 2
+    while end < len(chars) and chars[end].text in _CANNOT_START:
+        end += 1
+    return chars[end - 1].x1 - chars[0].x0
+
+
+def _paragraphs(items: list[_Line | _Grid], lines: Sequence[_Line]) -> ExtractedDocument:
+    paragraphs: list[str] = []
+    tables: list[ExtractedTable] = []
+    positions: list[int] = []
+    size, left, right, pitch = _body_metrics(lines) if lines else (12.0, 0.0, 0.0, 20.0)
+    current: list[_Line] = []
+
+    def flush() -> None:
+        if current:
+            text = _lines_text(current)
+            if text:
+                paragraphs.append(text)
+            current.clear()
+
+    def centred(line: _Line) -> bool:  # a line of the title (one filling the width counts too)
+        return abs((line.x0 + line.x1) / 2 - (left + right) / 2) < 2 * line.size
+
+    for item in items:
+        if isinstance(item, _Grid):
+            flush()
+            positions.append(len(paragraphs))
+            tables.append(item.extracted())
+            continue
+        line = item
+        prev = current[-1] if current else None
+        new = prev is None
+        if prev is not None:
+            big = line.size > size + 1.5 and prev.size > size + 1.5
+            if big and centred(line) and centred(prev) and abs(line.size - prev.size) <= 1:
+                new = line.page != prev.page or line.top - prev.bottom > 1.2 * line.size  # a title of two lines
+            else:
+                new = (
+                    abs(line.size - prev.size) > 1.5
+                    or line.x0 > left + 0.8 * line.size  # first-line indent, centred or right-aligned
+                    or right - prev.x1 > _first_unit_width(line) + 0.5 * line.size  # previous line ended early
+                    or (line.page == prev.page and line.top - prev.top > 1.7 * max(pitch, 1.0))
+                    or bool(_HEADING1.match(line.text) and right - line.x1 > 2 * line.size)
+                    or bool(_HEADING1.match(prev.text) and right - prev.x1 > 2 * prev.size)
+                )
+        if new:
+            flush()
+        current.append(line)
+    flush()
+    return ExtractedDocument(paragraphs=paragraphs, tables=tables, table_positions=positions, source="pdf")
+
+
+def extract_pdf(path: str | os.PathLike[str]) -> ExtractedDocument:
+    """Paragraphs and tables of a PDF with a text layer, in reading order. Tables come from ruling
+    lines (or, without them, from text standing in columns), each cell once with its span; a table
+    continued on the next page is one table, its repeated header rows dropped. Page numbers, running
+    headers and footers and a 草稿 watermark are left out. ReportFileError (one line in Chinese) for a
+    file that is not a readable PDF: damaged, truncated, encrypted, or scanned pages without text."""
+    pages = _read_pages(_read_bytes(path))
+    if not pages:
+        raise ReportFileError("PDF 中没有页面")
+    total = sum(p.chars for p in pages)
+    if sum(p.unmapped for p in pages) > total:
+        raise ReportFileError(UNMAPPED)
+    # Scanned pages: a picture over most of the page and no more than a stamp or page number in text.
+    scanned = sum(1 for p in pages if p.chars < 20 and p.image_cover >= 0.5)
+    if total == 0 or scanned * 2 >= len(pages):
+        raise ReportFileError(SCANNED)
+    _drop_page_furniture(pages)
+    # The size of the text around tables: lines of one run of text (rows of a table have several).
+    plain = [line for page in pages for line in page.lines if len(line.segments) == 1]
+    body_size = _body_metrics(plain)[0] if plain else 12.0
+    for page in pages:
+        _text_tables(page, body_size)
+
+    items: list[_Line | _Grid] = []
+    previous_last: _Line | _Grid | None = None
+    for page in pages:
+        ordered: list[_Line | _Grid] = sorted([*page.lines, *page.grids], key=lambda item: item.top)
+        for index, item in enumerate(ordered):
+            if (
+                index == 0
+                and isinstance(item, _Grid)
+                and isinstance(previous_last, _Grid)
+                and items
+                and items[-1] is previous_last
+                and previous_last.page == page.number - 1
+                and _join_grids(previous_last, item)
+            ):
+                continue
+            items.append(item)
+        if ordered:
+            last = items[-1]
+            previous_last = last if isinstance(last, _Grid) and last.page == page.number else None
+        else:
+            previous_last = None
+    body_lines = [line for page in pages for line in page.lines]
+    return _paragraphs(items, body_lines)

@@ -1,0 +1,377 @@
+"""PDF reader: tables rebuilt from positioned text (every cell once, with its span, in the right column),
+paragraphs, page furniture left out, tables joined across pages; broken files refused in one line;
+our own exports and PDFs drawn in other layouts read back."""
+
+from __future__ import annotations
+
+import os
+import shutil
+import subprocess
+import sys
+from dataclasses import dataclass, replace
+from pathlib import Path
+
+import pdfplumber
+import pytest
+
+import core.importer
+from core.checks import validate
+from core.formats import read_with_log
+from core.read_pdf import ENCRYPTED, SCANNED, TRUNCATED, UNMAPPED, _clean, _join, _normal_char, extract_pdf
+from core.report import Report
+from core.reportfile import ReportFileError, read_report_file
+from exports.fonts import FontError, FontSet, find_fonts, register
+from exports.layout import Layout, build_layout
+from exports.pdf_export import write_pdf
+from tests.conftest import SAMPLE_NAMES, SAMPLES_DIR
+from tests.pdf_fixtures import (
+    Style,
+    distinct_report,
+    draw_columns,
+    draw_report,
+    encrypted_copy,
+    expected_paragraphs,
+    expected_rows,
+    extracted_rows,
+    garbage_pdf_bytes,
+    image_only_pdf,
+    squeeze,
+    unmapped_font_pdf,
+)
+
+ROOT = Path(__file__).resolve().parents[1]
+needs_assemble = pytest.mark.skipif(
+    not hasattr(core.importer, "assemble"), reason="core.importer.assemble (the assembly of a report) not there yet"
+)
+
+
+@pytest.fixture(scope="module")
+def fonts() -> FontSet:
+    try:
+        return find_fonts()
+    except FontError as exc:
+        pytest.skip(f"no Chinese TrueType font on this machine: {exc}")
+
+
+@pytest.fixture(scope="module")
+def font(fonts: FontSet) -> str:
+    return register(fonts)["song"]
+
+
+@dataclass
+class Case:
+    report: Report
+    layout: Layout
+    pdf: Path
+
+
+def _sample(name: str) -> Report:
+    return read_report_file(SAMPLES_DIR / name)
+
+
+EXPORTS = {
+    "seed-2019": lambda: _sample(SAMPLE_NAMES[0]),
+    "pingtan-2019": lambda: _sample(SAMPLE_NAMES[1]),
+    "pingtan-2021": lambda: _sample(SAMPLE_NAMES[2]),
+    "distinct-2021": lambda: distinct_report("2021"),
+    "distinct-2019": lambda: distinct_report("2019"),
+}
+
+
+@pytest.fixture(scope="module")
+def exported(fonts: FontSet, tmp_path_factory: pytest.TempPathFactory) -> dict[str, Case]:
+    """Our own PDF export of each report (blanks printed blank, so they read back blank), and one with
+    the 草稿 watermark across every page."""
+    folder = tmp_path_factory.mktemp("exports")
+    cases: dict[str, Case] = {}
+    for name, make in EXPORTS.items():
+        report = make()
+        path = folder / f"{name}.pdf"
+        write_pdf(report, path, blank_as_zero=False, fonts=fonts)
+        cases[name] = Case(report, build_layout(report, blank_as_zero=False), path)
+    report = distinct_report("2021")
+    write_pdf(report, folder / "draft.pdf", draft=True, fonts=fonts)
+    cases["distinct-2021-draft"] = Case(report, build_layout(report, draft=True), folder / "draft.pdf")
+    return cases
+
+
+@pytest.fixture(scope="module")
+def drawn(font: str, tmp_path_factory: pytest.TempPathFactory) -> dict[str, Case]:
+    """Reports drawn in another layout: smaller type, other margins, a running header, page numbers
+    "- 2 -" or "第 2 页", 三 broken over pages inside its merged labels with the header repeated (as Word
+    prints it); and the same reports with no ruling lines at all."""
+    folder = tmp_path_factory.mktemp("drawn")
+    cases: dict[str, Case] = {}
+    styles = {
+        "2021": Style(running_header="某某县市场监督管理局政府信息公开工作年度报告", page_label=lambda n: f"- {n} -"),
+        "2019": Style(page_label=lambda n: f"第 {n} 页", body_size=13, leading=24, cell_size=9.5),
+    }
+    for template_id, style in styles.items():
+        report = distinct_report(template_id)
+        layout = build_layout(report)
+        path = folder / f"drawn-{template_id}.pdf"
+        draw_report(path, layout, font, style, break_before={"s3": [14]})
+        cases[f"drawn-{template_id}"] = Case(report, layout, path)
+        path = folder / f"unruled-{template_id}.pdf"
+        draw_report(path, layout, font, Style(ruled=False))
+        cases[f"unruled-{template_id}"] = Case(report, layout, path)
+    return cases
+
+
+def _assert_extracted_as_laid_out(case: Case) -> None:
+    doc = extract_pdf(case.pdf)
+    paragraphs, positions = expected_paragraphs(case.layout)
+    assert doc.source == "pdf"
+    assert [squeeze(p) for p in doc.paragraphs] == paragraphs
+    assert doc.table_positions == positions
+    assert len(doc.tables) == len(case.layout.tables) == 3
+    for table, laid_out in zip(doc.tables, case.layout.tables, strict=True):
+        assert extracted_rows(table.rows, table.spans) == expected_rows(laid_out), laid_out.id
+    s3 = doc.tables[1]
+    width = sum(colspan for _, colspan in s3.spans[3])
+    assert (len(s3.rows), width) == ((28, 10) if case.report.template_id == "2021" else (26, 10))
+
+
+# ------------------------------------------------------------------------------------------ extraction
+
+
+@pytest.mark.parametrize("name", [*EXPORTS, "distinct-2021-draft"])
+def test_our_exports_extract_cell_for_cell(exported: dict[str, Case], name: str) -> None:
+    _assert_extracted_as_laid_out(exported[name])
+
+
+@pytest.mark.parametrize("name", ["drawn-2021", "drawn-2019"])
+def test_other_layout_with_split_table_extracts_cell_for_cell(drawn: dict[str, Case], name: str) -> None:
+    case = drawn[name]
+    with pdfplumber.open(case.pdf) as pdf:
+        pages = [page.extract_text() or "" for page in pdf.pages]
+    # The fixture is what it claims: 三's header printed on more than one page, page numbers, header lines.
+    assert sum("申请人情况" in text for text in pages) >= 2
+    label = "- 2 -" if name.endswith("2021") else "第 2 页"
+    assert label in pages[1]
+    _assert_extracted_as_laid_out(case)
+
+
+def test_table_without_ruling_lines_keeps_numbers_in_their_columns(font: str, tmp_path: Path) -> None:
+    path = tmp_path / "columns.pdf"
+    draw_columns(
+        path, font, "二、主动公开政府信息情况（本表没有表格线）。",
+        ["信息内容", "本年制发件数", "本年废止件数", "现行有效件数"],
+        [
+            ["规章", "3", "", "15"],
+            ["行政规范性文件", "", "7", "1,204"],
+            [("其他对外管理", "服务事项"), "12", "", ""],
+            ["行政许可", "0", "22", "5"],
+        ],
+        "以上数字截至2023年12月31日。",
+        widths=[150, 100, 100, 100],
+    )
+    doc = extract_pdf(path)
+    assert doc.paragraphs == ["二、主动公开政府信息情况（本表没有表格线）。", "以上数字截至2023年12月31日。"]
+    assert doc.table_positions == [1]
+    (table,) = doc.tables
+    assert table.rows == [
+        ["信息内容", "本年制发件数", "本年废止件数", "现行有效件数"],
+        ["规章", "3", "", "15"],
+        ["行政规范性文件", "", "7", "1,204"],
+        ["其他对外管理服务事项", "12", "", ""],
+        ["行政许可", "0", "22", "5"],
+    ]
+    assert all(span == (1, 1) for row in table.spans for span in row)
+
+
+@pytest.mark.parametrize("template_id", ["2021", "2019"])
+def test_report_without_ruling_lines_keeps_numbers_in_their_columns(drawn: dict[str, Case], template_id: str) -> None:
+    case = drawn[f"unruled-{template_id}"]
+    doc = extract_pdf(case.pdf)
+    assert [squeeze(p) for p in doc.paragraphs] == expected_paragraphs(case.layout)[0]
+    s2, s3, s4 = case.layout.tables
+
+    def numbers(row: list[str], count: int) -> list[str]:
+        return [squeeze(text) for text in row[-count:]]
+
+    rows = [row for table in doc.tables for row in table.rows]
+    # 四: the fifteen numbers in their fifteen columns.
+    assert numbers(rows[-1], 15) == [text for text, _ in expected_rows(s4)[-1]]
+    # 三: every row's seven numbers, in the order of the columns (a label may take the rows around it).
+    wanted = [[text for text, _ in row[-7:]] for row in expected_rows(s3)[3:]]
+    found = [numbers(row, 7) for row in rows]
+    missing = [row for row in wanted if row not in found]
+    assert missing == []
+    # 二: the first block's numbers under their three headings.
+    for row in expected_rows(s2)[2:4]:
+        assert [text for text, _ in row] in [[squeeze(t) for t in r] for r in rows]
+
+
+def test_spacing_and_odd_code_points_are_normalised() -> None:
+    assert _clean("政 府  信息 公开 2023 年 Excel  表格") == "政府信息公开2023年Excel表格"
+    assert _clean("see  www.gov.cn  now") == "see www.gov.cn now"
+    assert _join("本年新", "制作数量") == "本年新制作数量"
+    assert _join("1535", "0") == "15350"
+    assert _join("open", "data") == "open data"
+    assert _normal_char("⼀⼆\u3000") == "一二 "  # Kangxi radicals as the ideographs they look like
+
+
+def test_owner_password_only_reads_like_an_open_pdf(exported: dict[str, Case], tmp_path: Path) -> None:
+    """Many portals publish PDFs that forbid editing but open without a password: those are read."""
+    locked = tmp_path / "locked.pdf"
+    encrypted_copy(exported["pingtan-2021"].pdf, locked, user_password="")
+    assert extract_pdf(locked) == extract_pdf(exported["pingtan-2021"].pdf)
+
+
+@pytest.fixture(scope="module")
+def office_pdfs(tmp_path_factory: pytest.TempPathFactory) -> dict[str, Case]:
+    """Our DOCX exports printed to PDF by LibreOffice, as a clerk's office suite would: its own line
+    breaking, fonts and table drawing, a merged cell broken by the page with its text going on."""
+    soffice = shutil.which("soffice") or shutil.which("libreoffice")
+    if soffice is None:
+        pytest.skip("LibreOffice is not installed")
+    from exports.docx_export import write_docx
+
+    folder = tmp_path_factory.mktemp("office")
+    cases: dict[str, Case] = {}
+    for name, report in (("office-2021", distinct_report("2021")), ("office-2019", distinct_report("2019"))):
+        write_docx(report, folder / f"{name}.docx", blank_as_zero=False)
+        cases[name] = Case(report, build_layout(report, blank_as_zero=False), folder / f"{name}.pdf")
+    profile = (folder / "profile").as_uri()
+    subprocess.run(
+        [soffice, "--headless", f"-env:UserInstallation={profile}", "--convert-to", "pdf", "--outdir", str(folder),
+         *(str(folder / f"{name}.docx") for name in cases)],
+        capture_output=True, timeout=120, check=False,
+    )
+    if not all(case.pdf.is_file() for case in cases.values()):
+        pytest.skip("LibreOffice could not convert the DOCX files here")
+    return cases
+
+
+@pytest.mark.parametrize("name", ["office-2021", "office-2019"])
+def test_pdf_printed_by_an_office_suite_extracts_cell_for_cell(office_pdfs: dict[str, Case], name: str) -> None:
+    _assert_extracted_as_laid_out(office_pdfs[name])
+
+
+# ---------------------------------------------------------------------------------------- broken files
+
+
+def _broken(kind: str, source: Path, folder: Path) -> Path:
+    path = folder / f"{kind}.pdf"
+    if kind == "empty":
+        path.write_bytes(b"")
+    elif kind == "garbage":
+        path.write_bytes(os.urandom(2048))
+    elif kind == "docx":
+        path.write_bytes(b"PK\x03\x04" + b"\0" * 200)
+    elif kind == "damaged":
+        path.write_bytes(garbage_pdf_bytes())
+    elif kind == "truncated":
+        data = source.read_bytes()
+        path.write_bytes(data[: len(data) // 2])
+    elif kind == "encrypted":
+        encrypted_copy(source, path, user_password="secret")
+    elif kind == "scanned":
+        image_only_pdf(path)
+    elif kind == "unmapped":
+        path.write_bytes(unmapped_font_pdf())
+    return path
+
+
+BROKEN = {
+    "empty": "文件是空的",
+    "garbage": "不是 PDF 文件",
+    "docx": "不是 PDF 文件（内容是压缩包或 Word 文档，请检查文件扩展名）",
+    "damaged": "PDF 文件已损坏，无法读取",
+    "truncated": TRUNCATED,
+    "encrypted": ENCRYPTED,
+    "scanned": SCANNED,
+    "unmapped": UNMAPPED,
+}
+
+
+@pytest.mark.parametrize(("kind", "message"), BROKEN.items())
+def test_broken_file_is_refused_in_one_line(exported: dict[str, Case], tmp_path: Path, kind: str, message: str) -> None:
+    path = _broken(kind, exported["seed-2019"].pdf, tmp_path)
+    with pytest.raises(ReportFileError) as caught:
+        extract_pdf(path)
+    assert str(caught.value) == message
+    assert "\n" not in message
+
+
+def test_missing_file_is_refused(tmp_path: Path) -> None:
+    with pytest.raises(ReportFileError, match=r"^文件不存在$"):
+        extract_pdf(tmp_path / "nowhere.pdf")
+
+
+@needs_assemble
+@pytest.mark.parametrize("kind", ["encrypted", "scanned", "unmapped"])
+def test_check_command_names_the_reason_in_one_line(
+    exported: dict[str, Case], tmp_path: Path, kind: str
+) -> None:
+    path = _broken(kind, exported["seed-2019"].pdf, tmp_path)
+    env = {**os.environ, "GOV_REPORT_DATA_DIR": str(tmp_path / "data"), "PYTHONIOENCODING": "utf-8"}
+    result = subprocess.run(
+        [sys.executable, str(ROOT / "main.py"), "check", str(path)],
+        capture_output=True, text=True, encoding="utf-8", env=env, cwd=ROOT, timeout=60,
+    )
+    assert result.returncode == 2
+    assert result.stdout == ""
+    (line,) = result.stderr.splitlines()
+    assert str(path) in line and BROKEN[kind] in line
+
+
+# ------------------------------------------------------------------------------ read back as a report
+
+
+def _errors(report: Report) -> list[tuple[str, tuple[str, ...], str]]:
+    return sorted((f.rule, tuple(f.cells), f.message) for f in validate(report) if f.severity == "error")
+
+
+def _assert_reads_back(case: Case) -> None:
+    original = case.report
+    result = read_with_log(case.pdf)
+    report = result.report
+    title = original.title or original.default_title()
+    assert (report.template_id, report.title, report.year) == (original.template_id, title, original.year)
+    if title == original.default_title():
+        assert report.agency == original.agency
+    else:  # the seed's title names the government, its signature the office: either is what it printed
+        assert report.agency in (original.agency, title.split(str(original.year))[0])
+    assert report.inputs == original.inputs
+    # The export prints the sums in the total cells: they come back as printed, never as inputs.
+    totals = original.totals()
+    assert set(report.printed) == set(totals)
+    assert {cell_id: parsed.number for cell_id, parsed in report.printed.items()} == totals
+    for key in ("s1", "s2_note", "s5", "s6"):
+        assert squeeze(report.text(key)) == squeeze(original.text(key)), key
+    # The same errors as the original, as exported: with the sums in its total cells (the seed's file
+    # keeps the blanks its publisher printed there, which the export does not reproduce).
+    assert _errors(report) == _errors(replace(original, printed={}))
+
+
+@needs_assemble
+@pytest.mark.parametrize("name", [*EXPORTS, "distinct-2021-draft"])
+def test_our_exports_read_back_exactly(exported: dict[str, Case], name: str) -> None:
+    _assert_reads_back(exported[name])
+
+
+@needs_assemble
+@pytest.mark.parametrize("name", ["drawn-2021", "drawn-2019", "unruled-2019"])
+def test_other_layouts_read_back_exactly(drawn: dict[str, Case], name: str) -> None:
+    _assert_reads_back(drawn[name])
+
+
+@needs_assemble
+@pytest.mark.parametrize("name", ["office-2021", "office-2019"])
+def test_pdf_printed_by_an_office_suite_reads_back_exactly(office_pdfs: dict[str, Case], name: str) -> None:
+    _assert_reads_back(office_pdfs[name])
+
+
+@needs_assemble
+def test_what_cannot_be_placed_is_left_out_and_logged(drawn: dict[str, Case]) -> None:
+    """Without ruling lines, 三's merged group labels run into the rows beside them: a row that cannot
+    be told with confidence is not guessed. Every number that is read is right."""
+    case = drawn["unruled-2021"]
+    result = read_with_log(case.pdf)
+    read = result.report.inputs
+    assert read, "the tables were read"
+    assert {k: v for k, v in read.items() if case.report.inputs.get(k) != v} == {}
+    if len(read) < len(case.report.inputs):
+        assert result.log
