@@ -29,6 +29,7 @@ from core.formats import read_report
 from core.reportfile import read_report_file
 from core.storage import AgencyProfile, Store
 from ui.dialogs import AgencyProfileDialog, DuplicateDialog, NewReportDialog
+from ui.import_preview import ImportPreviewDialog
 from ui.reports_list import (
     AGENCY,
     COLUMNS,
@@ -363,32 +364,37 @@ def test_restore_is_refused_when_the_agency_and_year_was_stored_again(
 # --- import and export ---------------------------------------------------------------------------
 
 
+def import_through_preview(qtbot: QtBot, reports: ReportsListWidget) -> ImportPreviewDialog:
+    """Trigger 导入报告文件 and wait until the preview has read the file (it reads in a worker)."""
+    reports.action("import_report").trigger()
+    dialog = reports.findChildren(ImportPreviewDialog)[-1]
+    qtbot.waitUntil(lambda: dialog.state != "reading", timeout=10000)
+    return dialog
+
+
 def test_import_lists_the_file_and_never_overwrites_without_asking(
     qtbot: QtBot, reports: ReportsListWidget, store: Store, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     monkeypatch.setattr(QFileDialog, "getOpenFileName", returning((str(PINGTAN_2022), ""), []))
-    reports.action("import_report").trigger()
+    dialog = import_through_preview(qtbot, reports)
+    assert store.find("平潭综合实验区", 2022) is None  # the preview stores nothing by itself
+    click(qtbot, dialog, "import")
     first = store.find("平潭综合实验区", 2022)
     assert first is not None and reports.selected_id() == first
     assert row_texts(reports, 0)[:4] == ["平潭综合实验区", "2022", "2021版", "草稿"]
+    dialog.close()
     store.set_text(first, "s6", "导入后本机关补充的内容")
 
-    answer_next_box("cancel")  # the real question box: 替换 / 作为副本 / 取消
-    reports.action("import_report").trigger()
+    dialog = import_through_preview(qtbot, reports)  # the preview says it would replace: 替换 / 取消
+    assert dialog.findChild(QPushButton, "import").text() == "替换（原报告移入回收站）"
+    click(qtbot, dialog, "cancel")
     assert store.find("平潭综合实验区", 2022) == first
     assert store.load(first).text("s6") == "导入后本机关补充的内容"
     assert reports.model.rowCount() == 2
 
-    explained: list[tuple[Any, ...]] = []
-    monkeypatch.setattr(QMessageBox, "information", returning(QMessageBox.StandardButton.Ok, explained))
-    answer_next_box("as_copy")
-    reports.action("import_report").trigger()
-    assert "同一机关同一年度只能有一份报告" in explained[0][2]
-    assert store.find("平潭综合实验区", 2022) == first and reports.model.rowCount() == 2
-
-    answer_next_box("replace")
+    dialog = import_through_preview(qtbot, reports)
     with qtbot.waitSignal(reports.reportDeleted) as replaced:
-        reports.action("import_report").trigger()
+        click(qtbot, dialog, "import")
     assert replaced.args == [first]
     second = store.find("平潭综合实验区", 2022)
     assert second not in (None, first)
@@ -401,19 +407,18 @@ def test_import_lists_the_file_and_never_overwrites_without_asking(
     ("name", "content"), [("broken.json", "{这不是 JSON"), ("报告.txt", "随便什么"), ("empty.json", "")]
 )
 def test_an_unreadable_file_shows_its_one_line_reason(
-    reports: ReportsListWidget, tmp_path: Path, monkeypatch: pytest.MonkeyPatch, name: str, content: str
+    qtbot: QtBot, reports: ReportsListWidget, tmp_path: Path, monkeypatch: pytest.MonkeyPatch, name: str, content: str
 ) -> None:
     path = tmp_path / name
     path.write_text(content, "utf-8")
     with pytest.raises(UserError) as expected:
         read_report(path)
-    warned: list[tuple[Any, ...]] = []
     monkeypatch.setattr(QFileDialog, "getOpenFileName", returning((str(path), ""), []))
-    monkeypatch.setattr(QMessageBox, "warning", returning(QMessageBox.StandardButton.Ok, warned))
-    reports.action("import_report").trigger()
-    message = warned[0][2]
+    dialog = import_through_preview(qtbot, reports)
+    message = dialog.findChild(QLabel, "status").text()
     assert message == f"无法读取「{name}」：{expected.value}"
     assert "\n" not in message and "Traceback" not in message
+    assert not dialog.findChild(QPushButton, "import").isEnabled()
     assert reports.model.rowCount() == 1
 
 

@@ -2,10 +2,11 @@
 
 from __future__ import annotations
 
+from pathlib import Path
 from typing import TYPE_CHECKING
 
-from PySide6.QtCore import Qt
-from PySide6.QtGui import QAction, QCloseEvent, QKeySequence
+from PySide6.QtCore import QMimeData, Qt
+from PySide6.QtGui import QAction, QCloseEvent, QDragEnterEvent, QDragMoveEvent, QDropEvent, QKeySequence
 from PySide6.QtWidgets import (
     QInputDialog,
     QLabel,
@@ -17,6 +18,7 @@ from PySide6.QtWidgets import (
 
 if TYPE_CHECKING:  # loaded once the window is on screen (the list) or a report is opened (the editor)
     from core.storage import Store
+    from ui.batch_check import BatchCheckWindow
     from ui.editor import ReportEditor
     from ui.reports_list import ReportsListWidget
     from ui.session import ReportSession
@@ -35,7 +37,9 @@ class MainWindow(QMainWindow):
         super().__init__(parent)
         self.session: ReportSession | None = None
         self.editor: ReportEditor | None = None
+        self.batch_window: BatchCheckWindow | None = None
         self.setObjectName("main_window")
+        self.setAcceptDrops(True)  # report files dropped on the window are previewed for import
         self.setWindowTitle(APP_TITLE)
         self.resize(1280, 820)
 
@@ -63,8 +67,11 @@ class MainWindow(QMainWindow):
         self.store = store
         self.reports = ReportsListWidget(store, self)
         self.reports.openRequested.connect(self.open_report)
+        self.reports.statusMessage.connect(self._notice)
+        self.reports.reportDeleted.connect(self._report_deleted)
         self.stack.addWidget(self.reports)
         self.stack.setCurrentWidget(self.reports)
+        self._update_actions()
 
     # --- actions ----------------------------------------------------------------------------------
 
@@ -83,12 +90,14 @@ class MainWindow(QMainWindow):
         bar = self.menuBar()
         file_menu = bar.addMenu("文件(&F)")
         self.act_list = self._action("show_list", "报告列表", self.show_list, "Ctrl+L")
+        self.act_import = self._action("import_file", "导入报告…", self.import_report, "Ctrl+I")
+        self.act_batch = self._action("batch_check", "文件检查…", self.show_batch_check)
         self.act_print_preview = self._action(
             "print_preview", "打印预览…", self.print_preview, QKeySequence.StandardKey.Print
         )
         self.act_export = self._action("export", "导出…", self.export, "Ctrl+E")
         self.act_quit = self._action("quit", "退出", self.close, QKeySequence.StandardKey.Quit)
-        for action in (self.act_list, self.act_print_preview, self.act_export):
+        for action in (self.act_list, self.act_import, self.act_batch, self.act_print_preview, self.act_export):
             file_menu.addAction(action)
         file_menu.addSeparator()
         file_menu.addAction(self.act_quit)
@@ -114,6 +123,7 @@ class MainWindow(QMainWindow):
         for action in (self.act_print_preview, self.act_export, self.act_final, self.act_history, self.act_find):
             action.setEnabled(open_report)
         self.act_list.setEnabled(open_report)
+        self.act_import.setEnabled(hasattr(self, "reports"))
         stack = self.session.undo_stack if self.session else None
         self.act_undo.setEnabled(bool(stack and stack.canUndo()))
         self.act_redo.setEnabled(bool(stack and stack.canRedo()))
@@ -161,11 +171,73 @@ class MainWindow(QMainWindow):
             self.editor.deleteLater()
         self.session, self.editor = None, None
 
+    def _report_deleted(self, report_id: int) -> None:
+        """A report moved to the recycle bin (deleted, or replaced by an import) is not left open."""
+        if self.session is not None and self.session.report_id == report_id:
+            self.show_list()
+
     def show_list(self) -> None:
         self._close_report()
         self.reports.refresh()
         self.stack.setCurrentWidget(self.reports)
         self._update_actions()
+
+    # --- importing and checking files ---------------------------------------------------------------
+
+    def import_report(self) -> None:
+        if hasattr(self, "reports"):
+            self.reports.import_file()
+
+    def import_path(self, path: Path) -> None:
+        """Preview a report file for import (the list shows and selects it once stored)."""
+        if hasattr(self, "reports"):
+            self.reports.import_path(path)
+
+    def _import_requested(self, path: str) -> None:
+        self.import_path(Path(path))
+
+    def show_batch_check(self) -> BatchCheckWindow:
+        """The 文件检查 window (one, kept with its table while the app runs)."""
+        if self.batch_window is None:
+            from ui.batch_check import BatchCheckWindow
+
+            self.batch_window = BatchCheckWindow(self, can_import=True)
+            self.batch_window.importRequested.connect(self._import_requested)
+        self.batch_window.show()
+        self.batch_window.raise_()
+        self.batch_window.activateWindow()
+        return self.batch_window
+
+    @staticmethod
+    def _dropped(mime: QMimeData) -> list[Path]:
+        if not mime.hasUrls():
+            return []
+        return [Path(url.toLocalFile()) for url in mime.urls() if url.isLocalFile() and url.toLocalFile()]
+
+    def dragEnterEvent(self, event: QDragEnterEvent) -> None:
+        if self._dropped(event.mimeData()):
+            event.acceptProposedAction()
+        else:
+            event.ignore()
+
+    def dragMoveEvent(self, event: QDragMoveEvent) -> None:
+        if self._dropped(event.mimeData()):
+            event.acceptProposedAction()
+        else:
+            event.ignore()
+
+    def dropEvent(self, event: QDropEvent) -> None:
+        """One report file: the import preview. Several files or a folder: 文件检查."""
+        paths = self._dropped(event.mimeData())
+        if not paths or not hasattr(self, "reports"):
+            event.ignore()
+            return
+        event.acceptProposedAction()
+        if len(paths) == 1 and not paths[0].is_dir():
+            self.import_path(paths[0])
+            return
+        self.show_batch_check().add_paths(paths)
+        self._notice("拖入的文件已加入「文件检查」；如要导入某一份，请在其中选择它并点击「导入所选文件」。")
 
     # --- editing ----------------------------------------------------------------------------------
 
@@ -253,5 +325,7 @@ class MainWindow(QMainWindow):
 
     def closeEvent(self, event: QCloseEvent) -> None:
         # Every change is already in the database; nothing to ask.
+        if self.batch_window is not None:
+            self.batch_window.cancel()
         self._close_report()
         event.accept()

@@ -5,7 +5,7 @@ from __future__ import annotations
 import re
 from datetime import datetime
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from PySide6.QtCore import (
     QAbstractTableModel,
@@ -34,13 +34,15 @@ from PySide6.QtWidgets import (
 )
 
 from core.errors import UserError
-from core.formats import READABLE_SUFFIXES, read_report
+from core.formats import READABLE_SUFFIXES
 from core.nextyear import next_year_report
-from core.report import Report
 from core.storage import ReportSummary, Store
 from core.template import load_template
 from exports import FORMAT_NAMES, export_report
 from ui.dialogs import AgencyProfileDialog, DuplicateDialog, NewReportDialog
+
+if TYPE_CHECKING:
+    from ui.import_preview import ImportPreviewDialog
 
 COLUMNS: tuple[str, ...] = ("机关", "年度", "格式", "状态", "错误", "提示", "最后修改")
 AGENCY, YEAR, TEMPLATE, STATUS, ERRORS, WARNINGS, UPDATED = range(len(COLUMNS))
@@ -205,7 +207,8 @@ class ReportsListWidget(QWidget):
             ("delete_report", "删除", "把所选报告移入回收站（可以恢复）", self.delete_selected,
              QKeySequence(QKeySequence.StandardKey.Delete)),
             ("recycle_bin", "回收站", "查看和恢复已删除的报告", self.show_recycle_bin, None),
-            ("import_report", "导入报告文件", "从报告文件（JSON）导入报告", self.import_file, None),
+            ("import_report", "导入报告文件", "从报告文件、Word、PDF 或网页导入报告（先预览再导入）",
+             self.import_file, None),
             ("export_report", "导出报告文件", "把所选报告导出为报告文件（JSON）", self.export_selected, None),
             ("agency_profile", "机关信息", "所选报告所属机关的地址、联系方式、签发人和空白单元格的打印方式",
              self.edit_agency_profile, None),
@@ -405,74 +408,39 @@ class ReportsListWidget(QWidget):
         self.select_report(report_id)
         self.statusMessage.emit("已从回收站恢复报告")
 
-    def import_file(self) -> int | None:
+    def import_file(self) -> ImportPreviewDialog | None:
         suffixes = " ".join(f"*{s}" for s in READABLE_SUFFIXES)
         path, _ = QFileDialog.getOpenFileName(
             self, "导入报告文件", documents_dir(), f"报告文件 ({suffixes});;所有文件 (*)"
         )
         return self.import_path(Path(path)) if path else None
 
-    def import_path(self, path: Path) -> int | None:
-        """Store a report read from a file. A stored report of the same agency and year is never
-        overwritten silently: the user chooses to replace it (it goes to the recycle bin) or not."""
-        try:
-            report = read_report(path)
-        except UserError as exc:
-            QMessageBox.warning(self, "无法导入", f"无法读取「{path.name}」：{exc}")
-            return None
-        try:
-            existing = self.store.find(report.agency, report.year)
-            if existing is not None and not self._confirm_replace(report, existing):
-                self.statusMessage.emit(f"未导入「{path.name}」")
-                return None
-            report_id = self.store.add_report(report)
-            if existing is not None:
-                # Added first and moved aside second: a failure never leaves the agency without its report.
-                self.store.delete(existing)
-        except UserError as exc:
-            QMessageBox.warning(self, "无法导入", f"「{path.name}」没有导入：{exc}")
-            return None
-        if existing is not None:
-            self.reportDeleted.emit(existing)
+    def import_path(self, path: Path) -> ImportPreviewDialog:
+        """Preview a report file (read in a worker) and store it when the user says 导入. A stored
+        report of the same agency and year is replaced only when the user chooses to (recycle bin)."""
+        from ui.import_preview import ImportPreviewDialog  # loads the readers' UI only when used
+
+        dialog = ImportPreviewDialog(self.store, path, self)
+        dialog.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
+        dialog.imported.connect(self._imported)
+        # Bound methods, not lambdas: a lambda on a dialog deleted on close crashed PySide at exit.
+        dialog.nextYearCreated.connect(self._next_year_created)
+        dialog.openRequested.connect(self.openRequested)
+        dialog.open()
+        return dialog
+
+    def _next_year_created(self, report_id: int) -> None:
+        self._created(report_id, "已从导入的报告创建下一年度报告（已结转上年数字）")
+
+    def _imported(self, report_id: int, replaced: int) -> None:
+        if replaced:
+            self.reportDeleted.emit(replaced)
         self.refresh()
         self.select_report(report_id)
-        replaced = "（原报告已移入回收站）" if existing is not None else ""
-        self.statusMessage.emit(f"已导入{report.agency} {report.year} 年度报告{replaced}")
-        return report_id
-
-    def _confirm_replace(self, report: Report, existing: int) -> bool:
-        row = self.model.row_of(existing)
-        status = f"（{self.model.summary(row).status_label}）" if row is not None else ""
-        box = QMessageBox(
-            QMessageBox.Icon.Question,
-            "导入报告文件",
-            f"数据库中已有「{report.agency}」{report.year} 年度报告{status}。\n\n"
-            "替换：导入的报告取代它，原报告移入回收站，可以恢复。\n"
-            "取消：不导入，数据库不变。",
-            QMessageBox.StandardButton.NoButton,
-            self,
-        )
-        box.setObjectName("import_conflict")
-        replace = box.addButton("替换", QMessageBox.ButtonRole.DestructiveRole)
-        replace.setObjectName("replace")
-        as_copy = box.addButton("作为副本", QMessageBox.ButtonRole.ActionRole)
-        as_copy.setObjectName("as_copy")
-        cancel = box.addButton("取消", QMessageBox.ButtonRole.RejectRole)
-        cancel.setObjectName("cancel")
-        box.setDefaultButton(cancel)
-        box.setEscapeButton(cancel)
-        box.exec()
-        clicked = box.clickedButton()
-        if clicked is as_copy:
-            QMessageBox.information(
-                self,
-                "不能作为副本导入",
-                f"同一机关同一年度只能有一份报告，所以不能把它作为「{report.agency}」{report.year} "
-                "年度报告的副本导入。\n如要保留两份，请先「替换」（原报告在回收站中保留，可以恢复），"
-                "再用「复制」把其中一份另存为其他年度或机关。本次没有导入。",
-            )
-            return False
-        return clicked is replace
+        row = self.model.row_of(report_id)
+        what = _describe(self.model.summary(row)) if row is not None else "报告"
+        note = "（原报告已移入回收站）" if replaced else ""
+        self.statusMessage.emit(f"已导入{what}{note}")
 
     def export_selected(self) -> Path | None:
         """Save the selected report as a report file (JSON), offered in the Documents folder."""

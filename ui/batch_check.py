@@ -1,0 +1,751 @@
+"""文件检查 for a reviewing office: many report files read and checked in a worker, a results table, XLSX/CSV."""
+
+from __future__ import annotations
+
+import csv
+import io
+import logging
+import os
+import threading
+from collections.abc import Callable, Iterable, Sequence
+from dataclasses import dataclass, replace
+from pathlib import Path
+from typing import Any
+
+from PySide6.QtCore import (
+    QAbstractTableModel,
+    QMimeData,
+    QModelIndex,
+    QObject,
+    QPersistentModelIndex,
+    QRunnable,
+    QSortFilterProxyModel,
+    Qt,
+    QThreadPool,
+    QUrl,
+    Signal,
+)
+from PySide6.QtGui import QCloseEvent, QColor, QDesktopServices, QDragEnterEvent, QDragMoveEvent, QDropEvent
+from PySide6.QtWidgets import (
+    QAbstractItemView,
+    QFileDialog,
+    QHBoxLayout,
+    QHeaderView,
+    QLabel,
+    QListWidget,
+    QMessageBox,
+    QProgressBar,
+    QPushButton,
+    QSplitter,
+    QTableView,
+    QVBoxLayout,
+    QWidget,
+)
+
+from core.checks import SEVERITY_LABELS, Finding, counts, validate
+from core.errors import UserError
+from core.formats import READABLE_SUFFIXES, read_with_log
+from core.report import Report
+from core.reportfile import write_atomic
+from ui.import_preview import fill_findings, fill_log
+from ui.printing import BackgroundTask, default_export_folder, export_error_message, remember_export_folder
+
+log = logging.getLogger(__name__)
+
+COLUMNS: tuple[str, ...] = ("文件", "机关", "年度", "格式", "错误", "提示", "状态")
+FILE, AGENCY, YEAR, TEMPLATE, ERRORS, WARNINGS, STATUS = range(len(COLUMNS))
+SUMMARY_SHEET, DETAIL_SHEET = "汇总", "明细"
+SUMMARY_HEADERS: tuple[str, ...] = (*COLUMNS, "路径")
+DETAIL_HEADERS: tuple[str, ...] = ("文件", "规则", "级别", "说明", "单元格")
+CHECKED = "已检查"
+UNREADABLE = "无法读取"
+SortRole = Qt.ItemDataRole.UserRole + 1
+ERROR_COLOR = QColor("#c00000")
+_Index = QModelIndex | QPersistentModelIndex
+_FILE_FILTER = "报告文件 ({});;所有文件 (*)".format(" ".join(f"*{s}" for s in READABLE_SUFFIXES))
+_TABLE_FILTERS = {".xlsx": "Excel 工作簿 (*.xlsx)", ".csv": "CSV 文件，UTF-8 (*.csv)"}
+
+
+# --- what one file gave (Qt-free) -----------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class FileCheck:
+    """One checked file: the report and its findings, or why it could not be read."""
+
+    path: Path
+    name: str  # as shown: relative to the folder it was found in, else the file name
+    report: Report | None = None
+    findings: tuple[Finding, ...] = ()
+    log: tuple[str, ...] = ()
+    error: str = ""  # one-line reason the file could not be read
+    with_previous: bool = False  # checked against the same agency's previous year in the batch
+
+    @property
+    def readable(self) -> bool:
+        return self.report is not None
+
+    @property
+    def counts(self) -> tuple[int, int]:
+        return counts(list(self.findings))
+
+    @property
+    def status(self) -> str:
+        return CHECKED if self.readable else f"{UNREADABLE}：{self.error}"
+
+    @property
+    def key(self) -> tuple[str, int] | None:
+        return (self.report.agency, self.report.year) if self.report is not None else None
+
+    def cells(self) -> tuple[str, str, str, str, int | str, int | str, str]:
+        """The table row: 文件, 机关, 年度, 格式, 错误, 提示, 状态."""
+        if self.report is None:
+            return (self.name, "", "", "", "", "", self.status)
+        errors, warnings = self.counts
+        return (
+            self.name, self.report.agency, str(self.report.year), self.report.template.name,
+            errors, warnings, self.status,
+        )
+
+
+def _is_report_file(path: Path) -> bool:
+    # Word keeps "~$name.docx" owner files beside an open document; they are not reports.
+    return path.suffix.lower() in READABLE_SUFFIXES and not path.name.startswith(("~$", "."))
+
+
+def collect_files(
+    sources: Iterable[Path], skip: set[Path], cancelled: Callable[[], bool] = lambda: False
+) -> list[tuple[Path, str]]:
+    """The files to check, with the name shown for each: files as given, folders searched (with their
+    subfolders) for report files in name order. Paths in `skip` (already in the table) are left out."""
+    found: list[tuple[Path, str]] = []
+    seen = set(skip)
+
+    def add(path: Path, name: str) -> None:
+        key = path.resolve()
+        if key not in seen:
+            seen.add(key)
+            found.append((path, name))
+
+    for source in sources:
+        if cancelled():
+            break
+        if not source.is_dir():
+            add(source, source.name)
+            continue
+        for folder, dirs, files in os.walk(source):
+            if cancelled():
+                break
+            dirs.sort()
+            for file_name in sorted(files):
+                path = Path(folder) / file_name
+                if _is_report_file(path):
+                    add(path, path.relative_to(source).as_posix())
+    return found
+
+
+def read_and_check(path: Path, name: str, batch: dict[tuple[str, int], Report]) -> FileCheck:
+    """Read one file and check it, against last year's report of the same agency when the batch has it."""
+    try:
+        result = read_with_log(path)
+    except UserError as exc:
+        return FileCheck(path, name, error=str(exc))
+    except Exception as exc:  # one broken reader must not stop the batch; the row says what happened
+        log.exception("reading %s failed", path)
+        return FileCheck(path, name, error=f"读取时出现意外错误：{exc}")
+    report = result.report
+    previous = batch.get((report.agency, report.year - 1))
+    return FileCheck(
+        path, name, report, tuple(validate(report, previous)), tuple(result.log), with_previous=previous is not None
+    )
+
+
+def recheck_with_previous(earlier: Sequence[FileCheck], arrived: Report) -> list[FileCheck]:
+    """Files checked before `arrived` (last year's report of their agency) came in: checked again with it."""
+    out: list[FileCheck] = []
+    for check in earlier:
+        report = check.report
+        if report is None or check.with_previous:
+            continue
+        if (report.agency, report.year - 1) == (arrived.agency, arrived.year):
+            out.append(replace(check, findings=tuple(validate(report, arrived)), with_previous=True))
+    return out
+
+
+# --- the table as a file (Qt-free) ----------------------------------------------------------------
+
+
+def summary_rows(checks: Sequence[FileCheck]) -> list[list[Any]]:
+    return [[*c.cells(), str(c.path)] for c in checks]
+
+
+def detail_rows(checks: Sequence[FileCheck]) -> list[list[str]]:
+    """One row per finding (and one per unreadable file): 文件, 规则, 级别, 说明, 单元格."""
+    rows: list[list[str]] = []
+    for check in checks:
+        if not check.readable:
+            rows.append([check.name, "", UNREADABLE, check.error, ""])
+        for f in check.findings:
+            severity = SEVERITY_LABELS.get(f.severity, f.severity)
+            rows.append([check.name, f.rule, severity, f.message, "、".join(f.cells)])
+    return rows
+
+
+def _cell_value(value: Any) -> Any:
+    if isinstance(value, str):
+        from openpyxl.cell.cell import ILLEGAL_CHARACTERS_RE
+
+        return ILLEGAL_CHARACTERS_RE.sub("", value)
+    return value
+
+
+def xlsx_bytes(checks: Sequence[FileCheck]) -> bytes:
+    """The workbook: 汇总 (one row per file) and 明细 (one row per finding)."""
+    from openpyxl import Workbook
+    from openpyxl.styles import Font
+    from openpyxl.utils import get_column_letter
+
+    book = Workbook()
+    summary = book.active
+    summary.title = SUMMARY_SHEET
+    detail = book.create_sheet(DETAIL_SHEET)
+    widths = {SUMMARY_SHEET: (40, 30, 8, 12, 8, 8, 40, 60), DETAIL_SHEET: (40, 18, 8, 90, 40)}
+    for sheet, headers, rows in (
+        (summary, SUMMARY_HEADERS, summary_rows(checks)),
+        (detail, DETAIL_HEADERS, detail_rows(checks)),
+    ):
+        sheet.append(list(headers))
+        for cell in sheet[1]:
+            cell.font = Font(bold=True)
+        for row in rows:
+            sheet.append([_cell_value(v) for v in row])
+        # Text from a file is never a formula, even when it starts with "=".
+        for line in sheet.iter_rows(min_row=2):
+            for cell in line:
+                if cell.data_type == "f":
+                    cell.data_type = "s"
+        sheet.freeze_panes = "A2"
+        for i, width in enumerate(widths[sheet.title], start=1):
+            sheet.column_dimensions[get_column_letter(i)].width = width
+    buffer = io.BytesIO()
+    book.save(buffer)
+    return buffer.getvalue()
+
+
+def _csv_text(value: Any) -> Any:
+    # Excel runs a CSV cell that starts like a formula; text from a file must stay text.
+    if isinstance(value, str) and value.startswith(("=", "+", "@")):
+        return "'" + value
+    return value
+
+
+def csv_bytes(checks: Sequence[FileCheck]) -> bytes:
+    """The summary table as CSV, UTF-8 with a BOM so Excel and WPS show the Chinese correctly."""
+    buffer = io.StringIO(newline="")
+    writer = csv.writer(buffer)
+    writer.writerow(SUMMARY_HEADERS)
+    writer.writerows([_csv_text(v) for v in row] for row in summary_rows(checks))
+    return buffer.getvalue().encode("utf-8-sig")
+
+
+class TableExportError(UserError):
+    """The table could not be written; str() says why, in Chinese."""
+
+
+def write_table(checks: Sequence[FileCheck], path: Path) -> Path:
+    """Write the table as XLSX or CSV (by suffix), atomically."""
+    data = csv_bytes(checks) if path.suffix.lower() == ".csv" else xlsx_bytes(checks)
+    try:
+        write_atomic(path, data)
+    except OSError as exc:
+        raise TableExportError(export_error_message(exc, path)) from None
+    return path
+
+
+# --- the worker -----------------------------------------------------------------------------------
+
+
+class _BatchRelay(QObject):
+    """Carries the worker's news to the UI thread; no parent, so it outlives a closed window."""
+
+    planned = Signal(int)  # how many files will be checked
+    checked = Signal(object)  # a FileCheck (new row)
+    rechecked = Signal(object)  # a FileCheck of an earlier row, checked again with last year's report
+    progressed = Signal(int, int, str)  # done, total, file name
+    finished = Signal(bool)  # cancelled
+
+
+class _BatchRunnable(QRunnable):
+    def __init__(
+        self, sources: list[Path], earlier: list[FileCheck], stop: threading.Event, relay: _BatchRelay
+    ) -> None:
+        super().__init__()
+        self._sources = sources
+        self._earlier = earlier
+        self._stop = stop
+        self._relay = relay
+
+    def run(self) -> None:
+        try:
+            self._run()
+        except Exception:  # the window must hear back, whatever happened
+            log.exception("batch check failed")
+        finally:
+            self._relay.finished.emit(self._stop.is_set())
+
+    def _run(self) -> None:
+        skip = {c.path.resolve() for c in self._earlier}
+        files = collect_files(self._sources, skip, self._stop.is_set)
+        self._relay.planned.emit(len(files))
+        checks = {c.path: c for c in self._earlier}
+        batch: dict[tuple[str, int], Report] = {}
+        for check in checks.values():
+            if check.report is not None:
+                batch.setdefault((check.report.agency, check.report.year), check.report)
+        for done, (path, name) in enumerate(files):
+            if self._stop.is_set():  # stops between files: the current one is always finished
+                return
+            self._relay.progressed.emit(done, len(files), name)
+            check = read_and_check(path, name, batch)
+            checks[path] = check
+            self._relay.checked.emit(check)
+            if check.report is not None and check.key not in batch:
+                batch[(check.report.agency, check.report.year)] = check.report
+                # A file checked earlier may be next year's report of this one: check it again with it.
+                for again in recheck_with_previous(list(checks.values()), check.report):
+                    checks[again.path] = again
+                    self._relay.rechecked.emit(again)
+        self._relay.progressed.emit(len(files), len(files), "")
+
+
+# --- the table ------------------------------------------------------------------------------------
+
+
+class BatchTableModel(QAbstractTableModel):
+    """One row per checked file: 文件, 机关, 年度, 格式, 错误, 提示, 状态."""
+
+    def __init__(self, parent: QObject | None = None) -> None:
+        super().__init__(parent)
+        self._rows: list[FileCheck] = []
+
+    @property
+    def checks(self) -> list[FileCheck]:
+        return list(self._rows)
+
+    def check(self, row: int) -> FileCheck:
+        return self._rows[row]
+
+    def add(self, check: FileCheck) -> None:
+        self.beginInsertRows(QModelIndex(), len(self._rows), len(self._rows))
+        self._rows.append(check)
+        self.endInsertRows()
+
+    def update(self, check: FileCheck) -> None:
+        for row, old in enumerate(self._rows):
+            if old.path == check.path:
+                self._rows[row] = check
+                self.dataChanged.emit(self.index(row, 0), self.index(row, len(COLUMNS) - 1))
+                return
+
+    def clear(self) -> None:
+        self.beginResetModel()
+        self._rows = []
+        self.endResetModel()
+
+    def rowCount(self, parent: _Index = QModelIndex()) -> int:  # noqa: B008 (Qt's signature)
+        return 0 if parent.isValid() else len(self._rows)
+
+    def columnCount(self, parent: _Index = QModelIndex()) -> int:  # noqa: B008
+        return 0 if parent.isValid() else len(COLUMNS)
+
+    def headerData(self, section: int, orientation: Qt.Orientation, role: int = Qt.ItemDataRole.DisplayRole) -> Any:
+        if orientation == Qt.Orientation.Horizontal and role == Qt.ItemDataRole.DisplayRole:
+            return COLUMNS[section] if 0 <= section < len(COLUMNS) else None
+        return None
+
+    def data(self, index: _Index, role: int = Qt.ItemDataRole.DisplayRole) -> Any:
+        if not index.isValid() or not 0 <= index.row() < len(self._rows):
+            return None
+        check = self._rows[index.row()]
+        column = index.column()
+        value = check.cells()[column]
+        if role == Qt.ItemDataRole.DisplayRole:
+            return str(value)
+        if role == SortRole:
+            if column in (YEAR, ERRORS, WARNINGS):  # numbers sort as numbers; an unreadable file last
+                return int(value) if str(value).lstrip("-").isdigit() else -1
+            return str(value)
+        if role == Qt.ItemDataRole.ToolTipRole:
+            if column == FILE:
+                return str(check.path)
+            if column == TEMPLATE and check.report is not None:
+                return check.report.template.document
+            return str(value) or None
+        if role == Qt.ItemDataRole.ForegroundRole and (
+            (column == ERRORS and isinstance(value, int) and value > 0) or (column == STATUS and not check.readable)
+        ):
+            return ERROR_COLOR
+        if role == Qt.ItemDataRole.TextAlignmentRole and column in (YEAR, ERRORS, WARNINGS):
+            return int(Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter)
+        return None
+
+
+def dropped_paths(mime: QMimeData) -> list[Path]:
+    """Local files and folders carried by a drag."""
+    if not mime.hasUrls():
+        return []
+    return [Path(url.toLocalFile()) for url in mime.urls() if url.isLocalFile() and url.toLocalFile()]
+
+
+class BatchCheckWindow(QWidget):
+    """文件检查: add files or folders (or drop them here), see every file's agency, year, template and
+    counts, the findings and import log of the selected one, and export the table."""
+
+    batchFinished = Signal(bool)  # cancelled
+    exported = Signal(str)  # the path written
+    importRequested = Signal(str)  # the user asked to import the selected file
+
+    def __init__(self, parent: QWidget | None = None, *, can_import: bool = False) -> None:
+        super().__init__(parent, Qt.WindowType.Window)
+        self.setObjectName("batch_check")
+        self.setWindowTitle("文件检查")
+        self.resize(1100, 720)
+        self.setAcceptDrops(True)
+        self._stop: threading.Event | None = None
+        self._pending: list[Path] = []
+        self._total = 0
+        self._done = 0
+        self._export_task: BackgroundTask | None = None
+        self.last_export: Path | None = None
+
+        self.model = BatchTableModel(self)
+        self.proxy = QSortFilterProxyModel(self)
+        self.proxy.setSourceModel(self.model)
+        self.proxy.setSortRole(SortRole)
+        self.proxy.setSortLocaleAware(True)
+        self.table = QTableView()
+        self.table.setObjectName("batch_table")
+        self.table.setModel(self.proxy)
+        self.table.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
+        self.table.setSelectionMode(QAbstractItemView.SelectionMode.SingleSelection)
+        self.table.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
+        self.table.setSortingEnabled(True)
+        self.table.sortByColumn(-1, Qt.SortOrder.AscendingOrder)  # the order files were checked, until a click
+        self.table.setAlternatingRowColors(True)
+        self.table.verticalHeader().setVisible(False)
+        header = self.table.horizontalHeader()
+        header.setSectionResizeMode(QHeaderView.ResizeMode.Interactive)
+        header.setStretchLastSection(True)
+        for column, width in ((FILE, 260), (AGENCY, 220), (YEAR, 60), (TEMPLATE, 100), (ERRORS, 50), (WARNINGS, 50)):
+            self.table.setColumnWidth(column, width)
+        self.table.selectionModel().selectionChanged.connect(self._show_selected)
+
+        self.findings_list = QListWidget()
+        self.findings_list.setObjectName("batch_findings")
+        self.findings_list.setWordWrap(True)
+        self.log_list = QListWidget()
+        self.log_list.setObjectName("batch_log")
+        self.log_list.setWordWrap(True)
+        self.detail_label = QLabel("选择一行查看该文件的检查结果和导入记录。")
+        self.detail_label.setObjectName("batch_detail")
+        self.detail_label.setWordWrap(True)
+        findings_box = QWidget()
+        findings_layout = QVBoxLayout(findings_box)
+        findings_layout.setContentsMargins(0, 0, 0, 0)
+        findings_layout.addWidget(QLabel("检查结果"))
+        findings_layout.addWidget(self.findings_list)
+        log_box = QWidget()
+        log_layout = QVBoxLayout(log_box)
+        log_layout.setContentsMargins(0, 0, 0, 0)
+        log_layout.addWidget(QLabel("导入记录"))
+        log_layout.addWidget(self.log_list)
+        details = QSplitter(Qt.Orientation.Horizontal)
+        details.addWidget(findings_box)
+        details.addWidget(log_box)
+        details.setStretchFactor(0, 3)
+        details.setStretchFactor(1, 2)
+        bottom = QWidget()
+        bottom_layout = QVBoxLayout(bottom)
+        bottom_layout.setContentsMargins(0, 0, 0, 0)
+        bottom_layout.addWidget(self.detail_label)
+        bottom_layout.addWidget(details, 1)
+        splitter = QSplitter(Qt.Orientation.Vertical)
+        splitter.addWidget(self.table)
+        splitter.addWidget(bottom)
+        splitter.setStretchFactor(0, 3)
+        splitter.setStretchFactor(1, 2)
+
+        def button(name: str, text: str, slot: Callable[[], object], tip: str = "") -> QPushButton:
+            b = QPushButton(text)
+            b.setObjectName(name)
+            b.setToolTip(tip)
+            b.clicked.connect(slot)
+            return b
+
+        self.add_files_button = button("add_files", "添加文件…", self.choose_files, "选择要检查的报告文件（可多选）")
+        self.add_folder_button = button(
+            "add_folder", "添加文件夹…", self.choose_folder, "检查一个文件夹（含子文件夹）中的全部报告文件"
+        )
+        self.cancel_button = button("cancel_check", "取消", self.cancel, "当前文件检查完后停止")
+        self.cancel_button.setVisible(False)
+        self.clear_button = button("clear", "清空列表", self.clear)
+        self.import_button = button("import_selected", "导入所选文件…", self._import_selected, "预览并导入所选的报告")
+        self.import_button.setVisible(can_import)
+        self.export_button = button("export_table", "导出表格…", self.choose_export, "把表格导出为 Excel（XLSX）或 CSV")
+        self.open_folder_button = button(
+            "open_folder", "打开文件夹", self.open_export_folder, "打开导出表格所在的文件夹"
+        )
+        self.open_folder_button.setEnabled(False)
+        top = QHBoxLayout()
+        for b in (self.add_files_button, self.add_folder_button, self.cancel_button, self.clear_button):
+            top.addWidget(b)
+        top.addStretch(1)
+        for b in (self.import_button, self.export_button, self.open_folder_button):
+            top.addWidget(b)
+
+        self.progress = QProgressBar()
+        self.progress.setObjectName("batch_progress")
+        self.progress.setVisible(False)
+        self.status_label = QLabel(
+            f"添加报告文件或文件夹（也可以拖到这里）开始检查。可检查：{'、'.join(READABLE_SUFFIXES)}。"
+        )
+        self.status_label.setObjectName("batch_status")
+        self.status_label.setWordWrap(True)
+
+        layout = QVBoxLayout(self)
+        layout.addLayout(top)
+        layout.addWidget(splitter, 1)
+        layout.addWidget(self.progress)
+        layout.addWidget(self.status_label)
+        self._update_buttons()
+
+    # --- state ---------------------------------------------------------------------------------
+
+    @property
+    def running(self) -> bool:
+        return self._stop is not None
+
+    @property
+    def checks(self) -> list[FileCheck]:
+        return self.model.checks
+
+    def selected_check(self) -> FileCheck | None:
+        rows = self.table.selectionModel().selectedRows()
+        return self.model.check(self.proxy.mapToSource(rows[0]).row()) if rows else None
+
+    def _update_buttons(self) -> None:
+        has_rows = self.model.rowCount() > 0
+        self.export_button.setEnabled(has_rows and not self.running and self._export_task is None)
+        self.clear_button.setEnabled(has_rows and not self.running)
+        selected = self.selected_check()
+        self.import_button.setEnabled(selected is not None and selected.readable)
+
+    # --- adding files --------------------------------------------------------------------------
+
+    def choose_files(self) -> None:
+        folder = str(default_export_folder())
+        paths, _ = QFileDialog.getOpenFileNames(self, "选择要检查的报告文件", folder, _FILE_FILTER)
+        if paths:
+            self.add_paths([Path(p) for p in paths])
+
+    def choose_folder(self) -> None:
+        folder = QFileDialog.getExistingDirectory(self, "选择要检查的文件夹", str(default_export_folder()))
+        if folder:
+            self.add_paths([Path(folder)])
+
+    def add_paths(self, paths: Sequence[Path]) -> None:
+        """Check these files and folders; while a batch runs they wait their turn."""
+        if not paths:
+            return
+        if self.running:
+            self._pending.extend(paths)
+            self.status_label.setText(f"正在检查；新添加的 {len(paths)} 项将在本批完成后检查。")
+            return
+        self._start(list(paths))
+
+    def _start(self, sources: list[Path]) -> None:
+        self._stop = threading.Event()
+        self._total = 0
+        self._done = 0
+        relay = _BatchRelay()
+        queued = Qt.ConnectionType.QueuedConnection
+        relay.planned.connect(self._on_planned, queued)
+        relay.checked.connect(self._on_checked, queued)
+        relay.rechecked.connect(self._on_rechecked, queued)
+        relay.progressed.connect(self._on_progress, queued)
+        relay.finished.connect(self._on_finished, queued)
+        self.progress.setRange(0, 0)
+        self.progress.setVisible(True)
+        self.status_label.setText("正在查找报告文件…")
+        self.cancel_button.setVisible(True)
+        self.cancel_button.setEnabled(True)
+        self._update_buttons()
+        QThreadPool.globalInstance().start(_BatchRunnable(sources, self.model.checks, self._stop, relay))
+
+    def cancel(self) -> None:
+        """Stop after the file being read; what was checked stays in the table."""
+        if self._stop is not None:
+            self._stop.set()
+            self._pending.clear()
+            self.cancel_button.setEnabled(False)
+            self.status_label.setText("正在取消：当前文件检查完后停止…")
+
+    def clear(self) -> None:
+        if self.running:
+            return
+        self.model.clear()
+        self.findings_list.clear()
+        self.log_list.clear()
+        self.detail_label.setText("选择一行查看该文件的检查结果和导入记录。")
+        self.status_label.setText("列表已清空。")
+        self._update_buttons()
+
+    # --- worker news ---------------------------------------------------------------------------
+
+    def _on_planned(self, total: int) -> None:
+        self._total = total
+        self.progress.setRange(0, max(total, 1))
+        self.progress.setValue(0)
+        if not total:
+            self.status_label.setText("没有找到新的报告文件。")
+
+    def _on_progress(self, done: int, total: int, name: str) -> None:
+        self.progress.setValue(done)
+        if name and not (self._stop is not None and self._stop.is_set()):
+            self.status_label.setText(f"正在检查 {done + 1}/{total}：{name}")
+
+    def _on_checked(self, check: object) -> None:
+        if not isinstance(check, FileCheck):
+            return
+        self._done += 1
+        self.model.add(check)
+        if self.model.rowCount() == 1:
+            self.table.selectRow(0)
+        self._update_buttons()
+
+    def _on_rechecked(self, check: object) -> None:
+        if isinstance(check, FileCheck):
+            self.model.update(check)
+            selected = self.selected_check()
+            if selected is not None and selected.path == check.path:
+                self._show_selected()
+
+    def _on_finished(self, cancelled: bool) -> None:
+        self._stop = None
+        self.progress.setVisible(False)
+        self.cancel_button.setVisible(False)
+        checks = self.model.checks
+        unreadable = sum(not c.readable for c in checks)
+        with_errors = sum(c.readable and c.counts[0] > 0 for c in checks)
+        summary = f"共 {len(checks)} 个文件：{with_errors} 个有错误，{unreadable} 个无法读取。"
+        if cancelled:
+            rest = self._total - self._done
+            self.status_label.setText(f"已取消：本批检查了 {self._done} 个文件，其余 {rest} 个未检查。{summary}")
+        elif self._total:
+            self.status_label.setText(f"检查完成。{summary}")
+        self._update_buttons()
+        self.batchFinished.emit(cancelled)
+        if self._pending and not cancelled:
+            pending, self._pending = self._pending, []
+            self._start(pending)
+
+    # --- details -------------------------------------------------------------------------------
+
+    def _show_selected(self) -> None:
+        check = self.selected_check()
+        self._update_buttons()
+        if check is None:
+            return
+        if check.report is None:
+            self.detail_label.setText(f"「{check.name}」{UNREADABLE}：{check.error}")
+            self.findings_list.clear()
+            self.log_list.clear()
+            return
+        report = check.report
+        errors, warnings = check.counts
+        previous = "，已与同批中的上年报告核对结转" if check.with_previous else ""
+        self.detail_label.setText(
+            f"「{check.name}」：{report.agency} {report.year} 年度报告（{report.template.name}格式）— "
+            f"{errors} 个错误，{warnings} 个提示{previous}。"
+        )
+        fill_findings(self.findings_list, list(check.findings))
+        fill_log(self.log_list, list(check.log))
+
+    def _import_selected(self) -> None:
+        check = self.selected_check()
+        if check is not None and check.readable:
+            self.importRequested.emit(str(check.path))
+
+    # --- export --------------------------------------------------------------------------------
+
+    def choose_export(self) -> None:
+        suggested = default_export_folder() / "文件检查结果.xlsx"
+        path, chosen_filter = QFileDialog.getSaveFileName(
+            self, "导出检查表格", str(suggested), ";;".join(_TABLE_FILTERS.values())
+        )
+        if not path:
+            return
+        target = Path(path)
+        if target.suffix.lower() not in _TABLE_FILTERS:
+            suffix = next((s for s, f in _TABLE_FILTERS.items() if f == chosen_filter), ".xlsx")
+            target = target.with_name(target.name + suffix)
+        self.export_table(target)
+
+    def export_table(self, path: Path) -> BackgroundTask | None:
+        """Write the table (XLSX: 汇总 and 明细; CSV: the summary) in a worker."""
+        if self._export_task is not None or self.running:
+            return None
+        checks = self.model.checks
+        task = BackgroundTask(lambda _context: write_table(checks, path), self, progress_label="正在导出表格…")
+        task.succeeded.connect(self._on_exported)
+        task.failed.connect(self._on_export_failed)
+        self._export_task = task
+        self.status_label.setText(f"正在导出：{path.name}…")
+        self._update_buttons()
+        return task.start()
+
+    def _on_exported(self, path: object) -> None:
+        self._export_task = None
+        self.last_export = Path(str(path))
+        remember_export_folder(self.last_export.parent)
+        self.open_folder_button.setEnabled(True)
+        self.status_label.setText(f"已导出：{self.last_export}")
+        self._update_buttons()
+        self.exported.emit(str(self.last_export))
+
+    def _on_export_failed(self, message: str) -> None:
+        self._export_task = None
+        self.status_label.setText(f"没有导出：{message}")
+        self._update_buttons()
+        QMessageBox.warning(self, "导出检查表格", message)
+
+    def open_export_folder(self) -> None:
+        if self.last_export is not None:
+            QDesktopServices.openUrl(QUrl.fromLocalFile(str(self.last_export.parent)))
+
+    # --- drag and drop -------------------------------------------------------------------------
+
+    def dragEnterEvent(self, event: QDragEnterEvent) -> None:
+        if dropped_paths(event.mimeData()):
+            event.acceptProposedAction()
+        else:
+            event.ignore()
+
+    def dragMoveEvent(self, event: QDragMoveEvent) -> None:
+        if dropped_paths(event.mimeData()):
+            event.acceptProposedAction()
+        else:
+            event.ignore()
+
+    def dropEvent(self, event: QDropEvent) -> None:
+        paths = dropped_paths(event.mimeData())
+        if not paths:
+            event.ignore()
+            return
+        event.acceptProposedAction()
+        self.add_paths(paths)
+
+    def closeEvent(self, event: QCloseEvent) -> None:
+        self.cancel()
+        event.accept()
+
