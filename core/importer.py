@@ -9,7 +9,7 @@ from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
 from datetime import date
 from difflib import SequenceMatcher
-from functools import cache
+from functools import cache, lru_cache
 
 from core.numbers import BLANK, Parsed, parse_value, to_json_value
 from core.report import TEXT_KEYS, Contact, Report, Signature
@@ -136,19 +136,29 @@ def _norm(text: str) -> _Norm:
     return _Norm(numbering, core)
 
 
+# A similarity below this cannot change a decision, whatever bonuses are added: with them it stays
+# under MATCH_THRESHOLD - MATCH_MARGIN, too low to be the match, a rival or the other template's best.
+_IRRELEVANT = MATCH_THRESHOLD - MATCH_MARGIN - NUMBER_BONUS - GROUP_BONUS
+
+
+@lru_cache(maxsize=65536)  # the same labels come again in every file of a batch
 def _similarity(found: str, label: str) -> float:
-    """How well a file's text matches a template label (both normalised)."""
+    """How well a file's text matches a template label (both normalised). Below _IRRELEVANT an
+    upper bound is returned instead of the exact ratio (the exact one is slow and would not matter)."""
     if found == label:
         return 1.0
     if not found or not label:
         return 0.0
-    score = SequenceMatcher(None, found, label, autojunk=False).ratio()
     # The file shortened the label ("部分公开", "国家秘密") or added a little to it ("…禁止公开的").
-    if len(found) >= 4 and (label.startswith(found) or (found in label and 2 * len(found) >= len(label))):
-        score = max(score, CONTAINED_SCORE)
-    if len(label) >= 4 and label in found and len(found) <= 2 * len(label) + 4:
-        score = max(score, CONTAINED_SCORE)
-    return score
+    contained = (
+        len(found) >= 4 and (label.startswith(found) or (found in label and 2 * len(found) >= len(label)))
+    ) or (len(label) >= 4 and label in found and len(found) <= 2 * len(label) + 4)
+    matcher = SequenceMatcher(None, found, label, autojunk=False)
+    bound = matcher.real_quick_ratio()
+    if bound >= _IRRELEVANT:
+        bound = matcher.quick_ratio()
+    score = matcher.ratio() if bound >= _IRRELEVANT else bound
+    return max(score, CONTAINED_SCORE) if contained else score
 
 
 @dataclass(frozen=True)
