@@ -10,7 +10,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, TextIO
 
 from core.errors import UserError
-from core.formats import read_report
+from core.formats import read_report, read_with_log
 from core.report import Report
 from core.reportfile import ReportFileError
 
@@ -49,11 +49,14 @@ def check(
     from core.checks import ERROR, validate
 
     read: list[tuple[str, Report]] = []
+    logs: dict[str, list[str]] = {}
     results: list[dict[str, object]] = []
     unreadable = False
     for name in files:
         try:
-            read.append((name, read_report(name)))
+            result = read_with_log(name)
+            read.append((name, result.report))
+            logs[name] = result.log
         except ReportFileError as exc:
             unreadable = True
             err.write(f"{name}：无法读取：{exc}\n")
@@ -70,10 +73,11 @@ def check(
                 "agency": report.agency,
                 "year": report.year,
                 "findings": [f.to_json() for f in findings],
+                "import_log": logs[name],
             }
         )
         if not as_json:
-            _print_findings(name, report, findings, out)
+            _print_findings(name, report, findings, logs[name], out)
     if as_json:
         order = {name: i for i, name in enumerate(files)}
         results.sort(key=lambda r: order.get(str(r["file"]), 0))
@@ -83,7 +87,7 @@ def check(
     return EXIT_FINDINGS if any_error else EXIT_OK
 
 
-def _print_findings(name: str, report: Report, findings: list[Finding], out: TextIO) -> None:
+def _print_findings(name: str, report: Report, findings: list[Finding], log: list[str], out: TextIO) -> None:
     from core.checks import SEVERITY_LABELS, counts
 
     errors, warnings = counts(findings)
@@ -93,6 +97,8 @@ def _print_findings(name: str, report: Report, findings: list[Finding], out: Tex
     )
     for f in findings:
         out.write(f"  [{SEVERITY_LABELS[f.severity]}] {f.rule} {f.message}\n")
+    for line in log:  # what reading a published file was unsure of: the reviewer should look
+        out.write(f"  [读取] {line}\n")
 
 
 def import_files(files: Sequence[str], *, store: Store, replace: bool, out: TextIO, err: TextIO) -> int:

@@ -217,3 +217,20 @@ def test_fonts_mapping_can_be_shown_changed_and_refused(tmp_path: Path) -> None:
     assert json.loads((tmp_path / "settings.json").read_text("utf-8"))["pdf_fonts"]["kai"].endswith(Path(font).name)
     assert run("fonts", "--reset", data_dir=tmp_path).returncode == 0
     assert json.loads((tmp_path / "settings.json").read_text("utf-8"))["pdf_fonts"] == {}
+
+
+def test_check_shows_what_reading_a_published_file_was_unsure_of(tmp_path: Path) -> None:
+    from tests.docx_fixtures import Fill, numbered_cells, with_sums, write_official_docx
+
+    fill = Fill(
+        cells=with_sums("2021", numbered_cells("2021")),
+        labels={"4.保护第三方合法权益": "4.保护第三方合法权利"},  # a typo: read by meaning, logged
+        title_lines=("某某区人民政府", "2024年政府信息公开工作年度报告"),
+    )
+    path = write_official_docx(fill, tmp_path / "hand.docx")
+    text = run("check", path, data_dir=tmp_path)
+    assert text.returncode in (0, 1), text.stderr
+    as_json = json.loads(run("check", path, "--json", data_dir=tmp_path).stdout)
+    log = as_json[0]["import_log"]
+    assert log, "a hand-filled file with typos leaves lines in the import log"
+    assert all(f"[读取] {line}" in text.stdout for line in log)
