@@ -10,7 +10,7 @@ from pathlib import Path
 from lxml import etree
 
 from core.importer import ExtractedDocument, ExtractedTable
-from core.reportfile import ReportFileError
+from core.reportfile import ReportFileError, file_error
 
 W = "http://schemas.openxmlformats.org/wordprocessingml/2006/main"
 MC = "http://schemas.openxmlformats.org/markup-compatibility/2006"
@@ -49,14 +49,8 @@ def _read_head(path: Path) -> bytes:
     try:
         with path.open("rb") as handle:
             return handle.read(8)
-    except FileNotFoundError:
-        raise ReportFileError("文件不存在") from None
-    except IsADirectoryError:
-        raise ReportFileError("这是一个文件夹，不是文件") from None
-    except PermissionError:
-        raise ReportFileError("没有读取权限") from None
     except OSError as exc:
-        raise ReportFileError(f"无法读取：{exc.strerror or exc}") from None
+        raise file_error(exc) from None
 
 
 def _not_a_zip(path: Path, head: bytes) -> ReportFileError:

@@ -11,7 +11,7 @@ from html.parser import HTMLParser
 from pathlib import Path
 
 from core.importer import ExtractedDocument, ExtractedTable
-from core.reportfile import ReportFileError
+from core.reportfile import ReportFileError, file_error
 
 # A saved report page is well under a few megabytes (images are saved beside it); beyond this a
 # file is not a report page, and parsing it would only keep the clerk waiting.
@@ -113,14 +113,8 @@ def _read_bytes(path: str | os.PathLike[str]) -> bytes:
         if p.stat().st_size > MAX_BYTES:
             raise ReportFileError(f"文件过大（超过 {MAX_BYTES // (1024 * 1024)} MB），不像是一份年度报告网页")
         return p.read_bytes()
-    except FileNotFoundError:
-        raise ReportFileError("文件不存在") from None
-    except IsADirectoryError:
-        raise ReportFileError("这是一个文件夹，不是文件") from None
-    except PermissionError:
-        raise ReportFileError("没有读取权限") from None
     except OSError as exc:
-        raise ReportFileError(f"无法读取：{exc.strerror or exc}") from None
+        raise file_error(exc) from None
 
 
 def _declared_encoding(raw: bytes) -> str | None:

@@ -23,7 +23,7 @@ from pdfminer.psexceptions import PSException
 from pdfplumber.utils.exceptions import PdfminerException
 
 from core.importer import ExtractedDocument, ExtractedTable
-from core.reportfile import ReportFileError
+from core.reportfile import ReportFileError, file_error
 
 # pdfminer reports damaged fonts and objects through `logging`; without a handler of its own Python's
 # last-resort handler would print them on stderr, between the one-line messages of `check`.
@@ -337,14 +337,8 @@ def _read_bytes(path: str | os.PathLike[str]) -> bytes:
     try:
         with open(path, "rb") as handle:
             data = handle.read()
-    except FileNotFoundError:
-        raise ReportFileError("文件不存在") from None
-    except IsADirectoryError:
-        raise ReportFileError("这是一个文件夹，不是文件") from None
-    except PermissionError:
-        raise ReportFileError("没有读取权限") from None
     except OSError as exc:
-        raise ReportFileError(f"无法读取：{exc.strerror or exc}") from None
+        raise file_error(exc) from None
     if not data.strip():
         raise ReportFileError("文件是空的")
     head = data[:1024]

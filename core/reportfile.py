@@ -30,6 +30,17 @@ class ReportFileError(UserError):
     """A report file that cannot be read; str() is a one-line reason in Chinese."""
 
 
+def file_error(exc: OSError) -> ReportFileError:
+    """Why a file could not be opened or read, as every reader says it."""
+    if isinstance(exc, FileNotFoundError):
+        return ReportFileError("文件不存在")
+    if isinstance(exc, IsADirectoryError):
+        return ReportFileError("这是一个文件夹，不是文件")
+    if isinstance(exc, PermissionError):
+        return ReportFileError("没有读取权限（文件可能正被其他程序打开）")
+    return ReportFileError(f"无法读取：{exc.strerror or exc}")
+
+
 def _quote(value: object) -> str:
     """A file's value as quoted in a one-line message."""
     text = " ".join(str(value).split())
@@ -194,14 +205,8 @@ def read_report_file(path: str | os.PathLike[str]) -> Report:
     p = Path(path)
     try:
         raw = p.read_bytes()
-    except FileNotFoundError:
-        raise ReportFileError("文件不存在") from None
-    except IsADirectoryError:
-        raise ReportFileError("这是一个文件夹，不是文件") from None
-    except PermissionError:
-        raise ReportFileError("没有读取权限") from None
     except OSError as exc:
-        raise ReportFileError(f"无法读取：{exc.strerror or exc}") from None
+        raise file_error(exc) from None
     if not raw.strip():
         raise ReportFileError("文件是空的")
     try:
