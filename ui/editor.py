@@ -249,13 +249,17 @@ class ReportEditor(QWidget):
         contact = Contact(report.contact.address, report.contact.postcode, report.contact.phone, report.contact.email)
         self.session.edit_text("preamble", default_preamble(report.agency, report.year, contact))
 
-    def _text_page(self, key: str) -> QWidget:
+    def _page(self, key: str) -> tuple[QWidget, QVBoxLayout]:
+        """A section's page, headed by the section's heading as printed."""
         page = QWidget()
         layout = QVBoxLayout(page)
-        section = self.session.report.template.section(key)
-        heading = QLabel(section.heading)
+        heading = QLabel(self.session.report.template.section(key).heading)
         heading.setStyleSheet("font-weight: bold; font-size: 14pt")
         layout.addWidget(heading)
+        return page, layout
+
+    def _text_page(self, key: str) -> QWidget:
+        page, layout = self._page(key)
         if key in SECTION_HINTS:
             hint = QLabel(SECTION_HINTS[key])
             hint.setWordWrap(True)
@@ -292,12 +296,8 @@ class ReportEditor(QWidget):
             field.insert(("\n" if present and not present.endswith("\n") else "") + "\n".join(missing))
 
     def _table_page(self, key: str) -> QWidget:
-        page = QWidget()
-        layout = QVBoxLayout(page)
+        page, layout = self._page(key)
         section = self.session.report.template.section(key)
-        heading = QLabel(section.heading)
-        heading.setStyleSheet("font-weight: bold; font-size: 14pt")
-        layout.addWidget(heading)
         model = ReportTableModel(self.session, key)
         view = ReportGridView(page)
         view.setObjectName(f"grid_{key}")
