@@ -27,7 +27,6 @@ from exports.pdf_export import render_pdf
 from ui import printing
 from ui.history import HistoryDialog, describe_change
 from ui.printing import (
-    BackgroundTask,
     ExportDialog,
     make_preview_dialog,
     pdf_request,
@@ -35,6 +34,7 @@ from ui.printing import (
     start_pdf_render,
 )
 from ui.session import ReportSession
+from ui.tasks import BackgroundTask
 
 from .conftest import has_chinese
 
@@ -146,7 +146,7 @@ def test_slow_work_shows_a_cancellable_progress_dialog(qtbot: QtBot) -> None:
     assert task.progress_dialog is None  # nothing flashes up for quick work
     qtbot.waitUntil(lambda: task.progress_dialog is not None and task.progress_dialog.isVisible(), timeout=5000)
     progress = task.progress_dialog
-    assert progress is not None and progress.labelText() == "正在生成…"
+    assert progress is not None and progress.labelText() == "正在处理…"
 
     cancel = progress.findChild(QPushButton)
     assert cancel is not None and cancel.text() == "取消"

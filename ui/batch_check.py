@@ -48,7 +48,8 @@ from core.formats import READABLE_SUFFIXES, read_with_log
 from core.report import Report
 from core.reportfile import write_atomic
 from ui.import_preview import fill_findings, fill_log
-from ui.printing import BackgroundTask, default_export_folder, export_error_message, remember_export_folder
+from ui.printing import default_export_folder, export_error_message, remember_export_folder
+from ui.tasks import BackgroundTask
 
 log = logging.getLogger(__name__)
 

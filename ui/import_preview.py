@@ -38,7 +38,7 @@ from core.storage import Store
 from core.template import CellDef
 from exports import FORMAT_NAMES
 from exports.layout import cell_text
-from ui.printing import BackgroundTask
+from ui.tasks import BackgroundTask
 
 MISMATCH_COLOR = QColor("#fde2e2")
 COMPUTED_COLOR = QColor("#eef1f5")
