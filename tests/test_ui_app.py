@@ -221,3 +221,24 @@ def test_ctrl_z_in_a_text_undoes_through_the_report_history(qtbot: QtBot, db_pat
     assert session.display("s3.new.natural") == ""  # one stack for cells and texts
     qtbot.keyClick(field, Qt.Key.Key_Y, Qt.KeyboardModifier.ControlModifier)
     assert session.display("s3.new.natural") == "6"
+
+
+def test_menu_actions_open_export_print_preview_and_history(qtbot: QtBot, db_path: Path) -> None:
+    from PySide6.QtPrintSupport import QPrintPreviewDialog
+
+    from ui.history import HistoryDialog
+    from ui.printing import ExportDialog
+
+    window, store = open_window(qtbot, db_path)
+    open_seed(qtbot, window, store)
+    window.act_export.trigger()
+    qtbot.waitUntil(lambda: any(d.isVisible() for d in window.findChildren(ExportDialog)))
+    window.act_history.trigger()
+    qtbot.waitUntil(lambda: any(d.isVisible() for d in window.findChildren(HistoryDialog)))
+    window.act_print_preview.trigger()  # renders the PDF in a worker, then opens the preview
+    qtbot.waitUntil(lambda: window.findChild(QPrintPreviewDialog, "print_preview") is not None, timeout=60_000)
+    for dialog in window.findChildren(QPrintPreviewDialog):
+        dialog.close()
+    assert window.act_print.isEnabled()
+    window.act_list.trigger()
+    assert not window.act_print.isEnabled()

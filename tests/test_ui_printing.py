@@ -174,11 +174,10 @@ def test_print_preview_opens_the_dialog_with_the_exported_pages(
     _fonts_or_skip()
     opened: list[QPrintPreviewDialog] = []
 
-    def fake_exec(dialog: QPrintPreviewDialog) -> int:
+    def fake_open(dialog: QPrintPreviewDialog) -> None:
         opened.append(dialog)
-        return 0
 
-    monkeypatch.setattr(QPrintPreviewDialog, "exec", fake_exec)
+    monkeypatch.setattr(QPrintPreviewDialog, "open", fake_open)
     printing.print_preview(None, session, store)
     qtbot.waitUntil(lambda: bool(opened), timeout=WORKER_TIMEOUT_MS)
 

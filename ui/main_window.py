@@ -97,7 +97,10 @@ class MainWindow(QMainWindow):
         )
         self.act_export = self._action("export", "导出…", self.export, "Ctrl+E")
         self.act_quit = self._action("quit", "退出", self.close, QKeySequence.StandardKey.Quit)
-        for action in (self.act_list, self.act_import, self.act_batch, self.act_print_preview, self.act_export):
+        self.act_print = self._action("print", "打印…", self.print_directly, "Ctrl+Shift+P")
+        for action in (
+            self.act_list, self.act_import, self.act_batch, self.act_print_preview, self.act_print, self.act_export
+        ):
             file_menu.addAction(action)
         file_menu.addSeparator()
         file_menu.addAction(self.act_quit)
@@ -120,7 +123,9 @@ class MainWindow(QMainWindow):
 
     def _update_actions(self) -> None:
         open_report = self.session is not None
-        for action in (self.act_print_preview, self.act_export, self.act_final, self.act_history, self.act_find):
+        for action in (
+            self.act_print_preview, self.act_print, self.act_export, self.act_final, self.act_history, self.act_find
+        ):
             action.setEnabled(open_report)
         self.act_list.setEnabled(open_report)
         self.act_import.setEnabled(hasattr(self, "reports"))
@@ -290,6 +295,13 @@ class MainWindow(QMainWindow):
         dialog.open()
 
     # --- printing and export ----------------------------------------------------------------------
+
+    def print_directly(self) -> None:
+        if self.session is None:
+            return
+        from ui.printing import print_directly
+
+        print_directly(self, self.session, self.store)
 
     def print_preview(self) -> None:
         if self.session is None:

@@ -306,7 +306,9 @@ def print_preview(parent: QWidget | None, session: ReportSession, store: Store) 
         except PrintError as exc:
             _show_error(parent, "无法打印预览", str(exc))
             return
-        dialog.exec()
+        # Window-modal without a nested event loop; the dialog goes when it is closed.
+        dialog.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
+        dialog.open()
 
     task = start_pdf_render(parent, session, store)
     task.succeeded.connect(show)
