@@ -133,10 +133,25 @@ def _buttons(dialog: QDialog, ok_text: str) -> QDialogButtonBox:
     return box
 
 
+class _AgencyYearDialog(QDialog):
+    """A dialog that asks for an agency (editable list of known ones) and a year."""
+
+    agency_combo: QComboBox
+    year_spin: QSpinBox
+
+    @property
+    def agency(self) -> str:
+        return self.agency_combo.currentText().strip()
+
+    @property
+    def year(self) -> int:
+        return self.year_spin.value()
+
+
 # --- new report ----------------------------------------------------------------------------------
 
 
-class NewReportDialog(QDialog):
+class NewReportDialog(_AgencyYearDialog):
     """A blank report for an agency and year; the template follows the year unless overridden.
     After acceptance `report_id` is the stored report's id."""
 
@@ -184,13 +199,6 @@ class NewReportDialog(QDialog):
         self._year_changed(self.year_spin.value())
         self._agency_changed(self.agency_combo.currentText())
 
-    @property
-    def agency(self) -> str:
-        return self.agency_combo.currentText().strip()
-
-    @property
-    def year(self) -> int:
-        return self.year_spin.value()
 
     @property
     def template_id(self) -> str:
@@ -389,7 +397,7 @@ class AgencyProfileDialog(QDialog):
 # --- duplicate -----------------------------------------------------------------------------------
 
 
-class DuplicateDialog(QDialog):
+class DuplicateDialog(_AgencyYearDialog):
     """Copy a report's numbers and texts to another year or agency (one agency has one report a
     year, so the same agency and year is refused). After acceptance `report_id` is the copy's id."""
 
@@ -427,13 +435,6 @@ class DuplicateDialog(QDialog):
         self.year_spin.valueChanged.connect(self._year_changed)
         self._year_changed(self.year_spin.value())
 
-    @property
-    def agency(self) -> str:
-        return self.agency_combo.currentText().strip()
-
-    @property
-    def year(self) -> int:
-        return self.year_spin.value()
 
     def _year_changed(self, year: int) -> None:
         expected = template_for_year(year)
