@@ -497,14 +497,15 @@ class Store:
     ) -> bool:
         if len(recorded) != 1:
             return False
-        last = self.db.execute(
-            """SELECT id, batch, at, label, target FROM revisions WHERE report_id = ?
-               ORDER BY batch DESC, id DESC LIMIT 2""",
+        latest = self.db.execute(
+            """SELECT id, at, label, target, (SELECT COUNT(*) FROM revisions r2
+                   WHERE r2.report_id = r.report_id AND r2.batch = r.batch)
+               FROM revisions r WHERE report_id = ? ORDER BY batch DESC, id DESC LIMIT 1""",
             [report_id],
-        ).fetchall()
-        if len(last) != 1 and (len(last) < 2 or last[0][1] == last[1][1]):
-            return False  # the latest batch holds more than one change
-        row_id, _, at, last_label, target = last[0]
+        ).fetchone()
+        if latest is None or latest[4] != 1:
+            return False  # no revision yet, or the latest batch holds more than one change
+        row_id, at, last_label, target, _ = latest
         age = (datetime.now() - datetime.fromisoformat(at)).total_seconds()
         if target != recorded[0][0] or last_label != label or not 0 <= age <= seconds:
             return False
