@@ -241,14 +241,12 @@ class ReportTableModel(QAbstractTableModel):
             position = self._position.get(cell_id)
             if position is not None:
                 index = self.createIndex(*position)
-                self._data_changed(index, index)
+                self.dataChanged.emit(index, index)
 
     def _on_status_changed(self, _status: str) -> None:
         # Flags (editable or not) changed everywhere; dataChanged makes views ask again.
-        self._data_changed(self.index(0, 0), self.index(self.table.rows - 1, self.table.columns - 1))
+        self.dataChanged.emit(self.index(0, 0), self.index(self.table.rows - 1, self.table.columns - 1))
 
-    def _data_changed(self, top_left: QModelIndex, bottom_right: QModelIndex) -> None:
-        self.dataChanged.emit(top_left, bottom_right)
 
 
 class _GridDelegate(QStyledItemDelegate):
