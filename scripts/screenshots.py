@@ -60,7 +60,7 @@ def main() -> None:
         window.editor.show_section("s1")
         shot("section1")
 
-    samples = ROOT.parent / "shared" / "samples"
+    samples = ROOT / "tests" / "data"  # the public sample reports kept with the tests
     batch_folder = folder / "收到的报告"
     batch_folder.mkdir()
 

@@ -14,8 +14,8 @@ os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
 from core.report import Report
 from core.template import load_template
 
-# The repository is cloned next to a `shared/` folder that holds the spec and the samples.
-SAMPLES_DIR = Path(__file__).resolve().parents[2] / "shared" / "samples"
+# Real published reports (public documents) the tests read, kept with the tests.
+SAMPLES_DIR = Path(__file__).resolve().parent / "data"
 SEED_NAME = "seed-2020-tiexi.json"
 PINGTAN_NAMES = ("real/2019_pingtan.json", "real/2022_pingtan.json")
 SAMPLE_NAMES = (SEED_NAME, *PINGTAN_NAMES)
@@ -162,7 +162,7 @@ def previous_report(report: Report) -> Report:
 
 @pytest.fixture
 def samples_dir() -> Path:
-    assert SAMPLES_DIR.is_dir(), f"samples not found at {SAMPLES_DIR} (shared/ next to the repo)"
+    assert SAMPLES_DIR.is_dir(), f"samples not found at {SAMPLES_DIR}"
     return SAMPLES_DIR
 
 

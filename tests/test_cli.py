@@ -11,9 +11,10 @@ from pathlib import Path
 import pytest
 
 from core.reportfile import read_report_file, report_to_json
+from tests.conftest import SAMPLES_DIR
 
 ROOT = Path(__file__).resolve().parents[1]
-SAMPLES = ROOT.parent / "shared" / "samples"
+SAMPLES = SAMPLES_DIR
 SEED = SAMPLES / "seed-2020-tiexi.json"
 PINGTAN = [SAMPLES / "real" / "2019_pingtan.json", SAMPLES / "real" / "2022_pingtan.json"]
 

@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-from pathlib import Path
-
 import pytest
 from hypothesis import given
 from hypothesis import strategies as st
@@ -14,8 +12,9 @@ from core.nextyear import new_report
 from core.reportfile import read_report_file
 from core.summary import summary_sentence
 from core.template import load_template
+from tests.conftest import SAMPLES_DIR
 
-SAMPLES = Path(__file__).resolve().parents[2] / "shared" / "samples"
+SAMPLES = SAMPLES_DIR
 
 
 def test_parse_excel_clipboard() -> None:

@@ -28,8 +28,9 @@ from exports.docx_export import render_docx, write_docx
 from exports.layout import Layout, SignatureBlock, build_layout
 from exports.layout import Paragraph as LayoutParagraph
 from exports.layout import Table as LayoutTable
+from tests.conftest import SAMPLES_DIR
 
-SAMPLES = Path(__file__).resolve().parents[2] / "shared" / "samples"
+SAMPLES = SAMPLES_DIR
 SAMPLE_FILES = {
     "seed": "seed-2020-tiexi.json",
     "pingtan2019": "real/2019_pingtan.json",

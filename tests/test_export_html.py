@@ -16,8 +16,8 @@ from core.reportfile import read_report_file
 from core.template import Template
 from exports.html_export import render_html, write_html
 from exports.layout import Layout, Paragraph, SignatureBlock, Table, build_layout
+from tests.conftest import SAMPLES_DIR
 
-SAMPLES_DIR = Path(__file__).resolve().parents[2] / "shared" / "samples"
 SAMPLES = {
     "seed": "seed-2020-tiexi.json",
     "pingtan-2019": "real/2019_pingtan.json",

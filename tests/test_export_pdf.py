@@ -49,8 +49,8 @@ from exports.pdf_export import (
     title_lines,
     write_pdf,
 )
+from tests.conftest import SAMPLES_DIR
 
-SAMPLES_DIR = Path(__file__).resolve().parents[2] / "shared" / "samples"
 SAMPLE_NAMES = ("seed-2020-tiexi.json", "real/2019_pingtan.json", "real/2022_pingtan.json")
 SIX_HEADINGS = (
     "一、总体情况",
@@ -80,7 +80,7 @@ def names(fonts: FontSet) -> dict[str, str]:
 
 def sample(name: str) -> Report:
     path = SAMPLES_DIR / name
-    assert path.is_file(), f"sample not found at {path} (shared/ next to the repo)"
+    assert path.is_file(), f"sample not found at {path}"
     return read_report_file(path)
 
 

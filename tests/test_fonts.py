@@ -21,9 +21,9 @@ from exports import fonts as fonts_module
 from exports.fonts import ROLES, FontError, FontFile, FontSet, find_fonts, probe, register
 from exports.layout import build_layout
 from exports.pdf_export import render_pdf
+from tests.conftest import SAMPLES_DIR
 
 VERA = Path(reportlab.__file__).resolve().parent / "fonts" / "Vera.ttf"  # TrueType, Latin only
-SAMPLES_DIR = Path(__file__).resolve().parents[2] / "shared" / "samples"
 
 
 def _real_font() -> FontSet:

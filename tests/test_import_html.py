@@ -24,9 +24,9 @@ from core.reportfile import ReportFileError, read_report_file
 from core.template import CellKind
 from exports.html_export import DRAFT_TEXT, UNDATED, write_html
 from exports.layout import GridCell, Layout, Paragraph, SignatureBlock, Table, build_layout
+from tests.conftest import SAMPLES_DIR
 
 ROOT = Path(__file__).resolve().parents[1]
-SAMPLES_DIR = ROOT.parent / "shared" / "samples"
 SAMPLES = ("seed-2020-tiexi.json", "real/2019_pingtan.json", "real/2022_pingtan.json")
 _CJK = re.compile(r"[\u4e00-\u9fff]")
 
@@ -36,7 +36,7 @@ _CJK = re.compile(r"[\u4e00-\u9fff]")
 
 def sample(name: str) -> Report:
     path = SAMPLES_DIR / name
-    assert path.is_file(), f"sample not found at {path} (shared/ next to the repo)"
+    assert path.is_file(), f"sample not found at {path}"
     return read_report_file(path)
 
 

@@ -2,14 +2,13 @@
 
 from __future__ import annotations
 
-from pathlib import Path
-
 from core.checks import validate
 from core.nextyear import duplicate_report, new_report, next_year_report
 from core.report import Contact
 from core.reportfile import read_report_file
+from tests.conftest import SAMPLES_DIR
 
-SAMPLES = Path(__file__).resolve().parents[2] / "shared" / "samples"
+SAMPLES = SAMPLES_DIR
 
 
 def test_new_report_picks_template_title_and_subheadings() -> None:

@@ -13,8 +13,9 @@ from core.checks import validate
 from core.nextyear import new_report
 from core.reportfile import read_report_file, report_to_json
 from core.storage import AgencyProfile, Change, ReportIsFinal, StorageError, Store
+from tests.conftest import SAMPLES_DIR
 
-SAMPLES = Path(__file__).resolve().parents[2] / "shared" / "samples"
+SAMPLES = SAMPLES_DIR
 
 
 @pytest.fixture

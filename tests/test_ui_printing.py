@@ -24,6 +24,7 @@ from core.storage import ZERO_PRINT_BLANK, AgencyProfile, Store
 from exports.fonts import FontError, find_fonts
 from exports.layout import build_layout
 from exports.pdf_export import render_pdf
+from tests.conftest import SAMPLES_DIR
 from ui import printing
 from ui.history import HistoryDialog, describe_change
 from ui.printing import (
@@ -38,7 +39,7 @@ from ui.tasks import BackgroundTask
 
 from .conftest import has_chinese
 
-SAMPLE_2022 = Path(__file__).resolve().parents[2] / "shared" / "samples" / "real" / "2022_pingtan.json"
+SAMPLE_2022 = SAMPLES_DIR / "real" / "2022_pingtan.json"
 A4_POINTS = (595.28, 841.89)
 WORKER_TIMEOUT_MS = 60_000
 ALL_FORMATS = ("format_docx", "format_pdf", "format_html", "format_json")

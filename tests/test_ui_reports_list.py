@@ -28,6 +28,7 @@ from core.errors import UserError
 from core.formats import read_report
 from core.reportfile import read_report_file
 from core.storage import AgencyProfile, Store
+from tests.conftest import SAMPLES_DIR
 from ui.dialogs import AgencyProfileDialog, DuplicateDialog, NewReportDialog
 from ui.import_preview import ImportPreviewDialog
 from ui.reports_list import (
@@ -41,7 +42,7 @@ from ui.reports_list import (
     ReportsListWidget,
 )
 
-SAMPLES = Path(__file__).resolve().parents[2] / "shared" / "samples"
+SAMPLES = SAMPLES_DIR
 PINGTAN_2022 = SAMPLES / "real" / "2022_pingtan.json"
 SEED_AGENCY = "四平市铁西区人民政府办公室"
 NEW_AGENCY = "平潭综合实验区管委会办公室"
