@@ -10,9 +10,9 @@ from pathlib import Path
 from typing import TYPE_CHECKING, TextIO
 
 from core.errors import UserError
-from core.formats import read_report, read_with_log
 from core.report import Report
 from core.reportfile import ReportFileError
+from reading.formats import read_report, read_with_log
 
 # The database (and sqlite-utils), the checks and the next-year rules are imported by the commands
 # that use them: `export`, a process of its own for every PDF, needs none of them.

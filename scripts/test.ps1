@@ -24,7 +24,7 @@ try {
     & (Join-Path $Scripts 'ruff.exe') check .
     $code = $LASTEXITCODE
     if ($code -eq 0) {
-        Write-Host '[test] mypy core exports ui'
+        Write-Host '[test] mypy core reading exports ui'
         & (Join-Path $Scripts 'mypy.exe') core exports ui
         $code = $LASTEXITCODE
     }

@@ -14,16 +14,16 @@ from pathlib import Path
 import pytest
 
 from core.checks import ERROR, validate
-from core.formats import read_with_log
-from core.importer import ExtractedDocument, ExtractedTable
 from core.nextyear import new_report
 from core.numbers import parse_value
-from core.read_html import TRUNCATED, extract_html, normalise
 from core.report import Report
 from core.reportfile import ReportFileError, read_report_file
 from core.template import CellKind
 from exports.html_export import DRAFT_TEXT, UNDATED, write_html
 from exports.layout import GridCell, Layout, Paragraph, SignatureBlock, Table, build_layout
+from reading.formats import read_with_log
+from reading.html_reader import TRUNCATED, extract_html, normalise
+from reading.importer import ExtractedDocument, ExtractedTable
 from tests.conftest import SAMPLES_DIR
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -684,7 +684,7 @@ def test_missing_file_and_folder(tmp_path: Path) -> None:
         extract_html(tmp_path)
 
 
-# --- read back as reports (core.importer.assemble through core.formats) ------------------------
+# --- read back as reports (reading.importer.assemble through reading.formats) ------------------------
 
 def error_findings(report: Report) -> list[tuple[str, tuple[str, ...]]]:
     return [(f.rule, f.cells) for f in validate(report) if f.severity == ERROR]

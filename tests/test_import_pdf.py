@@ -14,15 +14,14 @@ from pathlib import Path
 import pdfplumber
 import pytest
 
-import core.importer
 from core.checks import validate
-from core.formats import read_with_log
-from core.read_pdf import ENCRYPTED, SCANNED, TRUNCATED, UNMAPPED, _clean, _join, _normal_char, extract_pdf
 from core.report import Report
 from core.reportfile import ReportFileError, read_report_file
 from exports.fonts import FontError, FontSet, find_fonts, register
 from exports.layout import Layout, build_layout
 from exports.pdf_export import write_pdf
+from reading.formats import read_with_log
+from reading.pdf_reader import ENCRYPTED, SCANNED, TRUNCATED, UNMAPPED, _clean, _join, _normal_char, extract_pdf
 from tests.conftest import SAMPLE_NAMES, SAMPLES_DIR
 from tests.pdf_fixtures import (
     Style,
@@ -40,9 +39,6 @@ from tests.pdf_fixtures import (
 )
 
 ROOT = Path(__file__).resolve().parents[1]
-needs_assemble = pytest.mark.skipif(
-    not hasattr(core.importer, "assemble"), reason="core.importer.assemble (the assembly of a report) not there yet"
-)
 
 
 @pytest.fixture(scope="module")
@@ -300,7 +296,6 @@ def test_missing_file_is_refused(tmp_path: Path) -> None:
         extract_pdf(tmp_path / "nowhere.pdf")
 
 
-@needs_assemble
 @pytest.mark.parametrize("kind", ["encrypted", "scanned", "unmapped"])
 def test_check_command_names_the_reason_in_one_line(
     exported: dict[str, Case], tmp_path: Path, kind: str
@@ -346,25 +341,21 @@ def _assert_reads_back(case: Case) -> None:
     assert _errors(report) == _errors(replace(original, printed={}))
 
 
-@needs_assemble
 @pytest.mark.parametrize("name", [*EXPORTS, "distinct-2021-draft"])
 def test_our_exports_read_back_exactly(exported: dict[str, Case], name: str) -> None:
     _assert_reads_back(exported[name])
 
 
-@needs_assemble
 @pytest.mark.parametrize("name", ["drawn-2021", "drawn-2019", "unruled-2019"])
 def test_other_layouts_read_back_exactly(drawn: dict[str, Case], name: str) -> None:
     _assert_reads_back(drawn[name])
 
 
-@needs_assemble
 @pytest.mark.parametrize("name", ["office-2021", "office-2019"])
 def test_pdf_printed_by_an_office_suite_reads_back_exactly(office_pdfs: dict[str, Case], name: str) -> None:
     _assert_reads_back(office_pdfs[name])
 
 
-@needs_assemble
 def test_what_cannot_be_placed_is_left_out_and_logged(drawn: dict[str, Case]) -> None:
     """Without ruling lines, 三's merged group labels run into the rows beside them: a row that cannot
     be told with confidence is not guessed. Every number that is read is right."""

@@ -1,4 +1,4 @@
-"""core.importer.assemble on hand-made extracted documents: labels by meaning, numbers as printed, texts, the log."""
+"""reading.importer.assemble on hand-made extracted documents: labels by meaning, numbers as printed, texts, the log."""
 
 from __future__ import annotations
 
@@ -12,7 +12,6 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from core.checks import ERROR, validate
-from core.importer import ExtractedDocument, ExtractedTable, ImportResult, assemble
 from core.numbers import BLANK, Parsed
 from core.report import Contact, Report
 from core.reportfile import ReportFileError
@@ -20,6 +19,7 @@ from core.template import load_template
 from exports.layout import Paragraph as LayoutParagraph
 from exports.layout import SignatureBlock, build_layout
 from exports.layout import Table as LayoutTable
+from reading.importer import ExtractedDocument, ExtractedTable, ImportResult, assemble
 from tests.conftest import full_report
 
 

@@ -14,7 +14,7 @@ def test_core_imports_without_pyside6() -> None:
     code = (
         "import sys\n"
         + "".join(f"import core.{m}\n" for m in modules)
-        + "import exports\n"
+        + "import exports\nimport reading.formats\n"
         + "bad = [m for m in sys.modules if m.startswith(('PySide6', 'ui'))]\n"
         + "assert not bad, bad\n"
         + "print(len(sys.modules))\n"

@@ -25,9 +25,9 @@ from PySide6.QtWidgets import (
 from pytestqt.qtbot import QtBot
 
 from core.errors import UserError
-from core.formats import read_report
 from core.reportfile import read_report_file
 from core.storage import AgencyProfile, Store
+from reading.formats import read_report
 from tests.conftest import SAMPLES_DIR
 from ui.dialogs import AgencyProfileDialog, DuplicateDialog, NewReportDialog
 from ui.import_preview import ImportPreviewDialog

@@ -44,9 +44,9 @@ from PySide6.QtWidgets import (
 
 from core.checks import SEVERITY_LABELS, Finding, counts, validate
 from core.errors import UserError
-from core.formats import READABLE_SUFFIXES, read_with_log
 from core.report import Report
 from core.reportfile import write_atomic
+from reading.formats import READABLE_SUFFIXES, read_with_log
 from ui.import_preview import fill_findings, fill_log
 from ui.printing import default_export_folder, export_error_message, remember_export_folder
 from ui.tasks import BackgroundTask

@@ -29,8 +29,6 @@ from PySide6.QtWidgets import (
 
 from core.checks import ERROR, SEVERITY_LABELS, WARNING, Finding, counts, validate
 from core.errors import UserError
-from core.formats import read_with_log
-from core.importer import ImportResult
 from core.nextyear import next_year_report
 from core.numbers import Number, format_number
 from core.report import STATUS_LABELS, Report, cell_label
@@ -38,6 +36,8 @@ from core.storage import Store
 from core.template import CellDef
 from exports import FORMAT_NAMES
 from exports.layout import cell_text
+from reading.formats import read_with_log
+from reading.importer import ImportResult
 from ui.tasks import BackgroundTask
 
 MISMATCH_COLOR = QColor("#fde2e2")

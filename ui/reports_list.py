@@ -34,11 +34,11 @@ from PySide6.QtWidgets import (
 )
 
 from core.errors import UserError
-from core.formats import READABLE_SUFFIXES
 from core.nextyear import next_year_report
 from core.storage import ReportSummary, Store
 from core.template import load_template
 from exports import FORMAT_NAMES, export_report
+from reading.formats import READABLE_SUFFIXES
 from ui.dialogs import AgencyProfileDialog, DuplicateDialog, NewReportDialog
 
 if TYPE_CHECKING:

@@ -22,8 +22,8 @@ from pdfminer.pdfdocument import PDFEncryptionError
 from pdfminer.psexceptions import PSException
 from pdfplumber.utils.exceptions import PdfminerException
 
-from core.importer import ExtractedDocument, ExtractedTable
 from core.reportfile import ReportFileError, file_error
+from reading.importer import ExtractedDocument, ExtractedTable
 
 # pdfminer reports damaged fonts and objects through `logging`; without a handler of its own Python's
 # last-resort handler would print them on stderr, between the one-line messages of `check`.

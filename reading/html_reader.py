@@ -10,8 +10,8 @@ from dataclasses import dataclass, field
 from html.parser import HTMLParser
 from pathlib import Path
 
-from core.importer import ExtractedDocument, ExtractedTable
 from core.reportfile import ReportFileError, file_error
+from reading.importer import ExtractedDocument, ExtractedTable
 
 # A saved report page is well under a few megabytes (images are saved beside it); beyond this a
 # file is not a report page, and parsing it would only keep the clerk waiting.
@@ -495,7 +495,7 @@ def _parseable(text: str) -> str:
 
 def extract_html(path: str | os.PathLike[str]) -> ExtractedDocument:
     """Paragraphs and tables of an HTML page; ReportFileError with a one-line Chinese reason for a
-    file that is not a readable page. Decides nothing about the report: core.importer.assemble does."""
+    file that is not a readable page. Decides nothing about the report: reading.importer.assemble does."""
     text = decode(_read_bytes(path))
     if not text.strip():
         raise ReportFileError("文件是空的")

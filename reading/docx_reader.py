@@ -9,8 +9,8 @@ from pathlib import Path
 
 from lxml import etree
 
-from core.importer import ExtractedDocument, ExtractedTable
 from core.reportfile import ReportFileError, file_error
+from reading.importer import ExtractedDocument, ExtractedTable
 
 W = "http://schemas.openxmlformats.org/wordprocessingml/2006/main"
 MC = "http://schemas.openxmlformats.org/markup-compatibility/2006"

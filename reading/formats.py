@@ -5,9 +5,9 @@ from __future__ import annotations
 import os
 from pathlib import Path
 
-from core.importer import ImportResult
 from core.report import Report
 from core.reportfile import ReportFileError, read_report_file
+from reading.importer import ImportResult
 
 READABLE_SUFFIXES: tuple[str, ...] = (".json", ".docx", ".pdf", ".html", ".htm")
 
@@ -23,17 +23,17 @@ def read_with_log(path: str | os.PathLike[str]) -> ImportResult:
         raise ReportFileError(f"不支持读取「{suffix or '无扩展名'}」文件（可读取：{known}）")
     if not Path(path).is_file():
         raise ReportFileError("文件不存在" if not Path(path).exists() else "这是一个文件夹，不是文件")
-    from core.importer import assemble
+    from reading.importer import assemble
 
     if suffix == ".docx":
-        from core.read_docx import extract_docx
+        from reading.docx_reader import extract_docx
 
         return assemble(extract_docx(path))
     if suffix == ".pdf":
-        from core.read_pdf import extract_pdf
+        from reading.pdf_reader import extract_pdf
 
         return assemble(extract_pdf(path))
-    from core.read_html import extract_html
+    from reading.html_reader import extract_html
 
     return assemble(extract_html(path))
 
