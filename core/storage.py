@@ -255,6 +255,13 @@ class Store:
         except sqlite3.Error as exc:
             raise _friendly(exc, self.path) from None
 
+    @contextmanager
+    def transaction(self) -> Iterator[None]:
+        """Group writes into one transaction: the store's methods called inside (each a transaction
+        of its own) nest as savepoints, and everything commits, or rolls back on any exception, together."""
+        with self._write():
+            yield
+
     # --- agencies ------------------------------------------------------------------------------
 
     def _agency_id(self, name: str) -> int:
