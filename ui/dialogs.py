@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import dataclasses
 import re
 import unicodedata
 
@@ -23,7 +22,8 @@ from PySide6.QtWidgets import (
 )
 
 from core.errors import UserError
-from core.nextyear import default_preamble, duplicate_report, new_report
+from core.nextyear import default_preamble
+from core.operations import ReportExists, create_report, duplicate_report
 from core.report import Contact
 from core.storage import ZERO_PRINT_BLANK, ZERO_PRINT_ZERO, AgencyProfile, Store
 from core.template import TEMPLATE_IDS, Template, load_template, template_for_year
@@ -259,22 +259,12 @@ class NewReportDialog(_AgencyYearDialog):
             self._fail(problem)
             return
         try:
-            if self.store.find(agency, year) is not None:
-                self._fail(f"数据库中已有「{agency}」{year} 年度报告，不能再新建一份；请在报告列表中打开它。")
-                return
-            report = new_report(agency, year, contact, self.template_id)
-            if self.save_contact.isChecked():
-                profile = self.store.agency_profile(agency)
-                self.store.save_agency_profile(
-                    dataclasses.replace(
-                        profile,
-                        address=contact.address,
-                        postcode=contact.postcode,
-                        phone=contact.phone,
-                        email=contact.email,
-                    )
-                )
-            self.report_id = self.store.add_report(report)
+            self.report_id = create_report(
+                self.store, agency, year, self.template_id, contact=contact, save_contact=self.save_contact.isChecked()
+            )
+        except ReportExists:
+            self._fail(f"数据库中已有「{agency}」{year} 年度报告，不能再新建一份；请在报告列表中打开它。")
+            return
         except UserError as exc:
             self._fail(str(exc))
             return
@@ -407,6 +397,7 @@ class DuplicateDialog(_AgencyYearDialog):
         self.setWindowTitle("复制报告")
         self.setMinimumWidth(520)
         self.store = store
+        self.source_id = source_id
         self.source = store.load(source_id)
         self.report_id: int | None = None
 
@@ -457,13 +448,10 @@ class DuplicateDialog(_AgencyYearDialog):
             self._fail("请填写机关名称。")
             return
         try:
-            existing = self.store.find(agency, year)
-            if existing is not None:
-                self._fail(
-                    f"数据库中已有「{agency}」{year} 年度报告，同一机关同一年度只能有一份报告；请换一个年度或机关。"
-                )
-                return
-            self.report_id = self.store.add_report(duplicate_report(self.source, agency, year))
+            self.report_id = duplicate_report(self.store, self.source_id, agency, year)
+        except ReportExists:
+            self._fail(f"数据库中已有「{agency}」{year} 年度报告，同一机关同一年度只能有一份报告；请换一个年度或机关。")
+            return
         except UserError as exc:
             self._fail(str(exc))
             return

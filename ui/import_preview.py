@@ -29,8 +29,8 @@ from PySide6.QtWidgets import (
 
 from core.checks import ERROR, SEVERITY_LABELS, WARNING, Finding, counts, validate
 from core.errors import UserError
-from core.nextyear import next_year_report
 from core.numbers import Number, format_number
+from core.operations import ReportExists, create_next_year, store_report
 from core.report import STATUS_LABELS, Report, cell_label
 from core.storage import Store
 from core.template import CellDef
@@ -442,20 +442,18 @@ class ImportPreviewDialog(QDialog):
         if self.state != READY or self.read_result is None:
             return None
         report = self.read_result.report
+        replace = self.existing_id is not None
         try:
-            existing = self.store.find(report.agency, report.year)
-            if existing != self.existing_id:  # the database changed since the preview was shown
-                self.existing_id = existing
-                self._show_conflict()
-                return None
-            report_id = self.store.add_report(report)
-            if existing is not None:
-                # Added first and moved aside second: a failure never leaves the agency without its report.
-                self.store.delete(existing)
+            stored = store_report(self.store, report, replace=replace, replacing=self.existing_id)
+        except ReportExists as exc:  # another report came in since the preview was shown
+            self.existing_id = exc.report_id
+            self._show_conflict()
+            return None
         except UserError as exc:
             self.status_label.setText(f"没有导入：{exc}")
             self.status_label.setStyleSheet("color: #c00000;")
             return None
+        report_id, existing = stored.id, stored.replaced_id
         self.report_id = report_id
         self.state = IMPORTED
         replaced = "（原报告已移入回收站）" if existing is not None else ""
@@ -477,17 +475,12 @@ class ImportPreviewDialog(QDialog):
         """Next year's report from the imported one, with carry-over and the agency profile's contact."""
         if self.report_id is None:
             return None
-        assert self.read_result is not None
-        agency, year = self.read_result.report.agency, self.read_result.report.year + 1
         try:
-            existing = self.store.find(agency, year)
-            if existing is not None:
-                self.status_label.setText(f"数据库中已有「{agency}」{year} 年度报告，没有再创建。")
-                self.next_year_button.setEnabled(False)
-                return None
-            imported = self.store.load(self.report_id)
-            contact = self.store.agency_profile(agency).contact
-            new_id = self.store.add_report(next_year_report(imported, contact))
+            new_id = create_next_year(self.store, self.report_id)
+        except ReportExists as exc:
+            self.status_label.setText(f"数据库中已有「{exc.agency}」{exc.year} 年度报告，没有再创建。")
+            self.next_year_button.setEnabled(False)
+            return None
         except UserError as exc:
             self.status_label.setText(f"无法创建下一年度报告：{exc}")
             return None

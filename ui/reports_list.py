@@ -34,7 +34,7 @@ from PySide6.QtWidgets import (
 )
 
 from core.errors import UserError
-from core.nextyear import next_year_report
+from core.operations import ReportExists, create_next_year
 from core.storage import ReportSummary, Store
 from core.template import load_template
 from exports import FORMAT_NAMES, export_report
@@ -329,28 +329,26 @@ class ReportsListWidget(QWidget):
         summary = self.selected_summary()
         if summary is None:
             return
-        year = summary.year + 1
         try:
-            existing = self.store.find(summary.agency, year)
-            if existing is not None:
-                answer = QMessageBox.question(
-                    self,
-                    "从上年报告创建",
-                    f"数据库中已有「{summary.agency}」{year} 年度报告，不能再创建一份。\n是否打开已有的报告？",
-                    QMessageBox.StandardButton.Yes | QMessageBox.StandardButton.No,
-                    QMessageBox.StandardButton.Yes,
-                )
-                if answer == QMessageBox.StandardButton.Yes:
-                    self.select_report(existing)
-                    self.openRequested.emit(existing)
-                return
-            previous = self.store.load(summary.id)
-            profile = self.store.agency_profile(summary.agency).contact
-            report_id = self.store.add_report(next_year_report(previous, profile))
+            report_id = create_next_year(self.store, summary.id)
+        except ReportExists as exc:
+            answer = QMessageBox.question(
+                self,
+                "从上年报告创建",
+                f"数据库中已有「{exc.agency}」{exc.year} 年度报告，不能再创建一份。\n是否打开已有的报告？",
+                QMessageBox.StandardButton.Yes | QMessageBox.StandardButton.No,
+                QMessageBox.StandardButton.Yes,
+            )
+            if answer == QMessageBox.StandardButton.Yes:
+                self.select_report(exc.report_id)
+                self.openRequested.emit(exc.report_id)
+            return
         except UserError as exc:
             QMessageBox.warning(self, "无法创建报告", str(exc))
             return
-        self._created(report_id, f"已从 {summary.year} 年度报告创建{summary.agency} {year} 年度报告（已结转上年数字）")
+        self._created(
+            report_id, f"已从 {summary.year} 年度报告创建{summary.agency} {summary.year + 1} 年度报告（已结转上年数字）"
+        )
 
     def duplicate(self) -> DuplicateDialog | None:
         """Open the copy dialog for the selected report; the copy is listed and selected."""
