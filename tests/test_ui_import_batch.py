@@ -20,11 +20,13 @@ from core.checks import validate
 from core.report import Report
 from core.reportfile import read_report_file, write_report_file
 from core.storage import AgencyProfile, Store
+from reading import batch as reading_batch
+from reading.batch import DETAIL_HEADERS, SUMMARY_HEADERS, FileCheck
 from reading.formats import read_with_log
 from reading.importer import ImportResult
 from tests.conftest import SAMPLES_DIR, full_report, previous_report
-from ui import batch_check, import_preview
-from ui.batch_check import DETAIL_HEADERS, ERRORS, SUMMARY_HEADERS, BatchCheckWindow, FileCheck, collect_files
+from ui import import_preview
+from ui.batch_check import ERRORS, BatchCheckWindow
 from ui.import_preview import FAILED, IMPORTED, READY, ImportPreviewDialog
 from ui.main_window import MainWindow
 from ui.reports_list import ReportsListWidget
@@ -347,12 +349,6 @@ def test_our_own_export_previews_and_imports(
 # --- 文件检查 -------------------------------------------------------------------------------------
 
 
-def test_collect_files_searches_subfolders_and_skips_what_is_not_a_report(review_folder: Path) -> None:
-    names = [name for _path, name in collect_files([review_folder], set())]
-    # A folder's own files first, then each subfolder's, in name order.
-    assert names == ["铁西区.json", "区县/平潭2022.json", "区县/损坏.json", "区县/平潭/平潭2019.json"]
-
-
 def test_adding_a_folder_checks_every_report_in_it(
     qtbot: QtBot, batch: BatchCheckWindow, review_folder: Path, monkeypatch: pytest.MonkeyPatch, qtmodeltester: Any
 ) -> None:
@@ -438,7 +434,7 @@ def test_cancel_stops_after_the_current_file(
         time.sleep(0.02)
         return read_with_log(path)
 
-    monkeypatch.setattr(batch_check, "read_with_log", slow)
+    monkeypatch.setattr(reading_batch, "read_with_log", slow)
     progress = batch.findChild(QWidget, "batch_progress")
 
     def start() -> None:
@@ -451,7 +447,7 @@ def test_cancel_stops_after_the_current_file(
     assert label(batch, "batch_status").startswith("已取消：本批检查了")
     assert not progress.isVisible()
     # Adding the folder again goes on with the files not yet checked.
-    monkeypatch.setattr(batch_check, "read_with_log", read_with_log)
+    monkeypatch.setattr(reading_batch, "read_with_log", read_with_log)
     run_batch(qtbot, batch, lambda: batch.add_paths([folder]))
     assert batch.model.rowCount() == 150
 
@@ -518,19 +514,6 @@ def test_an_export_that_cannot_be_written_says_why_in_one_line(
     qtbot.waitUntil(lambda: bool(warned), timeout=WORKER_TIMEOUT_MS)
     assert "不存在" in warned[0][2] and "\n" not in warned[0][2]
     assert label(batch, "batch_status").startswith("没有导出：")
-
-
-def test_text_from_a_file_is_never_a_spreadsheet_formula(tmp_path: Path) -> None:
-    report = full_report("2021", agency="=HYPERLINK(\"http://example.com\")")
-    check = FileCheck(tmp_path / "x.json", "x.json", report, tuple(validate(report)))
-    path = tmp_path / "t.xlsx"
-    batch_check.write_table([check], path)
-    cell = openpyxl.load_workbook(path)["汇总"]["B2"]
-    assert cell.data_type == "s" and cell.value == report.agency
-    csv_path = tmp_path / "t.csv"
-    batch_check.write_table([check], csv_path)
-    with csv_path.open(encoding="utf-8-sig", newline="") as handle:
-        assert list(csv.reader(handle))[1][1] == "'" + report.agency
 
 
 def test_dropping_files_on_the_batch_window_adds_them(

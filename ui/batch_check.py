@@ -1,14 +1,11 @@
-"""文件检查 for a reviewing office: many report files read and checked in a worker, a results table, XLSX/CSV."""
+"""文件检查 for a reviewing office: the window. Many report files read and checked in a worker (the
+reading and checking is reading/batch.py), a results table, and the table exported as XLSX or CSV."""
 
 from __future__ import annotations
 
-import csv
-import io
 import logging
-import os
 import threading
-from collections.abc import Callable, Iterable, Sequence
-from dataclasses import dataclass, replace
+from collections.abc import Callable, Sequence
 from pathlib import Path
 from typing import Any
 
@@ -42,24 +39,32 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from core.checks import SEVERITY_LABELS, Finding, counts, validate
 from core.errors import UserError
-from core.report import Report
-from core.reportfile import write_atomic
-from reading.formats import READABLE_SUFFIXES, read_with_log
+from exports.table import Sheet
+from exports.table import write_table as write_sheets
+from reading.batch import (
+    COLUMNS,
+    DETAIL_HEADERS,
+    DETAIL_SHEET,
+    DETAIL_WIDTHS,
+    SUMMARY_HEADERS,
+    SUMMARY_SHEET,
+    SUMMARY_WIDTHS,
+    UNREADABLE,
+    BatchCheck,
+    FileCheck,
+    collect_files,
+    detail_rows,
+    summary_rows,
+)
+from reading.formats import READABLE_SUFFIXES
 from ui.import_preview import fill_findings, fill_log
 from ui.printing import default_export_folder, export_error_message, remember_export_folder
 from ui.tasks import BackgroundTask
 
 log = logging.getLogger(__name__)
 
-COLUMNS: tuple[str, ...] = ("文件", "机关", "年度", "格式", "错误", "提示", "状态")
 FILE, AGENCY, YEAR, TEMPLATE, ERRORS, WARNINGS, STATUS = range(len(COLUMNS))
-SUMMARY_SHEET, DETAIL_SHEET = "汇总", "明细"
-SUMMARY_HEADERS: tuple[str, ...] = (*COLUMNS, "路径")
-DETAIL_HEADERS: tuple[str, ...] = ("文件", "规则", "级别", "说明", "单元格")
-CHECKED = "已检查"
-UNREADABLE = "无法读取"
 SortRole = Qt.ItemDataRole.UserRole + 1
 ERROR_COLOR = QColor("#c00000")
 _Index = QModelIndex | QPersistentModelIndex
@@ -67,200 +72,27 @@ _FILE_FILTER = "报告文件 ({});;所有文件 (*)".format(" ".join(f"*{s}" for
 _TABLE_FILTERS = {".xlsx": "Excel 工作簿 (*.xlsx)", ".csv": "CSV 文件，UTF-8 (*.csv)"}
 
 
-# --- what one file gave (Qt-free) -----------------------------------------------------------------
-
-
-@dataclass(frozen=True)
-class FileCheck:
-    """One checked file: the report and its findings, or why it could not be read."""
-
-    path: Path
-    name: str  # as shown: relative to the folder it was found in, else the file name
-    report: Report | None = None
-    findings: tuple[Finding, ...] = ()
-    log: tuple[str, ...] = ()
-    error: str = ""  # one-line reason the file could not be read
-    with_previous: bool = False  # checked against the same agency's previous year in the batch
-
-    @property
-    def readable(self) -> bool:
-        return self.report is not None
-
-    @property
-    def counts(self) -> tuple[int, int]:
-        return counts(list(self.findings))
-
-    @property
-    def status(self) -> str:
-        return CHECKED if self.readable else f"{UNREADABLE}：{self.error}"
-
-    @property
-    def key(self) -> tuple[str, int] | None:
-        return (self.report.agency, self.report.year) if self.report is not None else None
-
-    def cells(self) -> tuple[str, str, str, str, int | str, int | str, str]:
-        """The table row: 文件, 机关, 年度, 格式, 错误, 提示, 状态."""
-        if self.report is None:
-            return (self.name, "", "", "", "", "", self.status)
-        errors, warnings = self.counts
-        return (
-            self.name, self.report.agency, str(self.report.year), self.report.template.name,
-            errors, warnings, self.status,
-        )
-
-
-def _is_report_file(path: Path) -> bool:
-    # Word keeps "~$name.docx" owner files beside an open document; they are not reports.
-    return path.suffix.lower() in READABLE_SUFFIXES and not path.name.startswith(("~$", "."))
-
-
-def collect_files(
-    sources: Iterable[Path], skip: set[Path], cancelled: Callable[[], bool] = lambda: False
-) -> list[tuple[Path, str]]:
-    """The files to check, with the name shown for each: files as given, folders searched (with their
-    subfolders) for report files in name order. Paths in `skip` (already in the table) are left out."""
-    found: list[tuple[Path, str]] = []
-    seen = set(skip)
-
-    def add(path: Path, name: str) -> None:
-        key = path.resolve()
-        if key not in seen:
-            seen.add(key)
-            found.append((path, name))
-
-    for source in sources:
-        if cancelled():
-            break
-        if not source.is_dir():
-            add(source, source.name)
-            continue
-        for folder, dirs, files in os.walk(source):
-            if cancelled():
-                break
-            dirs.sort()
-            for file_name in sorted(files):
-                path = Path(folder) / file_name
-                if _is_report_file(path):
-                    add(path, path.relative_to(source).as_posix())
-    return found
-
-
-def read_and_check(path: Path, name: str, batch: dict[tuple[str, int], Report]) -> FileCheck:
-    """Read one file and check it, against last year's report of the same agency when the batch has it."""
-    try:
-        result = read_with_log(path)
-    except UserError as exc:
-        return FileCheck(path, name, error=str(exc))
-    except Exception as exc:  # one broken reader must not stop the batch; the row says what happened
-        log.exception("reading %s failed", path)
-        return FileCheck(path, name, error=f"读取时出现意外错误：{exc}")
-    report = result.report
-    previous = batch.get((report.agency, report.year - 1))
-    return FileCheck(
-        path, name, report, tuple(validate(report, previous)), tuple(result.log), with_previous=previous is not None
-    )
-
-
-def recheck_with_previous(earlier: Sequence[FileCheck], arrived: Report) -> list[FileCheck]:
-    """Files checked before `arrived` (last year's report of their agency) came in: checked again with it."""
-    out: list[FileCheck] = []
-    for check in earlier:
-        report = check.report
-        if report is None or check.with_previous:
-            continue
-        if (report.agency, report.year - 1) == (arrived.agency, arrived.year):
-            out.append(replace(check, findings=tuple(validate(report, arrived)), with_previous=True))
-    return out
-
-
-# --- the table as a file (Qt-free) ----------------------------------------------------------------
-
-
-def summary_rows(checks: Sequence[FileCheck]) -> list[list[Any]]:
-    return [[*c.cells(), str(c.path)] for c in checks]
-
-
-def detail_rows(checks: Sequence[FileCheck]) -> list[list[str]]:
-    """One row per finding (and one per unreadable file): 文件, 规则, 级别, 说明, 单元格."""
-    rows: list[list[str]] = []
-    for check in checks:
-        if not check.readable:
-            rows.append([check.name, "", UNREADABLE, check.error, ""])
-        for f in check.findings:
-            severity = SEVERITY_LABELS.get(f.severity, f.severity)
-            rows.append([check.name, f.rule, severity, f.message, "、".join(f.cells)])
-    return rows
-
-
-def _cell_value(value: Any) -> Any:
-    if isinstance(value, str):
-        from openpyxl.cell.cell import ILLEGAL_CHARACTERS_RE
-
-        return ILLEGAL_CHARACTERS_RE.sub("", value)
-    return value
-
-
-def xlsx_bytes(checks: Sequence[FileCheck]) -> bytes:
-    """The workbook: 汇总 (one row per file) and 明细 (one row per finding)."""
-    from openpyxl import Workbook
-    from openpyxl.styles import Font
-    from openpyxl.utils import get_column_letter
-
-    book = Workbook()
-    summary = book.active
-    summary.title = SUMMARY_SHEET
-    detail = book.create_sheet(DETAIL_SHEET)
-    widths = {SUMMARY_SHEET: (40, 30, 8, 12, 8, 8, 40, 60), DETAIL_SHEET: (40, 18, 8, 90, 40)}
-    for sheet, headers, rows in (
-        (summary, SUMMARY_HEADERS, summary_rows(checks)),
-        (detail, DETAIL_HEADERS, detail_rows(checks)),
-    ):
-        sheet.append(list(headers))
-        for cell in sheet[1]:
-            cell.font = Font(bold=True)
-        for row in rows:
-            sheet.append([_cell_value(v) for v in row])
-        # Text from a file is never a formula, even when it starts with "=".
-        for line in sheet.iter_rows(min_row=2):
-            for cell in line:
-                if cell.data_type == "f":
-                    cell.data_type = "s"
-        sheet.freeze_panes = "A2"
-        for i, width in enumerate(widths[sheet.title], start=1):
-            sheet.column_dimensions[get_column_letter(i)].width = width
-    buffer = io.BytesIO()
-    book.save(buffer)
-    return buffer.getvalue()
-
-
-def _csv_text(value: Any) -> Any:
-    # Excel runs a CSV cell that starts like a formula; text from a file must stay text.
-    if isinstance(value, str) and value.startswith(("=", "+", "@")):
-        return "'" + value
-    return value
-
-
-def csv_bytes(checks: Sequence[FileCheck]) -> bytes:
-    """The summary table as CSV, UTF-8 with a BOM so Excel and WPS show the Chinese correctly."""
-    buffer = io.StringIO(newline="")
-    writer = csv.writer(buffer)
-    writer.writerow(SUMMARY_HEADERS)
-    writer.writerows([_csv_text(v) for v in row] for row in summary_rows(checks))
-    return buffer.getvalue().encode("utf-8-sig")
+# --- the table as a file ---------------------------------------------------------------------------
 
 
 class TableExportError(UserError):
     """The table could not be written; str() says why, in Chinese."""
 
 
+def table_sheets(checks: Sequence[FileCheck]) -> list[Sheet]:
+    """汇总 (one row per file) and 明细 (one row per finding)."""
+    return [
+        Sheet(SUMMARY_SHEET, SUMMARY_HEADERS, summary_rows(checks), SUMMARY_WIDTHS),
+        Sheet(DETAIL_SHEET, DETAIL_HEADERS, detail_rows(checks), DETAIL_WIDTHS),
+    ]
+
+
 def write_table(checks: Sequence[FileCheck], path: Path) -> Path:
-    """Write the table as XLSX or CSV (by suffix), atomically."""
-    data = csv_bytes(checks) if path.suffix.lower() == ".csv" else xlsx_bytes(checks)
+    """Write the table as XLSX (汇总 and 明细) or CSV (汇总), by suffix, atomically."""
     try:
-        write_atomic(path, data)
+        return write_sheets(path, table_sheets(checks))
     except OSError as exc:
         raise TableExportError(export_error_message(exc, path)) from None
-    return path
 
 
 # --- the worker -----------------------------------------------------------------------------------
@@ -298,24 +130,15 @@ class _BatchRunnable(QRunnable):
         skip = {c.path.resolve() for c in self._earlier}
         files = collect_files(self._sources, skip, self._stop.is_set)
         self._relay.planned.emit(len(files))
-        checks = {c.path: c for c in self._earlier}
-        batch: dict[tuple[str, int], Report] = {}
-        for check in checks.values():
-            if check.report is not None:
-                batch.setdefault((check.report.agency, check.report.year), check.report)
+        batch = BatchCheck(self._earlier)
         for done, (path, name) in enumerate(files):
             if self._stop.is_set():  # stops between files: the current one is always finished
                 return
             self._relay.progressed.emit(done, len(files), name)
-            check = read_and_check(path, name, batch)
-            checks[path] = check
+            check, again = batch.add(path, name)
             self._relay.checked.emit(check)
-            if check.report is not None and check.key not in batch:
-                batch[(check.report.agency, check.report.year)] = check.report
-                # A file checked earlier may be next year's report of this one: check it again with it.
-                for again in recheck_with_previous(list(checks.values()), check.report):
-                    checks[again.path] = again
-                    self._relay.rechecked.emit(again)
+            for earlier in again:  # a file checked earlier is next year's report of this one
+                self._relay.rechecked.emit(earlier)
         self._relay.progressed.emit(len(files), len(files), "")
 
 

@@ -1,0 +1,229 @@
+"""Reading and checking a batch of report files, as a reviewing office does (文件检查, `main.py check`).
+
+Each file is read with its import log and checked against last year's report of the same agency:
+the one in the batch when there is one, else what an optional lookup (e.g. the database) finds. A file
+checked before last year's report of its agency arrived is checked again when it does, so the order
+of the files does not matter. The rows of the findings table are built here too (the table writer in
+exports/ takes plain rows)."""
+
+from __future__ import annotations
+
+import logging
+import os
+from collections.abc import Callable, Iterable, Sequence
+from dataclasses import dataclass, replace
+from pathlib import Path
+
+from core.checks import SEVERITY_LABELS, Finding, counts, validate
+from core.errors import UserError
+from core.report import Report
+from reading.formats import READABLE_SUFFIXES, read_with_log
+
+log = logging.getLogger(__name__)
+
+CHECKED = "已检查"
+UNREADABLE = "无法读取"
+COLUMNS: tuple[str, ...] = ("文件", "机关", "年度", "格式", "错误", "提示", "状态")
+SUMMARY_SHEET, DETAIL_SHEET = "汇总", "明细"
+SUMMARY_HEADERS: tuple[str, ...] = (*COLUMNS, "路径")
+SUMMARY_WIDTHS: tuple[float, ...] = (40, 30, 8, 12, 8, 8, 40, 60)
+DETAIL_HEADERS: tuple[str, ...] = ("文件", "规则", "级别", "说明", "单元格")
+DETAIL_WIDTHS: tuple[float, ...] = (40, 18, 8, 90, 40)
+
+# The same agency's report of the year before the given one, from outside the batch (or None).
+PreviousLookup = Callable[[str, int], Report | None]
+
+
+@dataclass(frozen=True)
+class FileCheck:
+    """One checked file: the report and its findings, or why it could not be read."""
+
+    path: Path
+    name: str  # as shown: relative to the folder it was found in, else the file name (or as given)
+    report: Report | None = None
+    findings: tuple[Finding, ...] = ()
+    log: tuple[str, ...] = ()
+    error: str = ""  # one-line reason the file could not be read
+    with_previous: bool = False  # checked against the same agency's previous year in the batch
+
+    @property
+    def readable(self) -> bool:
+        return self.report is not None
+
+    @property
+    def counts(self) -> tuple[int, int]:
+        return counts(list(self.findings))
+
+    @property
+    def status(self) -> str:
+        return CHECKED if self.readable else f"{UNREADABLE}：{self.error}"
+
+    @property
+    def key(self) -> tuple[str, int] | None:
+        return (self.report.agency, self.report.year) if self.report is not None else None
+
+    def cells(self) -> tuple[str, str, str, str, int | str, int | str, str]:
+        """The table row: 文件, 机关, 年度, 格式, 错误, 提示, 状态."""
+        if self.report is None:
+            return (self.name, "", "", "", "", "", self.status)
+        errors, warnings = self.counts
+        return (
+            self.name, self.report.agency, str(self.report.year), self.report.template.name,
+            errors, warnings, self.status,
+        )
+
+
+# --- which files -----------------------------------------------------------------------------------
+
+
+def is_report_file(path: Path) -> bool:
+    # Word keeps "~$name.docx" owner files beside an open document; they are not reports.
+    return path.suffix.lower() in READABLE_SUFFIXES and not path.name.startswith(("~$", "."))
+
+
+def collect_files(
+    sources: Iterable[Path], skip: set[Path] | None = None, cancelled: Callable[[], bool] = lambda: False
+) -> list[tuple[Path, str]]:
+    """The files to check, with the name shown for each: files as given, folders searched (with their
+    subfolders) for report files in name order. Paths in `skip` (already checked) are left out."""
+    found: list[tuple[Path, str]] = []
+    seen = set(skip or ())
+
+    def add(path: Path, name: str) -> None:
+        key = path.resolve()
+        if key not in seen:
+            seen.add(key)
+            found.append((path, name))
+
+    for source in sources:
+        if cancelled():
+            break
+        if not source.is_dir():
+            add(source, source.name)
+            continue
+        for folder, dirs, files in os.walk(source):
+            if cancelled():
+                break
+            dirs.sort()
+            for file_name in sorted(files):
+                path = Path(folder) / file_name
+                if is_report_file(path):
+                    add(path, path.relative_to(source).as_posix())
+    return found
+
+
+# --- reading and checking --------------------------------------------------------------------------
+
+
+def read_and_check(
+    path: Path,
+    name: str,
+    batch: dict[tuple[str, int], Report],
+    previous: PreviousLookup | None = None,
+    *,
+    contain_crashes: bool = True,
+) -> FileCheck:
+    """Read one file and check it against last year's report of the same agency: the batch's (by agency
+    and year), else what `previous` finds. A file that cannot be read gives its one-line reason; so does
+    a reader's unexpected failure, unless `contain_crashes` is False (then it propagates)."""
+    try:
+        result = read_with_log(path)
+    except UserError as exc:
+        return FileCheck(path, name, error=str(exc))
+    except Exception as exc:  # one broken reader must not stop the batch; the row says what happened
+        if not contain_crashes:
+            raise
+        log.exception("reading %s failed", path)
+        return FileCheck(path, name, error=f"读取时出现意外错误：{exc}")
+    report = result.report
+    last_year = batch.get((report.agency, report.year - 1))
+    in_batch = last_year is not None
+    if last_year is None and previous is not None:
+        last_year = previous(report.agency, report.year)
+    return FileCheck(
+        path, name, report, tuple(validate(report, last_year)), tuple(result.log), with_previous=in_batch
+    )
+
+
+def _recheck(check: FileCheck, arrived: Report) -> FileCheck | None:
+    report = check.report
+    if report is None or check.with_previous or (report.agency, report.year - 1) != (arrived.agency, arrived.year):
+        return None
+    return replace(check, findings=tuple(validate(report, arrived)), with_previous=True)
+
+
+def recheck_with_previous(earlier: Sequence[FileCheck], arrived: Report) -> list[FileCheck]:
+    """Files checked before `arrived` (last year's report of their agency) came in: checked again with it."""
+    return [again for check in earlier if (again := _recheck(check, arrived)) is not None]
+
+
+class BatchCheck:
+    """A batch being checked, file by file (a window can show each as it comes, and stop between files).
+    `earlier` are checks already done, whose reports count as part of the batch; `previous` looks up
+    last year's report outside the batch."""
+
+    def __init__(
+        self,
+        earlier: Iterable[FileCheck] = (),
+        *,
+        previous: PreviousLookup | None = None,
+        contain_crashes: bool = True,
+    ) -> None:
+        self._checks: list[FileCheck] = list(earlier)
+        self._previous = previous
+        self._contain_crashes = contain_crashes
+        self._reports: dict[tuple[str, int], Report] = {}
+        for check in self._checks:
+            if check.report is not None:
+                self._reports.setdefault((check.report.agency, check.report.year), check.report)
+
+    @property
+    def checks(self) -> list[FileCheck]:
+        """Every check of the batch in the order the files came, each as last checked."""
+        return list(self._checks)
+
+    def add(self, path: Path, name: str) -> tuple[FileCheck, list[FileCheck]]:
+        """Read and check one more file. Returns its check and the earlier checks done again because
+        this file is last year's report of their agency (the first such file of an agency and year counts)."""
+        check = read_and_check(path, name, self._reports, self._previous, contain_crashes=self._contain_crashes)
+        self._checks.append(check)
+        again: list[FileCheck] = []
+        report = check.report
+        if report is not None and (report.agency, report.year) not in self._reports:
+            self._reports[(report.agency, report.year)] = report
+            for i, earlier in enumerate(self._checks):
+                redone = _recheck(earlier, report)
+                if redone is not None:
+                    self._checks[i] = redone
+                    again.append(redone)
+        return check, again
+
+
+def check_files(
+    files: Iterable[tuple[Path, str]], *, previous: PreviousLookup | None = None, contain_crashes: bool = True
+) -> list[FileCheck]:
+    """Read and check every file (path, name shown), in order; see BatchCheck."""
+    batch = BatchCheck(previous=previous, contain_crashes=contain_crashes)
+    for path, name in files:
+        batch.add(path, name)
+    return batch.checks
+
+
+# --- the findings table ----------------------------------------------------------------------------
+
+
+def summary_rows(checks: Sequence[FileCheck]) -> list[list[str | int]]:
+    """One row per file: the table's columns and the file's path (SUMMARY_HEADERS)."""
+    return [[*c.cells(), str(c.path)] for c in checks]
+
+
+def detail_rows(checks: Sequence[FileCheck]) -> list[list[str | int]]:
+    """One row per finding (and one per unreadable file): 文件, 规则, 级别, 说明, 单元格 (DETAIL_HEADERS)."""
+    rows: list[list[str | int]] = []
+    for check in checks:
+        if not check.readable:
+            rows.append([check.name, "", UNREADABLE, check.error, ""])
+        for f in check.findings:
+            severity = SEVERITY_LABELS.get(f.severity, f.severity)
+            rows.append([check.name, f.rule, severity, f.message, "、".join(f.cells)])
+    return rows
