@@ -2,8 +2,8 @@
 # 政府信息公开年报助手：一键准备运行与测试环境（Linux / macOS）。
 #
 # 做三件事，均可重复执行（幂等）：
-#   1. Debian/Ubuntu 上安装 PySide6（Qt 6）运行所需的系统库和中文 TrueType 字体
-#      （只安装缺少的包；全部已装时不联网、不调用 apt）；
+#   1. Debian/Ubuntu 上安装 PySide6（Qt 6）运行所需的系统库、中文 TrueType 字体，以及测试用的
+#      LibreOffice Writer（无界面版）和 poppler-utils（只安装缺少的包；全部已装时不联网、不调用 apt）；
 #   2. 用 Python 3.11+ 创建 .venv；
 #   3. pip install -e ".[test]"，以 pyproject.toml 的 sha256 作为标记，
 #      pyproject.toml 未变时跳过安装。
@@ -108,6 +108,10 @@ APT_PACKAGES=(
     libwayland-egl1
     # 中文字体：文泉驿正黑（TrueType glyf 轮廓，reportlab 可直接嵌入；Noto CJK 是 CFF，不行）
     fonts-wqy-zenhei
+    # 测试用工具（tests 中标为 needs_tool 的测试；CI 里缺少即失败）：
+    # LibreOffice Writer（无界面版）把导出的 DOCX 打印成 PDF，pdffonts（poppler-utils）查看 PDF 嵌入的字体
+    "libreoffice-writer-nogui|libreoffice-writer"
+    poppler-utils
 )
 
 pkg_installed() { # $1 = "a|b|c"
@@ -172,7 +176,8 @@ if [ "${SETUP_SKIP_APT:-0}" != "1" ] && [ -f /etc/debian_version ] \
             warn "缺少以下系统包，但当前不是 root 且没有 sudo，无法自动安装："
             warn "  ${missing[*]//|/ 或 }"
             warn "请让管理员执行：apt-get install --no-install-recommends ${missing[*]%%|*}"
-            warn "继续安装 Python 依赖；缺少这些包时界面或中文字体可能无法正常工作。"
+            warn "继续安装 Python 依赖；缺少这些包时界面或中文字体可能无法正常工作，"
+            warn "需要 LibreOffice、pdffonts 的测试会被跳过（CI 中则判为失败）。"
         else
             export DEBIAN_FRONTEND=noninteractive
             say "安装缺少的系统包：${missing[*]//|/ 或 }"
