@@ -24,8 +24,8 @@ try {
     & (Join-Path $Scripts 'ruff.exe') check .
     $code = $LASTEXITCODE
     if ($code -eq 0) {
-        Write-Host '[test] mypy core reading exports ui'
-        & (Join-Path $Scripts 'mypy.exe') core exports ui
+        Write-Host '[test] mypy core reading exports cli ui'
+        & (Join-Path $Scripts 'mypy.exe') core reading exports cli ui
         $code = $LASTEXITCODE
     }
     if ($code -eq 0) {

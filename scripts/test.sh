@@ -14,8 +14,8 @@ export QT_QPA_PLATFORM="${QT_QPA_PLATFORM:-offscreen}"
 echo "[test] ruff check ." >&2
 .venv/bin/ruff check .
 
-echo "[test] mypy core reading exports ui" >&2
-.venv/bin/mypy core reading exports ui
+echo "[test] mypy core reading exports cli ui" >&2
+.venv/bin/mypy core reading exports cli ui
 
 echo "[test] pytest" >&2
 exec .venv/bin/python -m pytest -q "$@"

@@ -1,0 +1,37 @@
+"""The command line (check, import, list, export, new, fonts) over core, reading and exports.
+
+main.py is the entry point: it sets up the streams, calls `run` and keeps the last-resort guard.
+Without a subcommand `run` starts the app through the `start_app` it is given (cli does not import ui)."""
+
+from __future__ import annotations
+
+import sys
+from collections.abc import Callable, Sequence
+from pathlib import Path
+
+from cli.commands import EXIT_UNREADABLE, Context
+from cli.parser import build_parser
+
+
+def run(argv: Sequence[str], *, start_app: Callable[[Path], int]) -> int:
+    """Parse the arguments and run the subcommand (or the app); returns the exit status. A message meant
+    for the user (UserError) is one line on stderr and exit 2; bad arguments exit 2 through SystemExit."""
+    from core.errors import UserError
+    from core.paths import default_db_path
+
+    args = build_parser().parse_args(argv)
+    db_path = Path(getattr(args, "db", None) or default_db_path())
+    context = Context(db_path, sys.stdout, sys.stderr)
+    try:
+        if args.func is None:
+            return start_app(db_path)
+        status: int = args.func(args, context)
+        return status
+    except UserError as exc:
+        context.err.write(f"{exc}\n")
+        return EXIT_UNREADABLE
+    except KeyboardInterrupt:
+        context.err.write("已中断。\n")
+        return 130
+    finally:
+        context.close()

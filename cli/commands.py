@@ -1,0 +1,299 @@
+"""The subcommands: check, import, list, export, new and fonts, each a function of the parsed arguments
+and a Context (the database, opened on first use, and the output streams); each returns the exit status.
+
+Imports are made inside the commands that need them: `export`, a process of its own for every PDF,
+and `check` of files load neither the database layer nor sqlite-utils."""
+
+from __future__ import annotations
+
+import argparse
+import errno
+import json
+import os
+from collections.abc import Callable
+from pathlib import Path
+from typing import TYPE_CHECKING, TextIO
+
+if TYPE_CHECKING:
+    from core.checks import Finding
+    from core.report import Report
+    from core.storage import Store
+    from reading.batch import FileCheck
+
+EXIT_OK = 0
+EXIT_FINDINGS = 1  # check: some file has an error finding; import/new: the report exists already
+EXIT_UNREADABLE = 2  # a file cannot be read or written, or the arguments are wrong
+
+
+class Context:
+    """What a command works with: the database at `db_path`, opened when first asked for (and closed
+    by `close`), and the streams to write to."""
+
+    def __init__(self, db_path: Path, out: TextIO, err: TextIO) -> None:
+        self.db_path = db_path
+        self.out = out
+        self.err = err
+        self._opened: list[Store] = []
+
+    def store(self) -> Store:
+        """The database, created (with the example report) when it does not exist yet."""
+        from core.storage import Store
+
+        if not self._opened:
+            self._opened.append(Store(self.db_path))
+        return self._opened[0]
+
+    def existing_store(self) -> Store | None:
+        """The database when there is one and it opens (a problem is noted on err); never creates it."""
+        if self._opened:
+            return self._opened[0]
+        if not self.db_path.exists():
+            return None
+        from core.storage import StorageError, Store
+
+        try:
+            self._opened.append(Store(self.db_path, seed=False))
+        except StorageError as exc:
+            self.err.write(f"（未使用数据库中的上年报告：{exc}）\n")
+            return None
+        return self._opened[0]
+
+    def close(self) -> None:
+        for store in self._opened:
+            store.close()
+        self._opened.clear()
+
+
+# --- check ---------------------------------------------------------------------------------------
+
+
+def check(args: argparse.Namespace, context: Context) -> int:
+    """Check report files, each against last year's report of its agency (in the same batch, else in the
+    database); exit 0 (no errors), 1 (some file has an error finding), 2 (some file cannot be read)."""
+    from core.checks import ERROR
+    from reading.batch import check_files
+
+    names: list[str] = args.files
+    store = context.existing_store()
+    # A reader's unexpected failure is not a finding: it reaches main's last guard (crash log, exit 3).
+    checks = check_files(
+        [(Path(name), name) for name in names],
+        previous=_previous_in(store) if store is not None else None,
+        contain_crashes=False,
+    )
+    for unreadable in (c for c in checks if c.report is None):
+        context.err.write(f"{unreadable.name}：无法读取：{unreadable.error}\n")
+    if args.json:
+        results = [_check_json(c) for c in checks]
+        context.out.write(json.dumps(results, ensure_ascii=False, indent=1) + "\n")
+    else:
+        for c in checks:
+            _print_findings(c, context.out)
+    if any(c.report is None for c in checks):
+        return EXIT_UNREADABLE
+    any_error = any(f.severity == ERROR for c in checks for f in c.findings)
+    return EXIT_FINDINGS if any_error else EXIT_OK
+
+
+def _previous_in(store: Store) -> Callable[[str, int], Report | None]:
+    """Last year's report of an agency in the database (None when it has none or cannot give it)."""
+    from core.storage import StorageError
+
+    def previous(agency: str, year: int) -> Report | None:
+        try:
+            return store.previous_report(agency, year)
+        except StorageError:
+            return None
+
+    return previous
+
+
+def _check_json(check: FileCheck) -> dict[str, object]:
+    report = check.report
+    if report is None:
+        return {"file": check.name, "error": check.error, "findings": []}
+    return {
+        "file": check.name,
+        "template": report.template_id,
+        "agency": report.agency,
+        "year": report.year,
+        "findings": [f.to_json() for f in check.findings],
+        "import_log": list(check.log),
+    }
+
+
+def _print_findings(check: FileCheck, out: TextIO) -> None:
+    from core.checks import SEVERITY_LABELS
+
+    report = check.report
+    if report is None:
+        return
+    findings: tuple[Finding, ...] = check.findings
+    errors, warnings = check.counts
+    verdict = "通过" if not findings else f"{errors} 个错误，{warnings} 个提示"
+    out.write(f"{check.name}：{report.agency} {report.year} 年度报告（{report.template.name}格式）— {verdict}\n")
+    for f in findings:
+        out.write(f"  [{SEVERITY_LABELS[f.severity]}] {f.rule} {f.message}\n")
+    for line in check.log:  # what reading a published file was unsure of: the reviewer should look
+        out.write(f"  [读取] {line}\n")
+
+
+# --- the database --------------------------------------------------------------------------------
+
+
+def import_files(args: argparse.Namespace, context: Context) -> int:
+    """Store report files; a stored report of the same agency and year is replaced only with --replace
+    (it goes to the recycle bin)."""
+    from core.operations import ReportExists, store_report
+    from core.reportfile import ReportFileError
+    from reading.formats import read_report
+
+    store = context.store()
+    status = EXIT_OK
+    for name in args.files:
+        try:
+            report = read_report(name)
+        except ReportFileError as exc:
+            context.err.write(f"{name}：无法读取：{exc}\n")
+            status = EXIT_UNREADABLE
+            continue
+        try:
+            stored = store_report(store, report, replace=args.replace)
+        except ReportExists as exc:
+            context.err.write(
+                f"{name}：数据库中已有 {exc.agency} {exc.year} 年度报告（编号 {exc.report_id}），"
+                f"未导入；如要替换，请加 --replace（原报告移入回收站）\n"
+            )
+            status = max(status, EXIT_FINDINGS)
+            continue
+        context.out.write(f"{name}：已导入 {report.agency} {report.year} 年度报告（编号 {stored.id}）\n")
+    return status
+
+
+def list_reports(args: argparse.Namespace, context: Context) -> int:
+    summaries = context.store().list_reports()
+    if not summaries:
+        context.out.write("数据库中还没有报告。\n")
+        return EXIT_OK
+    context.out.write("编号\t年度\t格式\t状态\t错误\t提示\t机关\n")
+    for s in summaries:
+        context.out.write(
+            f"{s.id}\t{s.year}\t{s.template}\t{s.status_label}\t{s.errors}\t{s.warnings}\t{s.agency}\n"
+        )
+    return EXIT_OK
+
+
+def new(args: argparse.Namespace, context: Context) -> int:
+    """Create a report: blank for an agency and year, or next year's from a stored one (--from)."""
+    from core.operations import ReportExists, create_next_year, create_report
+
+    from_id: int | None = args.from_id
+    agency: str | None = args.agency
+    year: int | None = args.year
+    if from_id is None and (not agency or year is None):
+        context.err.write("请用 --agency 和 --year 指定机关和年度，或用 --from 指定上年报告编号\n")
+        return EXIT_UNREADABLE
+    store = context.store()
+    try:
+        if from_id is not None:
+            report_id = create_next_year(store, from_id)
+        else:
+            assert agency and year is not None
+            report_id = create_report(store, agency, year)
+    except ReportExists as exc:
+        context.err.write(f"数据库中已有 {exc.agency} {exc.year} 年度报告（编号 {exc.report_id}），未新建\n")
+        return EXIT_FINDINGS
+    report = store.load(report_id)
+    context.out.write(
+        f"已新建 {report.agency} {report.year} 年度报告（编号 {report_id}，{report.template.name}格式）\n"
+    )
+    return EXIT_OK
+
+
+# --- export --------------------------------------------------------------------------------------
+
+
+def _is_stored(source: str) -> bool:
+    """A source named by a stored report's number (3 or #3) rather than a file."""
+    return source.lstrip("#").isdigit() and not os.path.exists(source)
+
+
+def load_source(source: str, context: Context) -> Report:
+    """A report named on the command line: a file, or the number of a stored report."""
+    if _is_stored(source):
+        return context.store().load(int(source.lstrip("#")))
+    from reading.formats import read_report
+
+    return read_report(source)
+
+
+def export(args: argparse.Namespace, context: Context) -> int:
+    """Export a report file or a stored report in the format the target's suffix names. Blank cells print
+    as --blanks says, else as the agency's profile says (a stored report), else as 0."""
+    from core.errors import UserError
+    from core.reportfile import ReportFileError
+    from core.settings import load_settings, pdf_font_overrides
+    from exports import WRITERS, ExportOptions, export_report
+
+    source: str = args.source
+    target: str = args.to
+    path = Path(target)
+    suffix = path.suffix.lower()
+    err = context.err
+    if suffix not in WRITERS:
+        known = "、".join(sorted(WRITERS))
+        err.write(f"无法导出为「{suffix or target}」：支持的格式为 {known}\n")
+        return EXIT_UNREADABLE
+    try:
+        report = load_source(source, context)
+    except ReportFileError as exc:
+        err.write(f"{source}：无法读取：{exc}\n")
+        return EXIT_UNREADABLE
+    if not path.parent.exists():
+        err.write(f"无法写入「{target}」：文件夹「{path.parent}」不存在\n")
+        return EXIT_UNREADABLE
+    blanks: str | None = args.blanks
+    if blanks is None:
+        profile = context.store().agency_profile(report.agency) if _is_stored(source) else None
+        blanks = profile.zero_print if profile is not None else "zero"
+    options = ExportOptions(blanks == "zero", args.draft, args.fragment, pdf_font_overrides(load_settings()))
+    try:
+        export_report(report, path, options)
+    except UserError as exc:
+        err.write(f"无法导出「{target}」：{exc}\n")
+        return EXIT_UNREADABLE
+    except PermissionError:
+        err.write(f"无法写入「{target}」：没有写入权限，或文件正被其他程序打开；原文件未改动\n")
+        return EXIT_UNREADABLE
+    except OSError as exc:
+        reason = "磁盘空间不足" if exc.errno == errno.ENOSPC else (exc.strerror or str(exc))
+        err.write(f"无法写入「{target}」：{reason}；原文件未改动\n")
+        return EXIT_UNREADABLE
+    context.out.write(f"已导出：{target}\n")
+    return EXIT_OK
+
+
+# --- fonts ---------------------------------------------------------------------------------------
+
+
+def fonts(args: argparse.Namespace, context: Context) -> int:
+    """Show the fonts PDF export will embed; change the mapping kept in settings.json."""
+    from core.settings import load_settings, pdf_font_overrides, save_settings, settings_path
+    from exports.fonts import ROLES, find_fonts
+
+    setting: list[str] | None = args.set
+    settings = load_settings()
+    overrides = {} if args.reset else pdf_font_overrides(settings)
+    if setting:
+        role, path = setting
+        if role not in ROLES:
+            context.err.write(f"未知的字体用途「{role}」，应为 {'、'.join(ROLES)} 之一\n")
+            return EXIT_UNREADABLE
+        overrides[role] = str(Path(path).resolve())
+    fontset = find_fonts(overrides or None)  # a bad choice raises FontError before it is saved
+    if setting or args.reset:
+        settings["pdf_fonts"] = overrides
+        save_settings(settings)
+        context.out.write(f"已保存到 {settings_path()}\n")
+    context.out.write(fontset.describe() + "\n")
+    return EXIT_OK

@@ -1,0 +1,76 @@
+"""The command line's arguments: the subcommands, each bound to its function (`func`), with Chinese
+one-line errors and exit status 2 for arguments that do not fit."""
+
+from __future__ import annotations
+
+import argparse
+
+from cli import commands
+
+PROG = "main.py"
+USAGE_EPILOG = """命令：
+  check FILE… [--json]     检查报告文件，按文件列出错误和提示
+  export FILE --to OUT     把报告文件（或数据库中的报告编号）导出为 .docx/.pdf/.html/.json（--draft 加草稿水印）
+  import FILE… [--replace] 把报告文件存入本地数据库
+  list                     列出数据库中的报告
+  new --agency 机关 --year 年度 | --from 编号   新建报告（可从上年报告结转）
+  fonts [--set 用途 字体文件 | --reset]   查看或设置 PDF 使用的字体
+任何命令都可加 --db PATH 使用指定的数据库。"""
+
+
+class ChineseArgumentParser(argparse.ArgumentParser):
+    """argparse with Chinese one-line errors and exit status 2, never a traceback."""
+
+    def error(self, message: str) -> None:  # type: ignore[override]
+        self.exit(2, f"{self.prog}：参数有误：{message}\n（用 --help 查看用法）\n")
+
+
+def build_parser() -> argparse.ArgumentParser:
+    """The parser; the parsed arguments' `func` is the chosen subcommand's function (None: no command)."""
+    db = ChineseArgumentParser(add_help=False)
+    db.add_argument("--db", metavar="PATH", default=argparse.SUPPRESS, help="使用指定的数据库文件")
+    parser = ChineseArgumentParser(
+        prog=PROG,
+        description="政府信息公开年报助手：填写、检查、打印和发布政府信息公开工作年度报告",
+        epilog=USAGE_EPILOG,
+        formatter_class=argparse.RawDescriptionHelpFormatter,
+        parents=[db],
+    )
+    parser.set_defaults(func=None)
+    sub = parser.add_subparsers(dest="command", parser_class=ChineseArgumentParser)
+
+    p = sub.add_parser("check", parents=[db], help="检查报告文件")
+    p.add_argument("files", nargs="+", metavar="FILE")
+    p.add_argument("--json", action="store_true", help="以 JSON 输出结果")
+    p.set_defaults(func=commands.check)
+
+    p = sub.add_parser("export", parents=[db], help="导出报告")
+    p.add_argument("source", metavar="FILE")
+    p.add_argument("--to", required=True, metavar="OUT", help="输出文件：.docx、.pdf、.html 或 .json")
+    p.add_argument("--draft", action="store_true", help="加“草稿”水印（未定稿的报告）")
+    p.add_argument("--blanks", choices=["zero", "blank"], help="空白单元格印为 0（zero）或留空（blank）")
+    p.add_argument("--fragment", action="store_true", help="HTML 只输出粘贴到网站编辑器的正文部分")
+    p.set_defaults(func=commands.export)
+
+    p = sub.add_parser("import", parents=[db], help="导入报告文件到数据库")
+    p.add_argument("files", nargs="+", metavar="FILE")
+    p.add_argument("--replace", action="store_true", help="替换数据库中同一机关同一年度的报告")
+    p.set_defaults(func=commands.import_files)
+
+    p = sub.add_parser("list", parents=[db], help="列出数据库中的报告")
+    p.set_defaults(func=commands.list_reports)
+
+    p = sub.add_parser("new", parents=[db], help="新建报告")
+    p.add_argument("--agency")
+    p.add_argument("--year", type=int)
+    p.add_argument("--from", dest="from_id", type=int, metavar="编号")
+    p.set_defaults(func=commands.new)
+
+    p = sub.add_parser("fonts", parents=[db], help="查看或设置 PDF 使用的字体")
+    p.add_argument(
+        "--set", nargs=2, metavar=("用途", "字体文件"),
+        help="用途：song 宋体、hei 黑体、kai 楷体、fang 仿宋、title 标题",
+    )
+    p.add_argument("--reset", action="store_true", help="恢复自动查找字体")
+    p.set_defaults(func=commands.fonts)
+    return parser
