@@ -10,7 +10,8 @@ from core.template import CellKind
 
 Number = int | Decimal
 
-MONEY_DECIMALS = 4
+# Money is 万元 in the header; published reports print it to the 分, six decimals (5949.088667).
+MONEY_DECIMALS = 6
 MONEY_UNITS = ("万元", "元")
 # Units clerks type after a count; they carry no meaning for the number.
 COUNT_UNITS = ("件", "个", "项", "条", "宗", "起")
@@ -128,7 +129,7 @@ def _check_kind(number: Decimal, unit: str | None, original: str, kind: CellKind
         assert isinstance(exponent, int)
         if -exponent > MONEY_DECIMALS and number != number.quantize(Decimal(1).scaleb(-MONEY_DECIMALS)):
             return _invalid(original, f"金额「{shown}」最多保留 {MONEY_DECIMALS} 位小数")
-        if -exponent > MONEY_DECIMALS:  # only zeros beyond the 4th decimal: drop them
+        if -exponent > MONEY_DECIMALS:  # only zeros beyond the last allowed decimal: drop them
             number = number.quantize(Decimal(1).scaleb(-MONEY_DECIMALS))
         if number == number.to_integral_value() and exponent >= 0:
             return Parsed(int(number), format_number(int(number), kind, unit), unit)

@@ -135,15 +135,22 @@ def test_money_from_numbers() -> None:
     assert ok(0.1, MONEY).number == Decimal("0.1")  # the float's shortest repr, not its binary value
 
 
-@pytest.mark.parametrize("text", ["1.23456", "0.00001", "12.345678万元"])
-def test_money_more_than_four_decimals_rejected(text: str) -> None:
+def test_money_to_the_fen_in_wanyuan_is_valid() -> None:
+    # A real 2023 report prints 行政事业性收费 as 5949.088667 万元: six decimals, to the 分.
+    assert ok("5949.088667", MONEY).number == Decimal("5949.088667")
+    assert ok("5949.088667万元", MONEY).text == "5949.088667万元"
+    assert ok(5949.088667, MONEY).number == Decimal("5949.088667")
+
+
+@pytest.mark.parametrize("text", ["1.2345678", "0.0000001", "12.3456789万元"])
+def test_money_more_than_six_decimals_rejected(text: str) -> None:
     parsed = bad(text, MONEY)
     assert str(MONEY_DECIMALS) in parsed.error
     assert parsed.text == text
 
 
 def test_money_float_with_too_many_decimals_rejected() -> None:
-    bad(1.23456, MONEY)
+    bad(1.2345678, MONEY)
 
 
 @pytest.mark.parametrize("text", ["-1", "-0.5", "－3元"])
