@@ -9,7 +9,7 @@ from decimal import Decimal
 
 from core.numbers import Number, format_number
 from core.report import Report, derive_totals
-from core.template import CellDef, CellKind, Template, load_template, template_for_year
+from core.template import CellDef, CellKind, SumDef, Template, owner_of_cells, template_for_year
 
 ERROR = "error"
 WARNING = "warning"
@@ -43,14 +43,15 @@ class Context:
         self.template: Template = report.template
         self.previous = previous
         self.totals = derive_totals(self.template, report.inputs)
+        self._blank_reported: dict[str, SumDef] | None = None
 
     def number(self, cell_id: str) -> Number:
-        """An input cell's value (blank or invalid count as 0) or a computed cell's figure:
-        what the file printed, when it printed one, else the derived sum."""
+        """An input cell's value (blank or invalid count as 0) or a computed cell's figure: what the
+        file printed, when it printed a number there, else the derived sum. A total printed blank is
+        reported once, by its own rule; everywhere else it counts as what its parts add up to."""
         printed = self.report.printed.get(cell_id)
-        if printed is not None and printed.error is None:
-            return printed.value_or_zero
-        # Not printed, or printed as something that is not a number (VALUE-INVALID says so).
+        if printed is not None and printed.number is not None:
+            return printed.number
         derived = self.totals.get(cell_id)
         if derived is not None:
             return derived
@@ -66,8 +67,44 @@ class Context:
             return 0, "空白"
         return printed.number, fmt(printed.number)
 
+    def sum_of(self, s: SumDef) -> tuple[list[tuple[str, Number]], Number]:
+        """A declared sum over the figures of its parts: (label, value) of each part, and the total."""
+        parts = [(label, self.number(p)) for label, p in zip(s.part_labels, s.parts, strict=True)]
+        return parts, sum((v for _, v in parts), 0)
+
+    def blank_reported(self) -> dict[str, SumDef]:
+        """Totals the file printed blank although their parts do not add up to 0, each with the one
+        sum (the first the template declares for it among the rules that apply) that reports it."""
+        if self._blank_reported is None:
+            found: dict[str, SumDef] = {}
+            for s in self.template.sums:
+                printed = self.report.printed.get(s.cell)
+                if s.cell in found or printed is None or not printed.is_blank or not self.template.applies(s.rule):
+                    continue
+                if self.sum_of(s)[1] != 0:
+                    found[s.cell] = s
+            self._blank_reported = found
+        return self._blank_reported
+
+    def mismatched_sums(self, rule_id: str) -> Iterator[tuple[SumDef, str, list[tuple[str, Number]], Number]]:
+        """The sums of this rule whose printed figure differs from what its parts add up to: the sum,
+        the figure as shown, the parts and their total. A blank figure is reported by one rule only."""
+        for s in self.template.sums_for(rule_id):
+            figure = self.printed_figure(s.cell)
+            if figure is None:
+                continue
+            parts, expected = self.sum_of(s)
+            if figure[0] == expected:
+                continue
+            if self.report.printed[s.cell].is_blank and self.blank_reported().get(s.cell) is not s:
+                continue
+            yield s, figure[1], parts, expected
+
     def s3_label(self, col_id: str) -> str:
         return f"{self.template.section('s3').short}「{self.template.s3.column(col_id).label}」列"
+
+    def section_of(self, cell_id: str) -> str:
+        return self.template.section(self.template.cell(cell_id).section).short
 
 
 def fmt(number: Number) -> str:
@@ -78,6 +115,14 @@ def fmt(number: Number) -> str:
 
 def _sum_text(parts: list[tuple[str, Number]]) -> str:
     return " + ".join(f"{label} {fmt(value)}" for label, value in parts)
+
+
+_ORDINAL = re.compile(r"^(?:[一二三四五六七八九十]+、|（[一二三四五六七八九十]+）|[0-9]+[.．、])")
+
+
+def _bare(label: str) -> str:
+    """A printed label without its ordinal: 四、结转下年度继续办理 → 结转下年度继续办理."""
+    return _ORDINAL.sub("", label)
 
 
 @dataclass(frozen=True)
@@ -98,81 +143,60 @@ class Rule:
 
 def _s3_balance(ctx: Context) -> Iterator[tuple[str, tuple[str, ...]]]:
     s3 = ctx.template.s3
-    outcome = [r.id for r in s3.outcome_rows]
+    balance = s3.balance
+    if balance is None:
+        return
+
+    def side(row_ids: tuple[str, ...], col_id: str) -> list[tuple[str, Number]]:
+        out: list[tuple[str, Number]] = []
+        for row_id in row_ids:
+            row = s3.row(row_id)
+            if row.sum_of:  # a computed row counts as the sum of its parts, whatever it printed
+                value = sum((ctx.number(f"s3.{r}.{col_id}") for r in row.sum_of), 0)
+            else:
+                value = ctx.number(f"s3.{row_id}.{col_id}")
+            out.append((row.short, value))
+        return out
+
     for col in s3.columns:
-        c = col.id
-        new = ctx.number(f"s3.new.{c}")
-        carried = ctx.number(f"s3.carried_over.{c}")
-        processed = sum((ctx.number(f"s3.{r}.{c}") for r in outcome), 0)
-        forward = ctx.number(f"s3.carried_forward.{c}")
-        if new + carried != processed + forward:
+        left, right = side(balance.left, col.id), side(balance.right, col.id)
+        left_sum, right_sum = sum((v for _, v in left), 0), sum((v for _, v in right), 0)
+        if left_sum != right_sum:
             yield (
-                f"{ctx.s3_label(c)}：本年新收 {fmt(new)} + 上年结转 {fmt(carried)} = "
-                f"{fmt(new + carried)}，不等于办理结果总计 {fmt(processed)} + 结转下年度 "
-                f"{fmt(forward)} = {fmt(processed + forward)}",
-                (
-                    f"s3.new.{c}",
-                    f"s3.carried_over.{c}",
-                    f"s3.total_processed.{c}",
-                    f"s3.carried_forward.{c}",
-                ),
+                f"{ctx.s3_label(col.id)}：{_sum_text(left)} = {fmt(left_sum)}，不等于{_sum_text(right)} = "
+                f"{fmt(right_sum)}",
+                tuple(f"s3.{r}.{col.id}" for r in (*balance.left, *balance.right)),
             )
 
 
 def _s3_row_total(ctx: Context) -> Iterator[tuple[str, tuple[str, ...]]]:
-    s3 = ctx.template.s3
-    applicants = s3.applicant_columns
-    for row in s3.rows:
-        figure = ctx.printed_figure(f"s3.{row.id}.total")
-        if figure is None:
-            continue
-        parts = [(col.label, ctx.number(f"s3.{row.id}.{col.id}")) for col in applicants]
-        expected = sum((v for _, v in parts), 0)
-        if figure[0] != expected:
-            shown = [(label, v) for label, v in parts if v] or parts[:1]
-            yield (
-                f"{s3_section(ctx)}「{row.label}」行：总计印为 {figure[1]}，但各申请人之和为 "
-                f"{fmt(expected)}（{_sum_text(shown)}）",
-                (f"s3.{row.id}.total", *(f"s3.{row.id}.{col.id}" for col in applicants)),
-            )
+    for s, printed, parts, expected in ctx.mismatched_sums("S3-ROW-TOTAL"):
+        shown = [(label, v) for label, v in parts if v] or parts[:1]
+        yield (
+            f"{ctx.section_of(s.cell)}「{s.along}」行：{ctx.template.cell(s.cell).col_label}印为 {printed}，"
+            f"但各申请人之和为 {fmt(expected)}（{_sum_text(shown)}）",
+            (s.cell, *s.parts),
+        )
 
 
 def _s3_results_total(ctx: Context) -> Iterator[tuple[str, tuple[str, ...]]]:
-    s3 = ctx.template.s3
-    for col in s3.columns:
-        figure = ctx.printed_figure(f"s3.total_processed.{col.id}")
-        if figure is None:
-            continue
-        parts = [(r.short, ctx.number(f"s3.{r.id}.{col.id}")) for r in s3.outcome_rows]
-        expected = sum((v for _, v in parts), 0)
-        if figure[0] != expected:
-            shown = [(label, v) for label, v in parts if v]
-            detail = f"（{_sum_text(shown)}）" if shown else ""
-            yield (
-                f"{ctx.s3_label(col.id)}：（七）总计印为 {figure[1]}，但办理结果各项之和为 "
-                f"{fmt(expected)}{detail}",
-                (
-                    f"s3.total_processed.{col.id}",
-                    *(f"s3.{r.id}.{col.id}" for r in s3.outcome_rows),
-                ),
-            )
+    for s, printed, parts, expected in ctx.mismatched_sums("S3-RESULTS-TOTAL"):
+        shown = [(label, v) for label, v in parts if v]
+        detail = f"（{_sum_text(shown)}）" if shown else ""
+        yield (
+            f"{ctx.section_of(s.cell)}「{s.along}」列：{ctx.template.cell(s.cell).row_label}印为 {printed}，"
+            f"但办理结果各项之和为 {fmt(expected)}{detail}",
+            (s.cell, *s.parts),
+        )
 
 
 def _s4_total(ctx: Context) -> Iterator[tuple[str, tuple[str, ...]]]:
-    s4 = ctx.template.s4
-    parts_cols = [c for c in s4.columns if not c.computed]
-    for group in s4.groups:
-        figure = ctx.printed_figure(f"s4.{group.id}.total")
-        if figure is None:
-            continue
-        parts = [(c.label, ctx.number(f"s4.{group.id}.{c.id}")) for c in parts_cols]
-        expected = sum((v for _, v in parts), 0)
-        if figure[0] != expected:
-            yield (
-                f"{ctx.template.section('s4').short}「{group.full_label}」：总计印为 {figure[1]}，"
-                f"不等于 {_sum_text(parts)} = {fmt(expected)}",
-                (f"s4.{group.id}.total", *(f"s4.{group.id}.{c.id}" for c in parts_cols)),
-            )
+    for s, printed, parts, expected in ctx.mismatched_sums("S4-TOTAL"):
+        yield (
+            f"{ctx.section_of(s.cell)}「{s.along}」：{ctx.template.cell(s.cell).col_label}印为 {printed}，"
+            f"不等于 {_sum_text(parts)} = {fmt(expected)}",
+            (s.cell, *s.parts),
+        )
 
 
 def s3_section(ctx: Context) -> str:
@@ -195,7 +219,7 @@ def _blank_cells(ctx: Context) -> Iterator[tuple[str, tuple[str, ...]]]:
     for cell in ctx.template.cells:
         if cell.computed:
             printed = ctx.report.printed.get(cell.id)
-            blank = printed is not None and printed.is_blank
+            blank = printed is not None and printed.is_blank and cell.id not in ctx.blank_reported()
         else:
             blank = cell.id not in ctx.report.inputs
         if blank:
@@ -213,35 +237,44 @@ def _blank_cells(ctx: Context) -> Iterator[tuple[str, tuple[str, ...]]]:
 
 def _carry_over(ctx: Context) -> Iterator[tuple[str, tuple[str, ...]]]:
     prev = ctx.previous
-    if prev is None:
+    carry = ctx.template.s3.carry_over
+    if prev is None or carry is None:
         return
+    this_row = ctx.template.s3.row(carry.row)
     for col in ctx.template.s3.applicant_columns:
-        this_year = ctx.report.number(f"s3.carried_over.{col.id}")
-        last_year = prev.number(f"s3.carried_forward.{col.id}")
+        earlier = f"s3.{carry.from_previous}.{col.id}"
+        if not prev.template.has_cell(earlier):
+            continue
+        this_year = ctx.report.number(f"s3.{carry.row}.{col.id}")
+        last_year = prev.number(earlier)
         if this_year != last_year:
             yield (
-                f"{ctx.s3_label(col.id)}：上年结转 {fmt(this_year)}，但 {prev.year} 年报告的"
-                f"结转下年度继续办理为 {fmt(last_year)}",
-                (f"s3.carried_over.{col.id}",),
+                f"{ctx.s3_label(col.id)}：{this_row.short} {fmt(this_year)}，但 {prev.year} 年报告的"
+                f"{_bare(prev.template.cell(earlier).row_label)}为 {fmt(last_year)}",
+                (f"s3.{carry.row}.{col.id}",),
             )
 
 
 def _s2_in_force(ctx: Context) -> Iterator[tuple[str, tuple[str, ...]]]:
     prev = ctx.previous
-    if prev is None or ctx.template.id != "2021" or prev.template_id != "2021":
+    rule = ctx.template.s2.in_force
+    if prev is None or rule is None:
         return
-    for row_id in ("regulations", "normative_docs"):
-        cell = ctx.template.cell(f"s2.{row_id}.in_force")
+    for row_id in rule.rows:
+        cell = ctx.template.cell(f"s2.{row_id}.{rule.field}")
+        if not prev.template.has_cell(cell.id):  # last year's format did not count documents in force
+            continue
+        plus = ctx.template.cell(f"s2.{row_id}.{rule.plus}")
+        minus = ctx.template.cell(f"s2.{row_id}.{rule.minus}")
         before = prev.number(cell.id)
-        issued = ctx.report.number(f"s2.{row_id}.issued")
-        repealed = ctx.report.number(f"s2.{row_id}.repealed")
-        now = ctx.report.number(cell.id)
-        if before + issued - repealed != now:
+        added, removed, now = ctx.report.number(plus.id), ctx.report.number(minus.id), ctx.report.number(cell.id)
+        if before + added - removed != now:
             yield (
-                f"{ctx.template.section('s2').short}「{cell.row_label}」：{prev.year} 年现行有效 "
-                f"{fmt(before)} + 本年制发 {fmt(issued)} − 本年废止 {fmt(repealed)} = "
-                f"{fmt(before + issued - repealed)}，但本年现行有效件数为 {fmt(now)}",
-                (cell.id, f"s2.{row_id}.issued", f"s2.{row_id}.repealed"),
+                f"{ctx.template.section('s2').short}「{cell.row_label}」：{prev.year} 年"
+                f"{cell.col_label.removesuffix('件数')} {fmt(before)} + {plus.col_label.removesuffix('件数')} "
+                f"{fmt(added)} − {minus.col_label.removesuffix('件数')} {fmt(removed)} = "
+                f"{fmt(before + added - removed)}，但本年{cell.col_label}为 {fmt(now)}",
+                (cell.id, plus.id, minus.id),
             )
 
 
@@ -255,11 +288,11 @@ def _template_year(ctx: Context) -> Iterator[tuple[str, tuple[str, ...]]]:
             (),
         )
     if ctx.report.foreign_cells:
-        other = "2019" if t.id == "2021" else "2021"
+        other = owner_of_cells(ctx.report.foreign_cells, t.id)
         ids = sorted(ctx.report.foreign_cells)
         sample = "、".join(ids[:3]) + ("等" if len(ids) > 3 else "")
         yield (
-            f"文件按{t.name}格式填写，却含有{load_template(other).name}格式的 {len(ids)} 个单元格"
+            f"文件按{t.name}格式填写，却含有{other.name if other else '其他'}格式的 {len(ids)} 个单元格"
             f"（{sample}），两版格式混用",
             (),
         )
@@ -317,6 +350,8 @@ def _text_table(ctx: Context) -> Iterator[tuple[str, tuple[str, ...], str]]:
             continue
         section = ctx.template.section(key).short
         for figure in _TEXT_FIGURES:
+            if any(c not in ctx.totals for cells in figure.accepted for c in cells):
+                continue  # a format without these totals
             sums = [sum((ctx.totals[c] for c in cells), 0) for cells in figure.accepted]
             seen: set[int] = set()
             for match in figure.pattern.finditer(text):
@@ -333,17 +368,15 @@ def _text_table(ctx: Context) -> Iterator[tuple[str, tuple[str, ...], str]]:
 
 
 def _section_empty(ctx: Context) -> Iterator[tuple[str, tuple[str, ...], str]]:
-    for key in ("s1", "s5", "s6"):
-        if not ctx.report.text(key).strip():
-            yield f"{ctx.template.section(key).heading}：尚未填写内容", (), key
+    for section in ctx.template.text_sections:
+        if not ctx.report.text(section.id).strip():
+            yield f"{section.heading}：尚未填写内容", (), section.id
 
 
 def _fee_not_reported(ctx: Context) -> Iterator[tuple[str, tuple[str, ...], str]]:
-    if ctx.template.id != "2021":
-        return
     if "处理费" not in ctx.report.text("s6"):
         yield (
-            f"{ctx.template.section('s6').heading}：未说明信息处理费的收取情况（2021 版格式要求在此报告"
+            f"{ctx.template.section('s6').heading}：未说明信息处理费的收取情况（{ctx.template.name}格式要求在此报告"
             f"按《政府信息公开信息处理费管理办法》收取信息处理费的情况；未收取可写“本年度未收取信息处理费”）",
             (),
             "s6",
@@ -372,7 +405,8 @@ def validate(report: Report, previous: Report | None = None) -> list[Finding]:
     ctx = Context(report, previous)
     findings: list[Finding] = []
     for rule in RULES:
-        findings.extend(rule.findings(ctx))
+        if ctx.template.applies(rule.id):
+            findings.extend(rule.findings(ctx))
     findings.sort(key=lambda f: 0 if f.severity == ERROR else 1)
     return findings
 

@@ -93,26 +93,19 @@ class Report:
 
 
 def derive_totals(template: Template, inputs: dict[str, Parsed]) -> dict[str, Number]:
-    """Sums for the computed cells: the 总计 column, the （七）总计 row and the 四 totals."""
-
-    def n(cell_id: str) -> Number:
-        p = inputs.get(cell_id)
-        return p.number if p is not None and p.number is not None else 0
-
+    """Every computed cell as the sum the template declares for it (the 总计 column, the （七）总计 row,
+    the 四 totals), parts before wholes; blank and invalid inputs count as 0."""
     out: dict[str, Number] = {}
-    s3 = template.s3
-    applicants = [c.id for c in s3.applicant_columns]
-    outcome_ids = [r.id for r in s3.outcome_rows]
-    for col in applicants:
-        out[f"s3.total_processed.{col}"] = sum((n(f"s3.{r}.{col}") for r in outcome_ids), 0)
-    for row in s3.rows:
-        if row.role == "results_total":
-            out[f"s3.{row.id}.total"] = sum((out[f"s3.{row.id}.{c}"] for c in applicants), 0)
-        else:
-            out[f"s3.{row.id}.total"] = sum((n(f"s3.{row.id}.{c}") for c in applicants), 0)
-    parts = [c.id for c in template.s4.columns if not c.computed]
-    for g in template.s4.groups:
-        out[f"s4.{g.id}.total"] = sum((n(f"s4.{g.id}.{c}") for c in parts), 0)
+    for s in template.derivation:
+        total: Number = 0
+        for part in s.parts:
+            if part in out:
+                total += out[part]
+            else:
+                p = inputs.get(part)
+                if p is not None and p.number is not None:
+                    total += p.number
+        out[s.cell] = total
     return out
 
 

@@ -14,7 +14,7 @@ from typing import Any
 from core.errors import UserError
 from core.numbers import BLANK, parse_value, to_json_value
 from core.report import TEXT_KEYS, Contact, Report, Signature
-from core.template import TEMPLATE_IDS, all_cell_ids, load_template
+from core.template import all_cell_ids, load_template, template_ids
 
 FORMAT = "gov-disclosure-annual-report"
 FORMAT_VERSION = 1
@@ -67,8 +67,9 @@ def report_from_json(data: object) -> Report:
     if version > FORMAT_VERSION:
         raise ReportFileError(f"文件格式版本 {version} 比本程序支持的 {FORMAT_VERSION} 新，请升级程序")
     template_id = str(data.get("template", ""))
-    if template_id not in TEMPLATE_IDS:
-        raise ReportFileError(f"未知的格式版本 template “{_quote(data.get('template'))}”（应为 2021 或 2019）")
+    if template_id not in template_ids():
+        known = " 或 ".join(template_ids())
+        raise ReportFileError(f"未知的格式版本 template “{_quote(data.get('template'))}”（应为 {known}）")
     agency = data.get("agency")
     if not isinstance(agency, str) or not agency.strip():
         raise ReportFileError("缺少机关名称 agency")

@@ -27,7 +27,7 @@ from core.report import (
     Signature,
 )
 from core.reportfile import loads
-from core.template import TEMPLATE_IDS, all_cell_ids, load_template
+from core.template import all_cell_ids, load_template, template_ids
 
 SCHEMA_VERSION = 2
 SEED_RESOURCE = "seed-2020-tiexi.json"
@@ -471,7 +471,7 @@ class Store:
             raise StorageError(f"未知的文字栏目「{key}」")
         if kind == "field" and key == "status" and change.new not in (STATUS_DRAFT, STATUS_FINAL):
             raise StorageError(f"未知的报告状态「{change.new}」")
-        if kind == "field" and key == "template" and change.new not in TEMPLATE_IDS:
+        if kind == "field" and key == "template" and change.new not in template_ids():
             raise StorageError(f"未知的格式版本「{change.new}」")
         return change
 

@@ -1,16 +1,27 @@
-"""The two official report templates (2019 and 2021) loaded from resources/ into frozen dataclasses."""
+"""Report templates as data: the official formats in resources/templates and any an office adds to its
+data folder, each loaded into frozen dataclasses with the sums, years, rules and row mappings it declares."""
 
 from __future__ import annotations
 
 import json
+from collections import Counter
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 from enum import Enum
 from functools import cache
 from importlib import resources
+from pathlib import Path
 from typing import Any
 
-TEMPLATE_IDS: tuple[str, ...] = ("2021", "2019")
-DEFAULT_TEMPLATE_ID = "2021"
+from core.errors import UserError
+
+# Templates an office adds (a province's variant, a new national format) go in this folder of the
+# data folder, one JSON file each, in the same form as resources/templates/*.json.
+USER_TEMPLATES_FOLDER = "templates"
+
+
+class TemplateError(UserError):
+    """A template file that cannot be used; str() says which and why, in Chinese."""
 
 
 class CellKind(Enum):
@@ -39,6 +50,19 @@ class CellDef:
     def place(self) -> str:
         """Row and column as a clerk would name them, for messages."""
         return f"「{self.row_label}」行「{self.col_label}」列"
+
+
+@dataclass(frozen=True)
+class SumDef:
+    """A computed cell and the cells it adds up, declared by the template. `rule` is the check that
+    compares a printed figure with the sum; `along` names the row, column or group the sum runs along
+    and `part_labels` its parts, as messages say them."""
+
+    cell: str
+    parts: tuple[str, ...]
+    rule: str
+    along: str
+    part_labels: tuple[str, ...]
 
 
 @dataclass(frozen=True)
@@ -90,17 +114,36 @@ class S2Block:
 
 
 @dataclass(frozen=True)
+class S2InForce:
+    """How 二's documents in force follow from last year's (S2-IN-FORCE): for each row,
+    last year's `field` + this year's `plus` − `minus` = this year's `field`."""
+
+    rows: tuple[str, ...]
+    field: str
+    plus: str
+    minus: str
+
+
+@dataclass(frozen=True)
 class S2Table:
     columns: int
     blocks: tuple[S2Block, ...]
+    in_force: S2InForce | None = None
 
 
 @dataclass(frozen=True)
 class S3Column:
+    """A data column of 三 or 四; a computed one adds up the columns in `sum_of`."""
+
     id: str
     label: str
     group: str | None
-    computed: bool
+    sum_of: tuple[str, ...] = ()
+    rule: str | None = None
+
+    @property
+    def computed(self) -> bool:
+        return bool(self.sum_of)
 
 
 @dataclass(frozen=True)
@@ -119,11 +162,42 @@ class S3Row:
     id: str
     path: tuple[str, ...]  # group labels then the row's own label, as printed
     short: str
-    role: str  # "input", "outcome", "results_total"
+    role: str  # "input", "outcome" (a part of the results total) or "results_total"
+    sum_of: tuple[str, ...] = ()  # a computed row: the rows it adds up, column by column
+    rule: str | None = None
 
     @property
     def label(self) -> str:
         return self.path[-1]
+
+
+@dataclass(frozen=True)
+class S3Balance:
+    """The rule printed in the matrix's corner (S3-BALANCE): per column, the rows in `left` add up to
+    the rows in `right`; a computed row counts as the sum of its parts."""
+
+    left: tuple[str, ...]
+    right: tuple[str, ...]
+
+
+@dataclass(frozen=True)
+class S3CarryOver:
+    """This year's `row` continues last year's `from_previous`, column by column (CARRY-OVER; next
+    year's report starts from it)."""
+
+    row: str
+    from_previous: str
+
+
+@dataclass(frozen=True)
+class RowMap:
+    """One row of another template (`template`, `row`) holds what this template counts in `rows`;
+    a file of this template printing that one row has its numbers read into `into`."""
+
+    template: str
+    row: str
+    rows: tuple[str, ...]
+    into: str
 
 
 @dataclass(frozen=True)
@@ -133,6 +207,9 @@ class S3Matrix:
     columns: tuple[S3Column, ...]
     rows: tuple[S3Row, ...]
     label_cells: tuple[LabelCell, ...]
+    balance: S3Balance | None = None
+    carry_over: S3CarryOver | None = None
+    row_maps: tuple[RowMap, ...] = ()
 
     @property
     def applicant_columns(self) -> tuple[S3Column, ...]:
@@ -147,6 +224,9 @@ class S3Matrix:
             if r.id == row_id:
                 return r
         raise KeyError(row_id)
+
+    def has_row(self, row_id: str) -> bool:
+        return any(r.id == row_id for r in self.rows)
 
     def column(self, col_id: str) -> S3Column:
         for c in self.columns:
@@ -173,7 +253,7 @@ class S4Table:
     header: tuple[HeaderCell, ...]
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, eq=False)  # one object per template: equal and hashed by identity (cache keys)
 class Template:
     id: str
     name: str
@@ -181,12 +261,18 @@ class Template:
     year_from: int
     year_to: int | None
     title_pattern: str
+    rules: tuple[str, ...]  # the checks that apply to reports in this format
     sections: tuple[SectionDef, ...]
     s2: S2Table
     s3: S3Matrix
     s4: S4Table
     cells: tuple[CellDef, ...]  # every numeric cell in reading order
-    _by_id: dict[str, CellDef] = field(repr=False, compare=False, hash=False)
+    sums: tuple[SumDef, ...]  # every declared sum; a cell may have two (the corner of 三)
+    builtin: bool = True
+    source: str = ""  # the file it was read from, for messages
+    _by_id: dict[str, CellDef] = field(default_factory=dict, repr=False, compare=False, hash=False)
+    # The first declared sum of each computed cell, parts before wholes: the order totals are derived in.
+    _derivation: tuple[SumDef, ...] = field(default=(), repr=False, compare=False, hash=False)
 
     def cell(self, cell_id: str) -> CellDef:
         return self._by_id[cell_id]
@@ -202,11 +288,25 @@ class Template:
     def computed_cells(self) -> tuple[CellDef, ...]:
         return tuple(c for c in self.cells if c.computed)
 
+    @property
+    def derivation(self) -> tuple[SumDef, ...]:
+        return self._derivation
+
+    def applies(self, rule_id: str) -> bool:
+        return rule_id in self.rules
+
+    def sums_for(self, rule_id: str) -> tuple[SumDef, ...]:
+        return tuple(s for s in self.sums if s.rule == rule_id)
+
     def section(self, section_id: str) -> SectionDef:
         for s in self.sections:
             if s.id == section_id:
                 return s
         raise KeyError(section_id)
+
+    @property
+    def text_sections(self) -> tuple[SectionDef, ...]:
+        return tuple(s for s in self.sections if s.kind == "text")
 
     def suits_year(self, year: int) -> bool:
         return year >= self.year_from and (self.year_to is None or year <= self.year_to)
@@ -214,10 +314,17 @@ class Template:
     def title_for(self, agency: str, year: int) -> str:
         return self.title_pattern.format(agency=agency, year=year)
 
+    @property
+    def years_text(self) -> str:
+        """The years it is for, as a clerk reads them: 2021 年及以后, 2019—2020 年."""
+        if self.year_to is None:
+            return f"{self.year_from} 年及以后"
+        if self.year_to == self.year_from:
+            return f"{self.year_from} 年"
+        return f"{self.year_from}—{self.year_to} 年"
 
-def template_for_year(year: int) -> Template:
-    """The template a report for `year` should use: 2021 from 2021 on, 2019 before."""
-    return load_template("2021" if year >= 2021 else "2019")
+
+# --- building a template from its data ------------------------------------------------------------
 
 
 def _header(items: list[dict[str, Any]]) -> tuple[HeaderCell, ...]:
@@ -253,22 +360,23 @@ def _label_cells(rows: tuple[S3Row, ...], width: int) -> tuple[LabelCell, ...]:
     return tuple(sorted(cells, key=lambda c: (c.row, c.col)))
 
 
-def _build(data: dict[str, Any]) -> Template:
-    sections = tuple(
-        SectionDef(
-            id=s["id"],
-            heading=s["heading"],
-            short=s["short"],
-            kind=s["kind"],
-            subheadings=tuple(s.get("subheadings", ())),
-            note_key=s.get("note_key"),
-        )
-        for s in data["sections"]
-    )
-    cells: list[CellDef] = []
+def _strings(value: Any) -> tuple[str, ...]:
+    return tuple(str(v) for v in value or ())
 
+
+def _columns(items: list[dict[str, Any]], with_groups: bool) -> tuple[S3Column, ...]:
+    return tuple(
+        S3Column(
+            str(c["id"]), str(c["label"]), c.get("group") if with_groups else None,
+            _strings(c.get("sum_of")), c.get("rule"),
+        )
+        for c in items
+    )
+
+
+def _s2(data: dict[str, Any], cells: list[CellDef]) -> S2Table:
     blocks: list[S2Block] = []
-    for b in data["s2"]["blocks"]:
+    for b in data["blocks"]:
         header = tuple(S2HeaderCell(h["label"], int(h["span"]), h.get("field")) for h in b["header"])
         labels = {h.field: h.label for h in header if h.field}
         rows: list[S2Row] = []
@@ -290,78 +398,365 @@ def _build(data: dict[str, Any]) -> Template:
                 row_cells.append(S2Cell(cell, int(c["span"])))
             rows.append(S2Row(r["id"], r["label"], tuple(row_cells)))
         blocks.append(S2Block(b["caption"], header, tuple(rows)))
-    s2 = S2Table(int(data["s2"]["columns"]), tuple(blocks))
-
-    d3 = data["s3"]
-    s3_columns = tuple(
-        S3Column(c["id"], c["label"], c.get("group"), bool(c.get("computed", False)))
-        for c in d3["columns"]
+    in_force = data.get("in_force")
+    return S2Table(
+        int(data["columns"]),
+        tuple(blocks),
+        S2InForce(_strings(in_force["rows"]), in_force["field"], in_force["plus"], in_force["minus"])
+        if in_force
+        else None,
     )
-    s3_rows = tuple(S3Row(r["id"], tuple(r["path"]), r["short"], r["role"]) for r in d3["rows"])
-    for row in s3_rows:
-        for col in s3_columns:
+
+
+def _s3(data: dict[str, Any], cells: list[CellDef], sums: list[SumDef]) -> S3Matrix:
+    columns = _columns(data["columns"], with_groups=True)
+    parts_of_rows = {p for r in data["rows"] for p in r.get("sum_of", ())}
+    rows = tuple(
+        S3Row(
+            str(r["id"]), tuple(r["path"]), str(r["short"]),
+            "results_total" if r.get("sum_of") else "outcome" if r["id"] in parts_of_rows else "input",
+            _strings(r.get("sum_of")), r.get("rule"),
+        )
+        for r in data["rows"]
+    )
+    by_row = {r.id: r for r in rows}
+    by_col = {c.id: c for c in columns}
+    for row in rows:
+        for col in columns:
             cells.append(
                 CellDef(
-                    id=f"s3.{row.id}.{col.id}",
-                    section="s3",
-                    row_id=row.id,
-                    col_id=col.id,
-                    kind=CellKind.COUNT,
-                    computed=col.computed or row.role == "results_total",
-                    row_label=row.label,
-                    col_label=col.label,
+                    id=f"s3.{row.id}.{col.id}", section="s3", row_id=row.id, col_id=col.id, kind=CellKind.COUNT,
+                    computed=col.computed or bool(row.sum_of), row_label=row.label, col_label=col.label,
                 )
             )
-    width = int(d3["label_columns"])
-    s3 = S3Matrix(width, _header(d3["header"]), s3_columns, s3_rows, _label_cells(s3_rows, width))
-
-    d4 = data["s4"]
-    groups = tuple(S4Group(g["id"], g["label"], g.get("parent")) for g in d4["groups"])
-    s4_columns = tuple(
-        S3Column(c["id"], c["label"], None, bool(c.get("computed", False))) for c in d4["columns"]
+    # Each computed row adds up its rows down every column, and each computed column its columns along
+    # every row: the corner cell has both sums, each checked by its own rule (a corner printed blank is
+    # reported by the first, the row's).
+    for row in rows:
+        if row.sum_of:
+            for col in columns:
+                sums.append(
+                    SumDef(
+                        f"s3.{row.id}.{col.id}", tuple(f"s3.{r}.{col.id}" for r in row.sum_of), _rule(row.rule),
+                        col.label, tuple(by_row[r].short if r in by_row else r for r in row.sum_of),
+                    )
+                )
+    for col in columns:
+        if col.computed:
+            for row in rows:
+                sums.append(
+                    SumDef(
+                        f"s3.{row.id}.{col.id}", tuple(f"s3.{row.id}.{c}" for c in col.sum_of), _rule(col.rule),
+                        row.label, tuple(by_col[c].label if c in by_col else c for c in col.sum_of),
+                    )
+                )
+    balance = data.get("balance")
+    carry = data.get("carry_over")
+    width = int(data["label_columns"])
+    return S3Matrix(
+        width,
+        _header(data["header"]),
+        columns,
+        rows,
+        _label_cells(rows, width),
+        S3Balance(_strings(balance["left"]), _strings(balance["right"])) if balance else None,
+        S3CarryOver(carry["row"], carry["from_previous"]) if carry else None,
+        tuple(
+            RowMap(str(m["template"]), str(m["row"]), _strings(m["rows"]), str(m["into"]))
+            for m in data.get("row_map", ())
+        ),
     )
+
+
+def _s4(data: dict[str, Any], cells: list[CellDef], sums: list[SumDef]) -> S4Table:
+    groups = tuple(S4Group(g["id"], g["label"], g.get("parent")) for g in data["groups"])
+    columns = _columns(data["columns"], with_groups=False)
+    by_col = {c.id: c for c in columns}
     for g in groups:
-        for col in s4_columns:
+        for col in columns:
             cells.append(
                 CellDef(
-                    id=f"s4.{g.id}.{col.id}",
-                    section="s4",
-                    row_id=g.id,
-                    col_id=col.id,
-                    kind=CellKind.COUNT,
-                    computed=col.computed,
-                    row_label=g.full_label,
-                    col_label=col.label,
+                    id=f"s4.{g.id}.{col.id}", section="s4", row_id=g.id, col_id=col.id, kind=CellKind.COUNT,
+                    computed=col.computed, row_label=g.full_label, col_label=col.label,
                 )
             )
-    s4 = S4Table(groups, s4_columns, _header(d4["header"]))
+            if col.computed:
+                sums.append(
+                    SumDef(
+                        f"s4.{g.id}.{col.id}", tuple(f"s4.{g.id}.{c}" for c in col.sum_of), _rule(col.rule),
+                        g.full_label, tuple(by_col[c].label if c in by_col else c for c in col.sum_of),
+                    )
+                )
+    return S4Table(groups, columns, _header(data["header"]))
 
+
+def _rule(value: object) -> str:
+    if not isinstance(value, str) or not value:
+        raise TemplateError("一个合计没有写明由哪条检查规则核对（rule）")
+    return value
+
+
+def _derivation_order(sums: list[SumDef]) -> tuple[SumDef, ...]:
+    """The first sum of each computed cell, every part before the sums that use it."""
+    first: dict[str, SumDef] = {}
+    for s in sums:
+        first.setdefault(s.cell, s)
+    order: list[SumDef] = []
+    state: dict[str, int] = {}  # 1 visiting, 2 done
+
+    def visit(cell_id: str) -> None:
+        if state.get(cell_id) == 2 or cell_id not in first:
+            return
+        if state.get(cell_id) == 1:
+            raise TemplateError(f"合计「{cell_id}」直接或间接地加上了它自己")
+        state[cell_id] = 1
+        for part in first[cell_id].parts:
+            visit(part)
+        state[cell_id] = 2
+        order.append(first[cell_id])
+
+    for cell_id in first:
+        visit(cell_id)
+    return tuple(order)
+
+
+def _build(data: dict[str, Any], *, builtin: bool = True, source: str = "") -> Template:
+    sections = tuple(
+        SectionDef(
+            id=s["id"],
+            heading=s["heading"],
+            short=s["short"],
+            kind=s["kind"],
+            subheadings=tuple(s.get("subheadings", ())),
+            note_key=s.get("note_key"),
+        )
+        for s in data["sections"]
+    )
+    cells: list[CellDef] = []
+    sums: list[SumDef] = []
+    s2 = _s2(data["s2"], cells)
+    s3 = _s3(data["s3"], cells, sums)
+    s4 = _s4(data["s4"], cells, sums)
     years = data["years"]
-    return Template(
+    template = Template(
         id=str(data["id"]),
-        name=data["name"],
-        document=data["document"],
+        name=str(data["name"]),
+        document=str(data["document"]),
         year_from=int(years["from"]),
         year_to=None if years["to"] is None else int(years["to"]),
-        title_pattern=data["title_pattern"],
+        title_pattern=str(data["title_pattern"]),
+        rules=_strings(data["rules"]),
         sections=sections,
         s2=s2,
         s3=s3,
         s4=s4,
         cells=tuple(cells),
+        sums=tuple(sums),
+        builtin=builtin,
+        source=source,
         _by_id={c.id: c for c in cells},
+        _derivation=_derivation_order(sums),
     )
+    _check(template)
+    return template
+
+
+def _check(t: Template) -> None:
+    """The definition agrees with itself: unique ids, sums over cells that exist, known rules, and each
+    rule given what it needs. Raises TemplateError naming the first problem."""
+    from core.checks import RULE_IDS  # the rules are code; a template only chooses among them
+
+    problems: list[str] = []
+    twice = sorted(cell_id for cell_id, n in Counter(c.id for c in t.cells).items() if n > 1)
+    if twice:
+        problems.append(f"单元格编号重复：{'、'.join(twice[:3])}")
+    unknown = [r for r in t.rules if r not in RULE_IDS]
+    if unknown:
+        problems.append(f"未知的检查规则：{'、'.join(unknown)}")
+    for s in t.sums:
+        missing = [p for p in (s.cell, *s.parts) if not t.has_cell(p)]
+        if missing:
+            problems.append(f"合计「{s.cell}」用到了不存在的单元格「{missing[0]}」")
+        if s.rule not in RULE_IDS:
+            problems.append(f"合计「{s.cell}」的检查规则「{s.rule}」未知")
+    row_ids = [r.id for r in t.s3.rows]
+    if len(set(row_ids)) != len(row_ids):
+        problems.append("三的行编号重复")
+    for need, present, what in (
+        ("S3-BALANCE", t.s3.balance is not None, "balance"),
+        ("CARRY-OVER", t.s3.carry_over is not None, "carry_over"),
+        ("S2-IN-FORCE", t.s2.in_force is not None, "in_force"),
+    ):
+        if t.applies(need) and not present:
+            problems.append(f"规则 {need} 需要在格式中写明 {what}")
+    if t.s3.balance is not None:
+        problems.extend(
+            f"balance 中的行「{r}」不存在" for r in (*t.s3.balance.left, *t.s3.balance.right) if r not in row_ids
+        )
+    if t.s3.carry_over is not None:
+        problems.extend(
+            f"carry_over 中的行「{r}」不存在"
+            for r in (t.s3.carry_over.row, t.s3.carry_over.from_previous)
+            if r not in row_ids
+        )
+    for m in t.s3.row_maps:
+        problems.extend(f"row_map 中的行「{r}」不存在" for r in m.rows if r not in row_ids)
+        if m.into not in m.rows:
+            problems.append(f"row_map 的 into「{m.into}」不在 rows 中")
+    if t.s2.in_force is not None:
+        f = t.s2.in_force
+        problems.extend(
+            f"in_force 用到了不存在的单元格「s2.{r}.{c}」"
+            for r in f.rows
+            for c in (f.field, f.plus, f.minus)
+            if not t.has_cell(f"s2.{r}.{c}")
+        )
+    if t.year_to is not None and t.year_to < t.year_from:
+        problems.append(f"适用年度 {t.year_from}—{t.year_to} 不成立")
+    try:
+        t.title_for("某机关", 2000)
+    except (KeyError, IndexError, ValueError):
+        problems.append("title_pattern 只能含 {agency} 和 {year}")
+    if problems:
+        raise TemplateError(f"格式「{t.id}」（{t.source or '内置'}）有误：{problems[0]}")
+
+
+# --- the templates there are ----------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class _Registry:
+    templates: tuple[Template, ...]  # newest format first; built-in before added ones of the same years
+    by_id: dict[str, Template]
+    problems: tuple[str, ...]  # added template files that could not be used, one Chinese line each
+
+
+def _read_json(text: str) -> dict[str, Any]:
+    data = json.loads(text)
+    if not isinstance(data, dict):
+        raise ValueError("最外层应为 JSON 对象")
+    return data
+
+
+def user_templates_dir() -> Path:
+    from core.paths import data_dir
+
+    return data_dir() / USER_TEMPLATES_FOLDER
+
+
+def _user_templates(taken: set[str]) -> tuple[list[Template], list[str]]:
+    found: list[Template] = []
+    problems: list[str] = []
+    folder = user_templates_dir()
+    try:
+        paths = sorted(p for p in folder.iterdir() if p.suffix.lower() == ".json")
+    except OSError:
+        return found, problems  # no folder: nothing added
+    for path in paths:
+        try:
+            template = _build(_read_json(path.read_text("utf-8")), builtin=False, source=path.name)
+        except TemplateError as exc:
+            problems.append(str(exc))
+            continue
+        except (OSError, ValueError, KeyError, TypeError) as exc:
+            reason = f"缺少「{exc.args[0]}」" if isinstance(exc, KeyError) else str(exc)
+            problems.append(f"格式文件「{path.name}」无法使用：{reason}")
+            continue
+        if template.id in taken:
+            problems.append(f"格式文件「{path.name}」的编号「{template.id}」已被使用，未载入")
+            continue
+        taken.add(template.id)
+        found.append(template)
+    return found, problems
 
 
 @cache
+def _registry() -> _Registry:
+    builtin: list[Template] = []
+    for entry in sorted(resources.files("resources.templates").iterdir(), key=lambda e: e.name):
+        if entry.name.endswith(".json"):
+            builtin.append(_build(_read_json(entry.read_text("utf-8")), source=entry.name))
+    added, problems = _user_templates({t.id for t in builtin})
+    ordered = sorted([*builtin, *added], key=lambda t: (-t.year_from, not t.builtin))
+    return _Registry(tuple(ordered), {t.id: t for t in ordered}, tuple(problems))
+
+
+def reload_templates() -> None:
+    """Read the template files again (after a template was added to the data folder)."""
+    _registry.cache_clear()
+
+
+def templates() -> tuple[Template, ...]:
+    """Every template, newest format first."""
+    return _registry().templates
+
+
+def template_ids() -> tuple[str, ...]:
+    return tuple(t.id for t in templates())
+
+
+def template_problems() -> tuple[str, ...]:
+    """Template files in the data folder that could not be used, each a Chinese sentence."""
+    return _registry().problems
+
+
 def load_template(template_id: str) -> Template:
-    """The template with this id ("2021" or "2019"); KeyError for any other id."""
-    if template_id not in TEMPLATE_IDS:
-        raise KeyError(template_id)
-    text = resources.files("resources.templates").joinpath(f"{template_id}.json").read_text("utf-8")
-    return _build(json.loads(text))
+    """The template with this id; KeyError for any other id."""
+    return _registry().by_id[template_id]
+
+
+def template_for_year(year: int) -> Template:
+    """The template a new report for `year` uses: the newest built-in format for that year; before the
+    first format the oldest, after the last the newest."""
+    all_templates = templates()
+    for t in all_templates:
+        if t.suits_year(year):
+            return t
+    oldest = min(all_templates, key=lambda t: (t.year_from, not t.builtin))
+    return oldest if year < oldest.year_from else all_templates[0]
+
+
+def default_template() -> Template:
+    """The format of the newest years: what labels and headings shared by all formats are read from."""
+    return templates()[0]
 
 
 def all_cell_ids() -> dict[str, tuple[str, ...]]:
     """For each template id, its cell ids (used to tell which template a stray cell belongs to)."""
-    return {tid: tuple(c.id for c in load_template(tid).cells) for tid in TEMPLATE_IDS}
+    return {t.id: tuple(c.id for c in t.cells) for t in templates()}
+
+
+def owner_of_cells(cell_ids: Iterable[str], besides: str) -> Template | None:
+    """The template other than `besides` that holds most of these cells, or None."""
+    ids = set(cell_ids)
+    best, count = None, 0
+    for t in templates():
+        if t.id == besides:
+            continue
+        n = sum(1 for c in ids if t.has_cell(c))
+        if n > count:
+            best, count = t, n
+    return best
+
+
+@dataclass(frozen=True)
+class RowCorrespondence:
+    """Between two templates: one row of `single` counts what `split` counts in `rows`; numbers printed
+    as that one row in a file of `split` go to `into`."""
+
+    single: Template
+    row: str
+    split: Template
+    rows: tuple[str, ...]
+    into: str
+
+
+def row_correspondences(a: Template, b: Template) -> tuple[RowCorrespondence, ...]:
+    """The declared row mappings between two templates, whichever of them declares them. Rows with the
+    same id mean the same in every template and need no mapping."""
+    out: list[RowCorrespondence] = []
+    for split, single in ((a, b), (b, a)):
+        for m in split.s3.row_maps:
+            if m.template == single.id and single.s3.has_row(m.row):
+                out.append(RowCorrespondence(single, m.row, split, m.rows, m.into))
+    return tuple(out)

@@ -14,7 +14,16 @@ from functools import cache, lru_cache
 from core.numbers import BLANK, Parsed, parse_value, to_json_value
 from core.report import TEXT_KEYS, Contact, Report, Signature
 from core.reportfile import ReportFileError
-from core.template import DEFAULT_TEMPLATE_ID, TEMPLATE_IDS, CellKind, Template, load_template, template_for_year
+from core.template import (
+    CellKind,
+    Template,
+    default_template,
+    load_template,
+    row_correspondences,
+    template_for_year,
+    template_ids,
+    templates,
+)
 
 
 @dataclass
@@ -167,7 +176,7 @@ class _Entry:
 
     key: str
     label: str
-    templates: frozenset[str] = frozenset(TEMPLATE_IDS)
+    templates: frozenset[str] = frozenset()  # the templates that have this label; empty: every one
 
 
 @dataclass(frozen=True)
@@ -178,13 +187,14 @@ class _Match:
     other_template_score: float  # best score of a label of the other template only (for detection)
 
     @property
-    def signal(self) -> str | None:
-        """The template this label belongs to alone, when matched well enough to tell them apart."""
-        if len(self.entry.templates) != 1 or self.score < SIGNAL_THRESHOLD:
-            return None
-        if self.score - self.other_template_score < MATCH_MARGIN:
-            return None
-        return next(iter(self.entry.templates))
+    def signal(self) -> frozenset[str]:
+        """The templates this label belongs to when not every template has it, matched well enough to
+        tell them from the others; else none."""
+        if not self.entry.templates or self.entry.templates >= set(template_ids()):
+            return frozenset()
+        if self.score < SIGNAL_THRESHOLD or self.score - self.other_template_score < MATCH_MARGIN:
+            return frozenset()
+        return self.entry.templates
 
 
 def _match(
@@ -218,7 +228,7 @@ def _match(
     rival = max((s for s, e in scored[1:] if e.key != best.key), default=0.0)
     if best_score < MATCH_THRESHOLD or best_score - rival < MATCH_MARGIN:
         return None
-    other = max((s for s, e in scored if not e.templates & best.templates), default=0.0)
+    other = max((s for s, e in scored if e.templates and not e.templates & best.templates), default=0.0)
     return _Match(best, best_score, found.core == _norm(best.label).core, other)
 
 
@@ -313,10 +323,6 @@ def _place(table: ExtractedTable, index: int) -> _Placed:
 # --- the labels to match, walked from the templates ----------------------------------------------
 
 
-def _other_id(template_id: str) -> str:
-    return next(t for t in TEMPLATE_IDS if t != template_id)
-
-
 def _entries(pairs: Iterable[tuple[str, str, str]]) -> tuple[_Entry, ...]:
     """Entries from (key, label, template id), one per key and label with the templates that have it."""
     found: dict[tuple[str, str], set[str]] = {}
@@ -325,32 +331,40 @@ def _entries(pairs: Iterable[tuple[str, str, str]]) -> tuple[_Entry, ...]:
     return tuple(_Entry(key, label, frozenset(t)) for (key, label), t in found.items())
 
 
-@cache
+# Each list is made once for the templates there are (a template added to the data folder and
+# reloaded gives new ones): the functions take the tuple of templates, hashed by identity.
+
+
 def _s2_row_entries() -> tuple[_Entry, ...]:
-    return _entries(
-        (row.id, row.label, tid) for tid in TEMPLATE_IDS for b in load_template(tid).s2.blocks for row in b.rows
-    )
+    return _s2_row_entries_of(templates())
 
 
 @cache
+def _s2_row_entries_of(all_templates: tuple[Template, ...]) -> tuple[_Entry, ...]:
+    return _entries((row.id, row.label, t.id) for t in all_templates for b in t.s2.blocks for row in b.rows)
+
+
 def _s2_field_entries() -> tuple[_Entry, ...]:
-    return _entries(
-        (h.field, h.label, tid)
-        for tid in TEMPLATE_IDS
-        for b in load_template(tid).s2.blocks
-        for h in b.header
-        if h.field
-    )
+    return _s2_field_entries_of(templates())
 
 
 @cache
+def _s2_field_entries_of(all_templates: tuple[Template, ...]) -> tuple[_Entry, ...]:
+    return _entries((h.field, h.label, t.id) for t in all_templates for b in t.s2.blocks for h in b.header if h.field)
+
+
 def _s2_caption_entries() -> tuple[_Entry, ...]:
+    return _s2_caption_entries_of(templates())
+
+
+@cache
+def _s2_caption_entries_of(all_templates: tuple[Template, ...]) -> tuple[_Entry, ...]:
     """Block captions (第二十条第（一）项 …) and the header's 信息内容."""
     pairs = []
-    for tid in TEMPLATE_IDS:
-        for b in load_template(tid).s2.blocks:
-            pairs.append((f"caption:{b.caption}", b.caption, tid))
-            pairs.extend((f"caption:{h.label}", h.label, tid) for h in b.header if not h.field)
+    for t in all_templates:
+        for b in t.s2.blocks:
+            pairs.append((f"caption:{b.caption}", b.caption, t.id))
+            pairs.extend((f"caption:{h.label}", h.label, t.id) for h in b.header if not h.field)
     return _entries(pairs)
 
 
@@ -363,45 +377,67 @@ def _group_path(key: str) -> tuple[str, ...]:
 
 
 @cache
-def _s3_entries(template_id: str) -> tuple[_Entry, ...]:
+def _s3_entries(t: Template) -> tuple[_Entry, ...]:
     """Rows (key row:<id>) and the groups above them (key group:<path>) of one template."""
-    t = load_template(template_id)
     entries: list[_Entry] = []
     groups: list[tuple[str, ...]] = []
     for row in t.s3.rows:
-        entries.append(_Entry(f"row:{row.id}", row.label, frozenset({template_id})))
+        entries.append(_Entry(f"row:{row.id}", row.label, frozenset({t.id})))
         for j in range(1, len(row.path)):
             if row.path[:j] not in groups:
                 groups.append(row.path[:j])
-    entries.extend(_Entry(_group_key(g), g[-1], frozenset({template_id})) for g in groups)
+    entries.extend(_Entry(_group_key(g), g[-1], frozenset({t.id})) for g in groups)
     return tuple(entries)
 
 
-@cache
+def _labels(pairs: Iterable[tuple[str, str]]) -> tuple[_Entry, ...]:
+    """Entries for labels every template prints alike (headers, columns): one per key and label."""
+    return tuple(_Entry(key, label) for key, label in dict.fromkeys(pairs))
+
+
 def _s3_header_entries() -> tuple[_Entry, ...]:
-    t = load_template(DEFAULT_TEMPLATE_ID)
-    return tuple(_Entry(label, label) for label in sorted({h.label for h in t.s3.header}))
+    return _s3_header_entries_of(templates())
 
 
 @cache
+def _s3_header_entries_of(all_templates: tuple[Template, ...]) -> tuple[_Entry, ...]:
+    return _labels((label, label) for label in sorted({h.label for t in all_templates for h in t.s3.header}))
+
+
 def _s3_column_entries() -> tuple[_Entry, ...]:
-    return tuple(_Entry(c.id, c.label) for c in load_template(DEFAULT_TEMPLATE_ID).s3.columns)
+    return _s3_column_entries_of(templates())
 
 
 @cache
+def _s3_column_entries_of(all_templates: tuple[Template, ...]) -> tuple[_Entry, ...]:
+    return _labels((c.id, c.label) for t in all_templates for c in t.s3.columns)
+
+
 def _s4_group_entries() -> tuple[_Entry, ...]:
-    return tuple(_Entry(g.id, g.label) for g in load_template(DEFAULT_TEMPLATE_ID).s4.groups)
+    return _s4_group_entries_of(templates())
 
 
 @cache
+def _s4_group_entries_of(all_templates: tuple[Template, ...]) -> tuple[_Entry, ...]:
+    return _labels((g.id, g.label) for t in all_templates for g in t.s4.groups)
+
+
 def _s4_column_entries() -> tuple[_Entry, ...]:
-    return tuple(_Entry(c.id, c.label) for c in load_template(DEFAULT_TEMPLATE_ID).s4.columns)
+    return _s4_column_entries_of(templates())
 
 
 @cache
+def _s4_column_entries_of(all_templates: tuple[Template, ...]) -> tuple[_Entry, ...]:
+    return _labels((c.id, c.label) for t in all_templates for c in t.s4.columns)
+
+
 def _s4_header_entries() -> tuple[_Entry, ...]:
-    t = load_template(DEFAULT_TEMPLATE_ID)
-    return tuple(_Entry(label, label) for label in sorted({h.label for h in t.s4.header}))
+    return _s4_header_entries_of(templates())
+
+
+@cache
+def _s4_header_entries_of(all_templates: tuple[Template, ...]) -> tuple[_Entry, ...]:
+    return _labels((label, label) for label in sorted({h.label for t in all_templates for h in t.s4.header}))
 
 
 # --- one document being read ----------------------------------------------------------------------
@@ -422,7 +458,7 @@ class _Assembly:
             positions = [n] * len(doc.tables)
         self.positions = [min(max(p, 0), n) for p in positions]
         self.kinds: list[str | None] = [_table_kind(p) for p in self.placed]
-        self.signals: dict[str, set[str]] = {tid: set() for tid in TEMPLATE_IDS}
+        self.signals: dict[str, set[str]] = {tid: set() for tid in template_ids()}
         self.s2_note_rows: list[str] = []
 
     def note(self, line: str) -> None:
@@ -430,8 +466,7 @@ class _Assembly:
             self.log.append(line)
 
     def signal(self, m: _Match) -> None:
-        tid = m.signal
-        if tid is not None:
+        for tid in m.signal:
             self.signals[tid].add(m.entry.label)
 
     def tables_of(self, kind: str) -> list[_Placed]:
@@ -441,7 +476,7 @@ class _Assembly:
 def _table_kind(placed: _Placed) -> str | None:
     """s2, s3 or s4 by the labels the table holds; None when it holds none of them."""
     votes = {"s2": 0, "s3": 0, "s4": 0}
-    s3_2021, s3_2019 = _s3_entries("2021"), _s3_entries("2019")
+    s3_entries = [_s3_entries(t) for t in templates()]
     s2_entries = _s2_row_entries() + _s2_field_entries() + _s2_caption_entries()
     for row in placed.rows[:CLASSIFY_ROWS]:
         for cell in row:
@@ -449,7 +484,7 @@ def _table_kind(placed: _Placed) -> str | None:
             if not text or len(text) > LABEL_MAX_CHARS or _is_number_or_blank(text):
                 continue
             for part in _split_numbered(text):
-                m = _match(part, s3_2021) or _match(part, s3_2019)
+                m = next((m for m in (_match(part, e) for e in s3_entries) if m is not None), None)
                 if m is not None and m.entry.key.startswith("row:"):
                     votes["s3"] += 1
             if _strong(text, _s4_header_entries()):
@@ -477,7 +512,7 @@ def _classify_by_position(a: _Assembly, headings: dict[str, int]) -> None:
 
 
 def _heading(section_id: str) -> str:
-    return load_template(DEFAULT_TEMPLATE_ID).section(section_id).heading
+    return default_template().section(section_id).heading
 
 
 # --- section 二 ------------------------------------------------------------------------------------
@@ -559,11 +594,7 @@ def _read_s2(a: _Assembly, tables: list[_Placed]) -> list[_S2Value]:
 def _s2_row_fields(row_id: str) -> list[list[str]]:
     """The row's fields in printed order, in each template that has the row."""
     return [
-        [c.cell.col_id for c in r.cells]
-        for tid in TEMPLATE_IDS
-        for b in load_template(tid).s2.blocks
-        for r in b.rows
-        if r.id == row_id
+        [c.cell.col_id for c in r.cells] for t in templates() for b in t.s2.blocks for r in b.rows if r.id == row_id
     ]
 
 
@@ -648,7 +679,7 @@ def _s3_value_columns(placed: _Placed) -> tuple[list[int], set[int]]:
     """The grid column of each matrix column (template order) and which rows are header rows. From
     the header's words when the grid is known and they name all seven columns; else the rightmost
     seven columns."""
-    columns = [c.id for c in load_template(DEFAULT_TEMPLATE_ID).s3.columns]
+    columns = [c.id for c in default_template().s3.columns]
     header_rows: set[int] = set()
     found: dict[str, int] = {}
     for row in placed.rows[:CLASSIFY_ROWS]:
@@ -666,7 +697,7 @@ def _s3_value_columns(placed: _Placed) -> tuple[list[int], set[int]]:
 
 
 def _s3_lines(tables: list[_Placed]) -> list[_S3Line]:
-    columns = [c.id for c in load_template(DEFAULT_TEMPLATE_ID).s3.columns]
+    columns = [c.id for c in default_template().s3.columns]
     lines: list[_S3Line] = []
     for placed in tables:
         value_cols, header_rows = _s3_value_columns(placed)
@@ -725,13 +756,13 @@ class _S3Walk:
     conflicts: list[tuple[int, str]] = field(default_factory=list)
 
 
-def _walk_s3(lines: list[_S3Line], template_id: str) -> _S3Walk:
+def _walk_s3(lines: list[_S3Line], template: Template) -> _S3Walk:
     """Match each line's labels, tracking the group (三、本年度办理结果, （三）不予公开 …) the rows stand
     under: a merged group label is there only on its group's first row, and 1. 2. 3. mean different
     things under （三）, （四） and （五）."""
-    rows_by_id = {r.id: r for r in load_template(template_id).s3.rows}
-    entries = _s3_entries(template_id)
-    walk = _S3Walk(template_id)
+    rows_by_id = {r.id: r for r in template.s3.rows}
+    entries = _s3_entries(template)
+    walk = _S3Walk(template.id)
     context: tuple[str, ...] = ()
 
     def path_of(key: str) -> tuple[str, ...]:
@@ -781,12 +812,13 @@ def _walk_s3(lines: list[_S3Line], template_id: str) -> _S3Walk:
 
 
 def _s3_signals(a: _Assembly, walks: dict[str, _S3Walk]) -> None:
-    """Rows only one template has (2021: the three （六） rows; 2019: （六） as one row) vote for it."""
+    """Rows not every template has (2021: the three （六） rows; 2019: （六） as one row) vote for the
+    templates that have them."""
     for tid, walk in walks.items():
-        others = {r.id for r in load_template(_other_id(tid)).s3.rows}
+        template = load_template(tid)
         for row_id, (_, score, _, _) in walk.rows.items():
-            if row_id not in others and score >= SIGNAL_THRESHOLD:
-                a.signals[tid].add(load_template(tid).s3.row(row_id).label)
+            if score >= SIGNAL_THRESHOLD and not all(t.s3.has_row(row_id) for t in templates()):
+                a.signals[tid].add(template.s3.row(row_id).label)
 
 
 @dataclass
@@ -828,7 +860,6 @@ def _assign_s3(
     a: _Assembly, template: Template, lines: list[_S3Line], walks: dict[str, _S3Walk], cells: _Cells
 ) -> None:
     walk = walks[template.id]
-    other = load_template(_other_id(template.id))
     section = template.section("s3").short
     for i, row_id in walk.conflicts:
         a.note(
@@ -849,53 +880,69 @@ def _assign_s3(
             if line.filled:
                 a.note(f"{section}：{line.where}「{group[-1]}」是小计，未读入（按其下各行读入）")
             continue
-        # The other template's one row for this group: a 2021 report printing （六）其他处理 as the
-        # 2019 template does. Its numbers go to the group's last row (3.其他, the catch-all), so the
-        # file's （七）总计 still checks against its rows; they are also kept under the 2019 ids so
-        # that TEMPLATE-YEAR reports the mix.
-        single = next((r for r in other.s3.rows if r.path == group), None)
-        members = [r for r in template.s3.rows if r.path[:-1] == group]
-        if single is None or not members:
+        # Another template's one row for this group, which this template splits into several (declared
+        # in the templates' row maps): a 2021 report printing （六）其他处理 as the 2019 template does.
+        # Its numbers go to the row the map names (3.其他, the catch-all), so the file's （七）总计 still
+        # checks against its rows; they are also kept under the other template's ids so that
+        # TEMPLATE-YEAR reports the mix.
+        split = next(
+            (
+                c for other in templates() if other is not template for c in row_correspondences(template, other)
+                if c.split is template and c.single.s3.row(c.row).path == group
+                and all(template.s3.row(r).path[:-1] == group for r in c.rows)
+            ),
+            None,
+        )
+        if split is None:
             if line.filled:
                 a.note(f"{section}：{line.where}「{group[-1]}」一行在{template.name}格式中没有对应的行，未读入")
             continue
-        target = members[-1]
+        target = template.s3.row(split.into)
         _put_s3_line(a, template, target.id, line, cells)
         for col in template.s3.columns:
             printed = line.values.get(col.id)
             if printed is not None:
-                cells.foreign[f"s3.{single.id}.{col.id}"] = printed
-        blank_rows = "、".join(f"「{r.label}」" for r in members[:-1])
+                cells.foreign[f"s3.{split.row}.{col.id}"] = printed
+        blank_rows = "、".join(f"「{template.s3.row(r).label}」" for r in split.rows if r != split.into)
         a.note(
-            f"{section}：「{group[-1]}」按{other.name}格式只印了一行（{template.name}格式分为 {len(members)} 行），"
-            f"其数字按「{target.label}」读入，{blank_rows}按空白读入，请核对"
+            f"{section}：「{group[-1]}」按{split.single.name}格式只印了一行（{template.name}格式分为 "
+            f"{len(split.rows)} 行），其数字按「{target.label}」读入，{blank_rows}按空白读入，请核对"
         )
     # The other way round: a 2019 report printing the three （六） rows of 2021, whose sum is
     # exactly what the 2019 row counts.
-    other_walk = walks[other.id]
     for row in template.s3.rows:
         if row.id in walk.rows:
             continue
-        parts = [r for r in other.s3.rows if r.path[:-1] == row.path and r.id in other_walk.rows]
-        if not parts:
-            continue
-        part_lines = [lines[other_walk.rows[r.id][0]] for r in parts]
-        used.update(other_walk.rows[r.id][0] for r in parts)
-        for col in template.s3.columns:
-            if not any(col.id in ln.values for ln in part_lines):
+        for other in templates():
+            if other is template:
                 continue
-            summed = _sum_texts([ln.values.get(col.id, "") for ln in part_lines])
-            if summed is not None:
-                cells.put(template, f"s3.{row.id}.{col.id}", summed)
-        for r, ln in zip(parts, part_lines, strict=True):
+            mapping = next(
+                (c for c in row_correspondences(template, other) if c.single is template and c.row == row.id), None
+            )
+            if mapping is None:
+                continue
+            other_walk = walks[other.id]
+            parts = [other.s3.row(r) for r in mapping.rows if r in other_walk.rows]
+            if not parts:
+                continue
+            part_lines = [lines[other_walk.rows[r.id][0]] for r in parts]
+            used.update(other_walk.rows[r.id][0] for r in parts)
             for col in template.s3.columns:
-                printed = ln.values.get(col.id)
-                if printed is not None:
-                    cells.foreign[f"s3.{r.id}.{col.id}"] = printed
-        a.note(
-            f"{section}：「{row.label}」按{other.name}格式分 {len(parts)} 行印出，按各行之和读入"
-            f"{template.name}格式的「{row.label}」一行，请核对"
-        )
+                if not any(col.id in ln.values for ln in part_lines):
+                    continue
+                summed = _sum_texts([ln.values.get(col.id, "") for ln in part_lines])
+                if summed is not None:
+                    cells.put(template, f"s3.{row.id}.{col.id}", summed)
+            for r, ln in zip(parts, part_lines, strict=True):
+                for col in template.s3.columns:
+                    printed = ln.values.get(col.id)
+                    if printed is not None:
+                        cells.foreign[f"s3.{r.id}.{col.id}"] = printed
+            a.note(
+                f"{section}：「{row.label}」按{other.name}格式分 {len(parts)} 行印出，按各行之和读入"
+                f"{template.name}格式的「{row.label}」一行，请核对"
+            )
+            break
     for i in walk.unmatched:
         if i in used:
             continue
@@ -1244,24 +1291,31 @@ def _lines(paragraphs: Iterable[str]) -> list[str]:
 
 
 def _choose_template(a: _Assembly, year: int | None) -> Template:
-    """The template most of the distinguishing labels belong to; the year's when none or a tie."""
-    by_year = template_for_year(year) if year is not None else load_template(DEFAULT_TEMPLATE_ID)
-    (top, top_votes), (low, low_votes) = sorted(
-        ((tid, len(labels)) for tid, labels in a.signals.items()), key=lambda item: -item[1]
-    )
-    if top_votes == 0:
+    """The template most of the distinguishing labels belong to; among equals the year's (else the
+    newest); the log says when the tables mix labels of formats that differ."""
+    by_year = template_for_year(year) if year is not None else default_template()
+    votes = {tid: labels for tid, labels in a.signals.items() if labels}
+    if not votes:
         return by_year
-    if top_votes == low_votes:
+    top = max(len(labels) for labels in votes.values())
+    leaders = [tid for tid in template_ids() if len(votes.get(tid, ())) == top]
+    chosen = by_year if by_year.id in leaders else load_template(leaders[0])
+    mine = votes[chosen.id]
+    # A template whose labels are all among the chosen one's (a variant of it) is no rival.
+    rivals = [tid for tid in template_ids() if tid in votes and tid != chosen.id and not votes[tid] <= mine]
+    if not rivals:
+        return chosen
+    rival = max(rivals, key=lambda tid: len(votes[tid]))
+    theirs = votes[rival]
+    if len(theirs) == top:
         a.note(
-            f"表格中两版格式的栏目各有 {top_votes} 处（{_sample(a.signals[top])}；{_sample(a.signals[low])}），"
-            f"按报告年度采用{by_year.name}格式读入"
+            f"表格中两版格式的栏目各有 {top} 处（{_sample(mine)}；{_sample(theirs)}），"
+            f"按报告年度采用{chosen.name}格式读入"
         )
-        return by_year
-    chosen = load_template(top)
-    if low_votes:
+    else:
         a.note(
-            f"表格混用两版格式：{chosen.name}格式的栏目 {top_votes} 处（{_sample(a.signals[top])}），"
-            f"{load_template(low).name}格式的栏目 {low_votes} 处（{_sample(a.signals[low])}），"
+            f"表格混用两版格式：{chosen.name}格式的栏目 {top} 处（{_sample(mine)}），"
+            f"{load_template(rival).name}格式的栏目 {len(theirs)} 处（{_sample(theirs)}），"
             f"按多数采用{chosen.name}格式读入"
         )
     return chosen
@@ -1282,12 +1336,12 @@ def assemble(doc: ExtractedDocument) -> ImportResult:
     report_tables = [p for p, kind in zip(a.positions, a.kinds, strict=True) if kind is not None]
     title = _find_title(a.paragraphs, min(report_tables, default=n))
     start = title.end if title else 0
-    default = load_template(DEFAULT_TEMPLATE_ID)
+    default = default_template()
     rough = _find_headings(a, default, start)
     _classify_by_position(a, {sid: idx for sid, (idx, _) in rough.items()})
 
     lines = _s3_lines(a.tables_of("s3"))
-    walks = {tid: _walk_s3(lines, tid) for tid in TEMPLATE_IDS}
+    walks = {t.id: _walk_s3(lines, t) for t in templates()}
     if title is None and not any(w.rows for w in walks.values()):
         raise ReportFileError(
             "不是政府信息公开工作年度报告：没有找到报告标题，也没有「三、收到和处理政府信息公开申请情况」的表格"
@@ -1356,13 +1410,13 @@ def _identity(a: _Assembly, title: _Title | None, headings: dict[str, tuple[int,
 
 
 def _place_s2(a: _Assembly, template: Template, values: list[_S2Value], cells: _Cells) -> None:
-    other = load_template(_other_id(template.id))
     section = template.section("s2").short
     for v in values:
         cell_id = f"s2.{v.row_id}.{v.field}"
+        other = next((t for t in templates() if t.has_cell(cell_id)), None)
         if template.has_cell(cell_id):
             cells.inputs[cell_id] = v.text
-        elif other.has_cell(cell_id):
+        elif other is not None:
             cells.foreign[cell_id] = v.text
             a.note(
                 f"{section}：{v.where}{other.cell(cell_id).place}是{other.name}格式的栏目，"
@@ -1384,9 +1438,8 @@ def _fill_cells(a: _Assembly, template: Template, report: Report, cells: _Cells)
                 report.printed[cell_id] = BLANK if parsed.is_blank else parsed
             elif not parsed.is_blank:
                 report.inputs[cell_id] = parsed
-    other = load_template(_other_id(template.id))
     for cell_id, text in cells.foreign.items():
-        kind = other.cell(cell_id).kind
+        kind = next(t for t in templates() if t.has_cell(cell_id)).cell(cell_id).kind
         report.foreign_cells[cell_id] = to_json_value(_parse_cell(text, kind), kind)
 
 

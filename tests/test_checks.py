@@ -409,11 +409,11 @@ def test_printed_total_as_text_is_value_invalid_not_a_total_error(cell_id: str) 
         ("2021", "s3.carried_forward.natural", "－3", ("负",)),
         ("2021", "s4.review.pending", "1.5", ("整数",)),
         ("2021", "s2.licensing.decisions", 2.5, ("整数",)),
-        ("2021", "s2.fees.amount", "1.23456", ("4", "小数")),
+        ("2021", "s2.fees.amount", "1.2345678", ("6", "小数")),
         ("2021", "s2.fees.amount", "-12", ("负",)),
         ("2021", "s2.regulations.issued", "3万元", ("单位",)),
         ("2019", "s2.licensing.change", "1.5", ("整数",)),
-        ("2019", "s2.procurement.amount", "12.345678元", ("4", "小数")),
+        ("2019", "s2.procurement.amount", "12.3456789元", ("6", "小数")),
         ("2019", "s2.fees.prev_items", "x", ("不是数字",)),
     ],
 )
@@ -436,16 +436,18 @@ def test_value_invalid(template_id: str, cell_id: str, value: object, words: tup
 def test_value_invalid_from_a_file() -> None:
     data = file_data(full_report())
     data["cells"]["s3.new.commercial"] = "12a"
-    data["cells"]["s2.fees.amount"] = "0.123456"
+    data["cells"]["s2.fees.amount"] = "0.1234567"
     report = report_from_json(data)
     found = of(validate(report), "VALUE-INVALID")
     assert sorted(f.cells for f in found) == [("s2.fees.amount",), ("s3.new.commercial",)]
 
 
-def test_four_decimals_of_money_are_valid() -> None:
+def test_money_to_the_fen_is_valid_and_can_be_finalised() -> None:
+    # A real 2023 report prints 行政事业性收费 as 5949.088667 万元: to the 分 is six decimals.
     report = full_report()
-    report.set_cell("s2.fees.amount", "1.2345")
+    report.set_cell("s2.fees.amount", "5949.088667")
     assert of(validate(report), "VALUE-INVALID") == []
+    assert not has_errors(validate(report))
 
 
 # ---- BLANK-CELL --------------------------------------------------------------------------
@@ -479,12 +481,22 @@ def test_blank_cells_of_an_empty_report_by_section() -> None:
         assert f"{len(f.cells)} 个单元格" in f.message
 
 
-def test_printed_blank_total_is_a_blank_cell() -> None:
+def test_printed_blank_total_of_zeros_is_a_blank_cell() -> None:
     data = file_data(full_report())
+    for col in ("upheld", "corrected", "other", "pending"):
+        data["cells"][f"s4.review.{col}"] = 0
     data["cells"]["s4.review.total"] = None
     report = report_from_json(data)
-    found = of(validate(report), "BLANK-CELL")
-    assert [f.cells for f in found] == [("s4.review.total",)]
+    assert [f.cells for f in of(validate(report), "BLANK-CELL")] == [("s4.review.total",)]
+    assert of(validate(report), "S4-TOTAL") == []
+
+
+def test_printed_blank_total_is_reported_once_by_its_own_rule() -> None:
+    data = file_data(full_report())
+    data["cells"]["s4.review.total"] = None  # its parts add up to 4
+    report = report_from_json(data)
+    findings = validate(report)
+    assert [f.rule for f in findings if "s4.review.total" in f.cells] == ["S4-TOTAL"]
 
 
 # ---- CARRY-OVER and S2-IN-FORCE (need last year's report) ----------------------------------

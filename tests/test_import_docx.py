@@ -477,6 +477,30 @@ def test_the_seed_as_a_docx_with_its_blank_totals_gives_exactly_its_errors(seed_
     assert all("「自然人」列" in m or "「总计」列" in m for _, m in errors)
 
 
+def test_a_report_leaving_every_row_total_blank_is_reported_once_per_blank(tmp_path: Path) -> None:
+    """Shaped like a real 2019 report: the clerk left every row's 总计 blank but printed the
+    （七）总计 row in full, and every column balances (72 carried over, 805 handled, 877 in all).
+    Each blank 总计 is reported once, by S3-ROW-TOTAL; nothing the real numbers do not support
+    (no S3-BALANCE "0 + 72 ≠ 877", no S3-RESULTS-TOTAL "805 ≠ 0") cascades from them."""
+    report = full_report("2019", 2019, carried_over=12, carried_forward=12)
+    cells = cells_of(report)
+    assert cells["s3.carried_over.total"] == "72"
+    blanked = [f"s3.{r.id}.total" for r in report.template.s3.rows if r.id != "total_processed"]
+    for cell_id in blanked:
+        cells[cell_id] = ""
+    path = write_official_docx(fill_from_report(report, cells=cells), tmp_path / "总计空白.docx")
+    read = _read(path).report
+    assert all(read.printed[c].is_blank for c in blanked)
+    findings = validate(read)
+    assert [f.rule for f in findings if f.rule in ("S3-BALANCE", "S3-RESULTS-TOTAL")] == []
+    row_totals = [f for f in findings if f.rule == "S3-ROW-TOTAL"]
+    nonzero = [c for c in blanked if read.totals()[c] != 0]
+    assert sorted(f.cells[0] for f in row_totals) == sorted(nonzero) and len(nonzero) > 10
+    assert all("总计印为 空白" in f.message for f in row_totals)
+    blank_cell = [f for f in findings if f.rule == "BLANK-CELL"]
+    assert not set(nonzero) & {c for f in blank_cell for c in f.cells}  # not reported a second time
+
+
 def test_check_import_and_export_accept_a_docx(seed_docx: Path, tmp_path: Path) -> None:
     db = str(tmp_path / "db.sqlite3")
     good = tmp_path / "完整.docx"

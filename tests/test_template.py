@@ -7,13 +7,13 @@ from collections import Counter
 import pytest
 
 from core.template import (
-    DEFAULT_TEMPLATE_ID,
-    TEMPLATE_IDS,
     CellKind,
     Template,
     all_cell_ids,
+    default_template,
     load_template,
     template_for_year,
+    template_ids,
 )
 from tests.conftest import APPLICANT_COLUMNS, S3_COLUMNS
 
@@ -211,8 +211,8 @@ def _assert_tiles(cells, rows: int, cols: int) -> None:
 
 
 def test_template_ids_and_default() -> None:
-    assert set(TEMPLATE_IDS) == {"2021", "2019"}
-    assert DEFAULT_TEMPLATE_ID == "2021"
+    assert template_ids() == ("2021", "2019")  # newest format first
+    assert default_template().id == "2021"
 
 
 @BOTH
@@ -244,6 +244,11 @@ def test_unknown_template_id_is_key_error(bad: str) -> None:
 def test_template_for_year(year: int, expected: str) -> None:
     assert template_for_year(year).id == expected
     assert template_for_year(year).suits_year(year)
+
+
+@pytest.mark.parametrize(("year", "expected"), [(2010, "2019"), (2018, "2019")])
+def test_years_before_every_format_take_the_oldest(year: int, expected: str) -> None:
+    assert template_for_year(year).id == expected
 
 
 @pytest.mark.parametrize(

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import re
 import unicodedata
+from collections.abc import Callable
 
 from PySide6.QtCore import QDate, Qt, Signal
 from PySide6.QtWidgets import (
@@ -26,7 +27,7 @@ from core.nextyear import default_preamble
 from core.operations import ReportExists, create_report, duplicate_report
 from core.report import Contact
 from core.storage import ZERO_PRINT_BLANK, ZERO_PRINT_ZERO, AgencyProfile, Store
-from core.template import TEMPLATE_IDS, Template, load_template, template_for_year
+from core.template import Template, template_for_year, templates
 
 CONTACT_KEYS: tuple[str, ...] = ("address", "postcode", "phone", "email")
 CONTACT_LABELS = {"address": "地址", "postcode": "邮编", "phone": "电话", "email": "邮箱"}
@@ -58,8 +59,7 @@ def contact_problem(postcode: str, email: str) -> str | None:
 def template_rule() -> str:
     """Which template serves which years, worded from the template definitions."""
     parts = []
-    for template_id in TEMPLATE_IDS:
-        t = load_template(template_id)
+    for t in templates():
         years = f"{t.year_from} 年度及以后" if t.year_to is None else f"{t.year_from}—{t.year_to} 年度"
         parts.append(f"{years}用「{t.name}」格式（{t.document}）")
     return "；".join(parts) + "。"
@@ -67,7 +67,7 @@ def template_rule() -> str:
 
 def year_range() -> tuple[int, int]:
     """Years a report can be written for: from the oldest template to next year."""
-    first = min(load_template(t).year_from for t in TEMPLATE_IDS)
+    first = min(t.year_from for t in templates())
     return first, QDate.currentDate().year() + 1
 
 
@@ -134,10 +134,13 @@ def _buttons(dialog: QDialog, ok_text: str) -> QDialogButtonBox:
 
 
 class _AgencyYearDialog(QDialog):
-    """A dialog that asks for an agency (editable list of known ones) and a year."""
+    """A dialog that asks for an agency (editable list of known ones) and a year, and stores a report
+    for them; after acceptance `report_id` is the stored report's id."""
 
     agency_combo: QComboBox
     year_spin: QSpinBox
+    error_label: QLabel
+    report_id: int | None
 
     @property
     def agency(self) -> str:
@@ -146,6 +149,23 @@ class _AgencyYearDialog(QDialog):
     @property
     def year(self) -> int:
         return self.year_spin.value()
+
+    def _fail(self, message: str) -> None:
+        self.error_label.setText(message)
+        self.error_label.setVisible(True)
+
+    def _store_and_accept(self, operation: Callable[[], int], exists: str) -> None:
+        """Run the operation that stores the report and close; else say why not (`exists` when the
+        agency already has a report for the year), and stay open."""
+        try:
+            self.report_id = operation()
+        except ReportExists:
+            self._fail(exists)
+            return
+        except UserError as exc:
+            self._fail(str(exc))
+            return
+        super().accept()
 
 
 # --- new report ----------------------------------------------------------------------------------
@@ -169,8 +189,8 @@ class NewReportDialog(_AgencyYearDialog):
         self.year_spin = _year_spin(default_year())
         self.template_combo = QComboBox()
         self.template_combo.setObjectName("template")
-        for template_id in TEMPLATE_IDS:
-            self.template_combo.addItem(load_template(template_id).name, template_id)
+        for template in templates():
+            self.template_combo.addItem(template.name, template.id)
         self.template_warning = _message_label("template_warning", _WARNING_STYLE)
         self.contact_edits = {
             key: _line_edit(f"contact.{key}", placeholder="可以留空") for key in CONTACT_KEYS
@@ -244,10 +264,6 @@ class NewReportDialog(_AgencyYearDialog):
         for key in CONTACT_KEYS:
             self.contact_edits[key].setText(getattr(contact, key))
 
-    def _fail(self, message: str) -> None:
-        self.error_label.setText(message)
-        self.error_label.setVisible(True)
-
     def accept(self) -> None:
         agency, year = self.agency, self.year
         if not agency:
@@ -258,17 +274,11 @@ class NewReportDialog(_AgencyYearDialog):
         if problem:
             self._fail(problem)
             return
-        try:
-            self.report_id = create_report(
-                self.store, agency, year, self.template_id, contact=contact, save_contact=self.save_contact.isChecked()
-            )
-        except ReportExists:
-            self._fail(f"数据库中已有「{agency}」{year} 年度报告，不能再新建一份；请在报告列表中打开它。")
-            return
-        except UserError as exc:
-            self._fail(str(exc))
-            return
-        super().accept()
+        template_id, save_contact = self.template_id, self.save_contact.isChecked()
+        self._store_and_accept(
+            lambda: create_report(self.store, agency, year, template_id, contact=contact, save_contact=save_contact),
+            f"数据库中已有「{agency}」{year} 年度报告，不能再新建一份；请在报告列表中打开它。",
+        )
 
 
 # --- agency profile ------------------------------------------------------------------------------
@@ -438,21 +448,12 @@ class DuplicateDialog(_AgencyYearDialog):
             )
         self.template_note.setVisible(differs)
 
-    def _fail(self, message: str) -> None:
-        self.error_label.setText(message)
-        self.error_label.setVisible(True)
-
     def accept(self) -> None:
         agency, year = self.agency, self.year
         if not agency:
             self._fail("请填写机关名称。")
             return
-        try:
-            self.report_id = duplicate_report(self.store, self.source_id, agency, year)
-        except ReportExists:
-            self._fail(f"数据库中已有「{agency}」{year} 年度报告，同一机关同一年度只能有一份报告；请换一个年度或机关。")
-            return
-        except UserError as exc:
-            self._fail(str(exc))
-            return
-        super().accept()
+        self._store_and_accept(
+            lambda: duplicate_report(self.store, self.source_id, agency, year),
+            f"数据库中已有「{agency}」{year} 年度报告，同一机关同一年度只能有一份报告；请换一个年度或机关。",
+        )

@@ -278,7 +278,7 @@ class ReportEditor(QWidget):
             headings.setObjectName("insert_subheadings")
             headings.clicked.connect(lambda: self._insert_subheadings(field))
             buttons.addWidget(headings)
-        if key == "s6" and self.session.report.template.id == "2021":
+        if key == "s6" and self.session.report.template.applies("FEE-NOT-REPORTED"):
             fee = QPushButton(f"插入“{FEE_NONE_TEXT}”")
             fee.setObjectName("insert_fee_none")
             fee.clicked.connect(lambda: field.insert(FEE_NONE_TEXT))

@@ -21,7 +21,7 @@ from PySide6.QtWidgets import (
 from core.errors import UserError
 from core.report import STATUS_LABELS
 from core.storage import Revision, Store
-from core.template import TEMPLATE_IDS, CellDef, Template, load_template
+from core.template import CellDef, Template, load_template, template_ids, templates
 from ui.session import ReportSession
 
 # Names of the report's texts that are not sections (the sections are named by the template).
@@ -49,7 +49,7 @@ def revision_time(at: str) -> str:
 
 def _cell(template: Template, cell_id: str) -> CellDef | None:
     """The cell in the report's template, or in the other one (a history may span a template change)."""
-    for candidate in (template, *(load_template(t) for t in TEMPLATE_IDS)):
+    for candidate in (template, *templates()):
         if candidate.has_cell(cell_id):
             return candidate.cell(cell_id)
     return None
@@ -99,7 +99,7 @@ def _report_field(key: str, value: str | None) -> str:
         return "空"
     if key == "status":
         return STATUS_LABELS.get(value, value)
-    if key == "template" and value in TEMPLATE_IDS:
+    if key == "template" and value in template_ids():
         return load_template(value).name
     return value
 
