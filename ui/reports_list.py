@@ -306,6 +306,11 @@ class ReportsListWidget(QWidget):
         if report_id is not None:
             self.openRequested.emit(report_id)
 
+    def _ask(self, title: str, question: str, *, default_yes: bool) -> bool:
+        """Yes or no, asked in a message box."""
+        yes, no = QMessageBox.StandardButton.Yes, QMessageBox.StandardButton.No
+        return QMessageBox.question(self, title, question, yes | no, yes if default_yes else no) == yes
+
     def _created(self, report_id: int | None, message: str) -> None:
         if report_id is None:
             return
@@ -332,14 +337,8 @@ class ReportsListWidget(QWidget):
         try:
             report_id = create_next_year(self.store, summary.id)
         except ReportExists as exc:
-            answer = QMessageBox.question(
-                self,
-                "从上年报告创建",
-                f"数据库中已有「{exc.agency}」{exc.year} 年度报告，不能再创建一份。\n是否打开已有的报告？",
-                QMessageBox.StandardButton.Yes | QMessageBox.StandardButton.No,
-                QMessageBox.StandardButton.Yes,
-            )
-            if answer == QMessageBox.StandardButton.Yes:
+            question = f"数据库中已有「{exc.agency}」{exc.year} 年度报告，不能再创建一份。\n是否打开已有的报告？"
+            if self._ask("从上年报告创建", question, default_yes=True):
                 self.select_report(exc.report_id)
                 self.openRequested.emit(exc.report_id)
             return
@@ -376,14 +375,8 @@ class ReportsListWidget(QWidget):
         summary = self.selected_summary()
         if summary is None:
             return
-        answer = QMessageBox.question(
-            self,
-            "删除报告",
-            f"删除{_describe(summary)}？\n删除的报告移入回收站，可以在「回收站」中恢复。",
-            QMessageBox.StandardButton.Yes | QMessageBox.StandardButton.No,
-            QMessageBox.StandardButton.No,
-        )
-        if answer != QMessageBox.StandardButton.Yes:
+        question = f"删除{_describe(summary)}？\n删除的报告移入回收站，可以在「回收站」中恢复。"
+        if not self._ask("删除报告", question, default_yes=False):
             return
         try:
             self.store.delete(summary.id)
