@@ -52,19 +52,30 @@ def merged_contact(preferred: Contact | None, fallback: Contact) -> Contact:
 
 
 def next_year_report(previous: Report, contact: Contact | None = None) -> Report:
-    """Next year's report of the same agency: 上年结转 per column = last year's 结转下年度,
-    contact details kept (the profile's where filled in), last year's prose not copied."""
+    """Next year's report of the same agency, in last year's format while it still serves the year
+    (an office's own variant stays), else in the year's: 上年结转 per column = last year's 结转下年度
+    (as the template's carry_over says), contact details kept (the profile's where filled in), last
+    year's prose not copied."""
     year = previous.year + 1
-    report = new_report(previous.agency, year, merged_contact(contact, previous.contact))
+    same = previous.template.suits_year(year)
+    report = new_report(
+        previous.agency, year, merged_contact(contact, previous.contact), previous.template_id if same else None
+    )
     report.signature = Signature(organ=previous.signature.organ or previous.agency, date="")
     # Keep the office's own wording of the title (often the government's name, not the office's).
     old_year = f"{previous.year}年政府信息公开工作年度报告"
     if previous.title.endswith(old_year):
         report.title = previous.title[: -len(old_year)] + f"{year}年政府信息公开工作年度报告"
+    carry = report.template.s3.carry_over
+    if carry is None:
+        return report
     for col in report.template.s3.applicant_columns:
-        last = previous.value(f"s3.carried_forward.{col.id}")
+        earlier = f"s3.{carry.from_previous}.{col.id}"
+        if not previous.template.has_cell(earlier):
+            continue
+        last = previous.value(earlier)
         # A blank carried-forward cell meant 0 in last year's printed report.
-        report.set_cell(f"s3.carried_over.{col.id}", last.number if last.number is not None else 0)
+        report.set_cell(f"s3.{carry.row}.{col.id}", last.number if last.number is not None else 0)
     return report
 
 

@@ -622,3 +622,67 @@ def test_templates_share_s3_header_s4_and_sections() -> None:
     assert t21.s3.columns == t19.s3.columns
     assert t21.s4 == t19.s4
     assert t21.sections == t19.sections
+
+
+# ---- behaviour the data declares ---------------------------------------------------------
+
+
+@BOTH
+def test_every_computed_cell_has_a_sum_and_only_those(template_id: str) -> None:
+    t = load_template(template_id)
+    assert {s.cell for s in t.sums} == {c.id for c in t.computed_cells}
+    assert {s.cell for s in t.derivation} == {c.id for c in t.computed_cells}
+    done: set[str] = set()
+    for s in t.derivation:  # parts before wholes
+        assert all(not t.cell(p).computed or p in done for p in s.parts), s.cell
+        done.add(s.cell)
+
+
+@BOTH
+def test_sums_as_in_spec(template_id: str) -> None:
+    t = load_template(template_id)
+    outcome = [r.id for r in t.s3.outcome_rows]
+    by_rule = {rule: {s.cell: s for s in t.sums_for(rule)} for rule in ("S3-ROW-TOTAL", "S3-RESULTS-TOTAL", "S4-TOTAL")}
+    assert set(by_rule["S3-ROW-TOTAL"]) == {f"s3.{r.id}.total" for r in t.s3.rows}
+    assert by_rule["S3-ROW-TOTAL"]["s3.new.total"].parts == tuple(f"s3.new.{c}" for c in APPLICANT_COLUMNS)
+    assert set(by_rule["S3-RESULTS-TOTAL"]) == {f"s3.total_processed.{c}" for c in S3_COLUMNS}
+    assert by_rule["S3-RESULTS-TOTAL"]["s3.total_processed.legal"].parts == tuple(f"s3.{r}.legal" for r in outcome)
+    assert set(by_rule["S4-TOTAL"]) == {f"s4.{g}.total" for g in S4_GROUPS}
+    # The corner is summed both ways; the （七）总计 row's sum comes first (it reports a blank corner).
+    corner = [s.rule for s in t.sums if s.cell == "s3.total_processed.total"]
+    assert corner == ["S3-RESULTS-TOTAL", "S3-ROW-TOTAL"]
+
+
+def test_rules_each_template_applies() -> None:
+    from core.checks import RULE_IDS
+
+    assert load_template("2021").rules == RULE_IDS
+    assert set(RULE_IDS) - set(load_template("2019").rules) == {"S2-IN-FORCE", "FEE-NOT-REPORTED"}
+    in_force = load_template("2021").s2.in_force
+    assert in_force is not None and in_force.rows == ("regulations", "normative_docs")
+    assert load_template("2019").s2.in_force is None
+
+
+@BOTH
+def test_balance_and_carry_over_declared(template_id: str) -> None:
+    t = load_template(template_id)
+    assert t.s3.balance is not None
+    assert (t.s3.balance.left, t.s3.balance.right) == (("new", "carried_over"), ("total_processed", "carried_forward"))
+    assert t.s3.carry_over is not None
+    assert (t.s3.carry_over.row, t.s3.carry_over.from_previous) == ("carried_over", "carried_forward")
+
+
+def test_rows_of_2019_and_2021_correspond() -> None:
+    from core.template import row_correspondences
+
+    t21, t19 = load_template("2021"), load_template("2019")
+    (both_ways,) = row_correspondences(t21, t19)
+    assert row_correspondences(t19, t21) == (both_ways,)
+    assert both_ways.single is t19 and both_ways.row == "other"
+    assert both_ways.split is t21
+    assert both_ways.rows == ("other_no_correction", "other_unpaid_fee", "other_else")
+    assert both_ways.into == "other_else"
+    # Every other row has the same id in both: the same row.
+    shared = {r.id for r in t21.s3.rows} & {r.id for r in t19.s3.rows}
+    assert {r.id for r in t21.s3.rows} - shared == set(both_ways.rows)
+    assert {r.id for r in t19.s3.rows} - shared == {"other"}
