@@ -6,6 +6,9 @@
 # 2. 在 .venv 创建虚拟环境；
 # 3. pip install -e ".[test]"，以 pyproject.toml 的 sha256 作为标记，未变化时跳过。
 # Windows 不需要额外的系统库；中文字体（微软雅黑、宋体等）系统自带。
+# 部分测试另需 LibreOffice（https://www.libreoffice.org/download/ ，装在默认位置即可）和 poppler 的
+# pdffonts（https://github.com/oschwartz10612/poppler-windows/releases ，Library\bin 加入 PATH）；
+# 本脚本不安装它们，缺少时这些测试跳过并说明原因（scripts\test.ps1 会提示）。
 # 注意：本文件须保存为带 BOM 的 UTF-8，Windows PowerShell 5.1 才能正确读取中文。
 
 $ErrorActionPreference = 'Stop'

@@ -29,6 +29,15 @@ try {
         $code = $LASTEXITCODE
     }
     if ($code -eq 0) {
+        # 需要 LibreOffice 或 pdffonts 的测试（needs_tool 标记）在缺少时跳过并写明原因；
+        # 设置环境变量 GOV_REPORT_REQUIRE_TOOLS=1 时改为失败（CI 的做法）。本脚本不自动安装它们。
+        $office = Join-Path $env:ProgramFiles 'LibreOffice\program\soffice.exe'
+        if (-not (Get-Command soffice -ErrorAction SilentlyContinue) -and -not (Test-Path $office)) {
+            Write-Host '[test] 未找到 LibreOffice：需要它的测试将跳过。可从 https://www.libreoffice.org/download/ 下载安装（或 winget install TheDocumentFoundation.LibreOffice）。'
+        }
+        if (-not (Get-Command pdffonts -ErrorAction SilentlyContinue)) {
+            Write-Host '[test] 未找到 pdffonts（poppler）：需要它的测试将跳过。Windows 版 poppler 可从 https://github.com/oschwartz10612/poppler-windows/releases 下载，解压后把其中的 Library\bin 加入 PATH。'
+        }
         Write-Host '[test] pytest'
         & (Join-Path $Scripts 'python.exe') -m pytest -q @args
         $code = $LASTEXITCODE

@@ -6,7 +6,6 @@ import io
 import itertools
 import os
 import re
-import shutil
 import subprocess
 from collections.abc import Iterator
 from dataclasses import dataclass, field
@@ -25,7 +24,7 @@ from core.nextyear import new_report
 from core.report import Report
 from core.reportfile import read_report_file
 from exports import pdf_export
-from exports.fonts import FontError, FontSet, find_fonts, probe, register
+from exports.fonts import FontError, FontFile, FontSet, probe, register
 from exports.layout import GridCell, Layout, Paragraph, SignatureBlock, Table, build_layout
 from exports.pdf_export import (
     BODY_LEADING,
@@ -63,14 +62,6 @@ SIX_HEADINGS = (
 CLOSING = "，。、；：？！）》」』”’〉】〕"
 OPENING = "（《「『“‘〈【〔"
 MM = 72 / 25.4
-
-
-@pytest.fixture(scope="module")
-def fonts() -> FontSet:
-    try:
-        return find_fonts()
-    except FontError as exc:
-        pytest.skip(f"no Chinese TrueType font on this machine: {exc}")
 
 
 @pytest.fixture(scope="module")
@@ -271,9 +262,8 @@ def page_fonts(resources: Any) -> Iterator[Any]:
             yield from page_fonts(xobject["/Resources"])
 
 
+@pytest.mark.needs_tool("pdffonts")
 def test_pdffonts_reports_every_font_embedded(fonts: FontSet, tmp_path: Path) -> None:
-    if shutil.which("pdffonts") is None:
-        pytest.skip("pdffonts (poppler-utils) is not installed")
     target = tmp_path / "报告.pdf"
     write_pdf(sample("real/2022_pingtan.json"), target, fonts=fonts)
     result = subprocess.run(["pdffonts", str(target)], capture_output=True, text=True, check=True, timeout=60)
@@ -395,17 +385,24 @@ def test_undated_signature_leaves_blanks_for_the_date(fonts: FontSet) -> None:
     assert date[0].x > PAGE_WIDTH / 2
 
 
+def _two_fonts_of_a_collection(fonts: FontSet) -> tuple[FontFile, FontFile]:
+    """Two different fonts of one of the system's collections (.ttc), as the cjk_font_collection tool
+    promises."""
+    for role in ("hei", "song", "fang"):
+        font = fonts.font(role)
+        if font.path.suffix.lower() == ".ttc":
+            try:
+                return font, probe(font.path, 1 - min(font.index, 1))
+            except FontError:
+                continue
+    raise AssertionError("no collection with a second usable font")
+
+
+@pytest.mark.needs_tool("cjk_font_collection")
 def test_fonts_follow_their_roles(fonts: FontSet) -> None:
     """Headings in 黑体, run-in level-2 headings in 楷体 with the body in 仿宋, tables and page numbers
     in 宋体: told apart here by giving the roles two different fonts of one collection."""
-    collections = [fonts.font(r) for r in ("hei", "song", "fang") if fonts.font(r).path.suffix.lower() == ".ttc"]
-    if not collections:
-        pytest.skip("no font collection (.ttc) to take two fonts from")
-    collection = collections[0]
-    try:
-        other = probe(collection.path, 1 - min(collection.index, 1))
-    except FontError:
-        pytest.skip("no second font in the collection")
+    collection, other = _two_fonts_of_a_collection(fonts)
     mixed = FontSet(song=other, hei=collection, kai=other, fang=collection, title=other)
     names = register(mixed)
     a, b = face_name(names["fang"]), face_name(names["kai"])

@@ -26,18 +26,6 @@ from tests.conftest import SAMPLES_DIR
 VERA = Path(reportlab.__file__).resolve().parent / "fonts" / "Vera.ttf"  # TrueType, Latin only
 
 
-def _real_font() -> FontSet:
-    try:
-        return find_fonts()
-    except FontError as exc:
-        pytest.skip(f"no Chinese TrueType font on this machine: {exc}")
-
-
-@pytest.fixture(scope="module")
-def system_fonts() -> FontSet:
-    return _real_font()
-
-
 # --- fake font files, built byte by byte
 
 
@@ -178,19 +166,19 @@ def test_subfont_index_on_a_plain_ttf_is_refused() -> None:
         probe(VERA, 1)
 
 
-# --- real fonts (skipped only where the machine has no Chinese TrueType font)
+# --- real fonts (the `fonts` fixture: these tests need the cjk_font tool, see conftest.py)
 
 
-def test_system_fonts_fill_every_role(system_fonts: FontSet) -> None:
+def test_fonts_fill_every_role(fonts: FontSet) -> None:
     for role in ROLES:
-        font = system_fonts.font(role)
+        font = fonts.font(role)
         assert font.path.is_file()
         assert probe(font.path, font.index) == font
-    assert system_fonts.describe().count("\n") == len(ROLES) - 1
+    assert fonts.describe().count("\n") == len(ROLES) - 1
 
 
-def test_copied_font_in_a_temporary_folder_is_found(tmp_path: Path, system_fonts: FontSet) -> None:
-    source = system_fonts.hei
+def test_copied_font_in_a_temporary_folder_is_found(tmp_path: Path, fonts: FontSet) -> None:
+    source = fonts.hei
     copy = tmp_path / "sub" / source.path.name
     copy.parent.mkdir()
     shutil.copy(source.path, copy)
@@ -204,19 +192,25 @@ def test_copied_font_in_a_temporary_folder_is_found(tmp_path: Path, system_fonts
     })
 
 
-def test_font_under_an_unknown_name_is_still_used(tmp_path: Path, system_fonts: FontSet) -> None:
-    source = system_fonts.hei
+def test_font_under_an_unknown_name_is_still_used(tmp_path: Path, fonts: FontSet) -> None:
+    source = fonts.hei
     copy = tmp_path / "some-chinese-font.ttc"
     shutil.copy(source.path, copy)
-    if source.index:
-        pytest.skip("the system font is not the first of its collection")
+    # A file under an unknown name is taken at index 0 (the first font of a collection).
+    try:
+        first = probe(source.path, 0)
+    except FontError:  # the system font is a later font of a collection whose first is unusable
+        with pytest.raises(FontError, match="未找到可嵌入 PDF 的中文字体"):
+            find_fonts(search_dirs=[tmp_path])
+        return
     found = find_fonts(search_dirs=[tmp_path])
-    assert {found.font(role).path for role in ROLES} == {copy}
+    assert {(found.font(role).path, found.font(role).index) for role in ROLES} == {(copy, 0)}
+    assert found.hei.name == first.name
     assert found.substituted == frozenset(ROLES)
 
 
-def test_override_wins_over_the_system_fonts(tmp_path: Path, system_fonts: FontSet) -> None:
-    source = system_fonts.hei
+def test_override_wins_over_the_fonts(tmp_path: Path, fonts: FontSet) -> None:
+    source = fonts.hei
     copy = tmp_path / "my-kai.ttf" if source.path.suffix.lower() == ".ttf" else tmp_path / "my-kai.ttc"
     shutil.copy(source.path, copy)
     found = find_fonts({"kai": f"{copy}#{source.index}"})
@@ -225,17 +219,16 @@ def test_override_wins_over_the_system_fonts(tmp_path: Path, system_fonts: FontS
     assert "kai" not in found.substituted
 
 
-def test_bad_subfont_index_of_a_collection(system_fonts: FontSet) -> None:
-    collection = next((system_fonts.font(r) for r in ROLES if system_fonts.font(r).path.suffix.lower() == ".ttc"), None)
-    if collection is None:
-        pytest.skip("no .ttc font here")
-    with pytest.raises(FontError, match="没有第 99 个"):
-        find_fonts({"song": f"{collection.path}#99"})
+def test_bad_subfont_index_of_a_collection(tmp_path: Path) -> None:
+    truetype = {b"glyf": b"\0" * 8, b"loca": b"\0" * 8, b"cmap": CJK_CMAP}
+    collection = _write(tmp_path, "simsun.ttc", _ttc(b"\0\1\0\0", truetype))  # one font in it
+    with pytest.raises(FontError, match="字体集中只有 1 个字体，没有第 99 个"):
+        find_fonts({"song": f"{collection}#99"}, search_dirs=[tmp_path])
 
 
-def test_quick_cmap_reader_agrees_with_reportlab(system_fonts: FontSet) -> None:
-    font = system_fonts.fang
-    face = pdfmetrics.getFont(register(system_fonts)["fang"]).face
+def test_quick_cmap_reader_agrees_with_reportlab(fonts: FontSet) -> None:
+    font = fonts.fang
+    face = pdfmetrics.getFont(register(fonts)["fang"]).face
     with font.path.open("rb") as handle:
         tables = fonts_module._tables(handle, font.index)
         offset, length = tables[b"cmap"]
@@ -246,15 +239,15 @@ def test_quick_cmap_reader_agrees_with_reportlab(system_fonts: FontSet) -> None:
         assert fonts_module._cmap_has(cmap, ch) == (ord(ch) in face.charToGlyph), ch
 
 
-def test_register_is_stable_and_idempotent(system_fonts: FontSet) -> None:
-    first = register(system_fonts)
-    second = register(system_fonts)
+def test_register_is_stable_and_idempotent(fonts: FontSet) -> None:
+    first = register(fonts)
+    second = register(fonts)
     assert first == second
     assert set(first) == set(ROLES)
     for name in first.values():
         assert name.startswith("GDAR-")
         assert name in pdfmetrics.getRegisteredFontNames()
-    assert first["hei"] == fonts_module.font_name(system_fonts.hei)
+    assert first["hei"] == fonts_module.font_name(fonts.hei)
 
 
 # --- the cache of parsed fonts
@@ -302,9 +295,9 @@ def test_cache_folder_follows_the_data_folder(tmp_path: Path, monkeypatch: pytes
 
 
 def test_font_from_the_cache_prints_the_same_pdf(
-    system_fonts: FontSet, cache_folder: Path, parser: _ParseCounter, monkeypatch: pytest.MonkeyPatch
+    fonts: FontSet, cache_folder: Path, parser: _ParseCounter, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    font = system_fonts.hei
+    font = fonts.hei
     parsed = fonts_module._ttfont(font)
     assert parser.parsed == 1
     assert len(list(cache_folder.glob("*.font"))) == 1
@@ -342,13 +335,13 @@ def test_font_from_the_cache_prints_the_same_pdf(
     ids=["empty", "garbage", "truncated", "one-byte-changed", "other-key"],
 )
 def test_damaged_cache_file_is_ignored_and_made_again(
-    system_fonts: FontSet,
+    fonts: FontSet,
     cache_folder: Path,
     parser: _ParseCounter,
     monkeypatch: pytest.MonkeyPatch,
     damage: Callable[[bytes], bytes],
 ) -> None:
-    font = system_fonts.hei
+    font = fonts.hei
     parsed = fonts_module._ttfont(font)
     (cache_file,) = cache_folder.glob("*.font")
     cache_file.write_bytes(damage(cache_file.read_bytes()))
@@ -361,11 +354,11 @@ def test_damaged_cache_file_is_ignored_and_made_again(
 
 
 def test_changed_font_file_is_parsed_again_and_its_old_cache_removed(
-    tmp_path: Path, system_fonts: FontSet, cache_folder: Path, parser: _ParseCounter, monkeypatch: pytest.MonkeyPatch
+    tmp_path: Path, fonts: FontSet, cache_folder: Path, parser: _ParseCounter, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    copy = tmp_path / f"copy{system_fonts.hei.path.suffix}"
-    shutil.copy(system_fonts.hei.path, copy)
-    font = probe(copy, system_fonts.hei.index)
+    copy = tmp_path / f"copy{fonts.hei.path.suffix}"
+    shutil.copy(fonts.hei.path, copy)
+    font = probe(copy, fonts.hei.index)
     assert parser.parsed == 1
     stat = copy.stat()
     os.utime(copy, ns=(stat.st_atime_ns, stat.st_mtime_ns + 1_000_000_000))
@@ -376,20 +369,20 @@ def test_changed_font_file_is_parsed_again_and_its_old_cache_removed(
     assert len(list(cache_folder.glob("*.font"))) == 1
     # A cache file of a font that is no longer there is removed when another font is kept.
     copy.unlink()
-    fonts_module._ttfont(system_fonts.hei)
+    fonts_module._ttfont(fonts.hei)
     (kept,) = cache_folder.glob("*.font")
-    assert kept.name.startswith(system_fonts.hei.path.stem)
+    assert kept.name.startswith(fonts.hei.path.stem)
 
 
 def test_unwritable_cache_folder_only_costs_time(
-    tmp_path: Path, system_fonts: FontSet, parser: _ParseCounter, monkeypatch: pytest.MonkeyPatch
+    tmp_path: Path, fonts: FontSet, parser: _ParseCounter, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     blocker = tmp_path / "a file, not a folder"
     blocker.write_text("")
     monkeypatch.setenv(DATA_DIR_ENV, str(blocker / "data"))
     monkeypatch.setattr(fonts_module, "_TTFONTS", {})
-    first = fonts_module._ttfont(system_fonts.hei)
-    again = _load_again(monkeypatch, system_fonts.hei)
+    first = fonts_module._ttfont(fonts.hei)
+    again = _load_again(monkeypatch, fonts.hei)
     assert parser.parsed == 2
     assert fonts_module._same_font(first, again)
     assert list(tmp_path.iterdir()) == [blocker]

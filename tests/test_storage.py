@@ -19,10 +19,9 @@ SAMPLES = SAMPLES_DIR
 
 
 @pytest.fixture
-def store(tmp_path: Path) -> Store:
-    s = Store(tmp_path / "reports.sqlite3", seed=False)
-    yield s
-    s.close()
+def store_seed() -> bool:
+    """The `store` of these tests starts empty."""
+    return False
 
 
 def test_new_database_holds_the_seed_report(tmp_path: Path) -> None:

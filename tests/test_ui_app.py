@@ -22,11 +22,6 @@ def type_chinese(widget: QWidget, text: str) -> None:
     QApplication.sendEvent(widget, event)
 
 
-@pytest.fixture
-def db_path(tmp_path: Path) -> Path:
-    return tmp_path / "reports.sqlite3"
-
-
 def open_window(qtbot: QtBot, db_path: Path) -> tuple[MainWindow, Store]:
     store = Store(db_path)
     window = MainWindow(store)

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import io
 import threading
-from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
@@ -43,20 +42,6 @@ SAMPLE_2022 = SAMPLES_DIR / "real" / "2022_pingtan.json"
 A4_POINTS = (595.28, 841.89)
 WORKER_TIMEOUT_MS = 60_000
 ALL_FORMATS = ("format_docx", "format_pdf", "format_html", "format_json")
-
-
-def _fonts_or_skip() -> exports.fonts.FontSet:
-    try:
-        return find_fonts()
-    except FontError as exc:
-        pytest.skip(f"no Chinese TrueType font: {exc}")
-
-
-@pytest.fixture
-def store(tmp_path: Path) -> Iterator[Store]:
-    opened = Store(tmp_path / "reports.sqlite3")
-    yield opened
-    opened.close()
 
 
 @pytest.fixture
@@ -102,10 +87,10 @@ def _assert_same_pages_a4(printed: Path, exported: bytes) -> None:
 # --- print preview and printing ----------------------------------------------------------------
 
 
+@pytest.mark.needs_tool("cjk_font")
 def test_preview_paints_every_page_of_the_exported_pdf(
     qtbot: QtBot, session: ReportSession, store: Store, tmp_path: Path
 ) -> None:
-    _fonts_or_skip()
     exported = _exported_pdf(session, store)
     dialog = make_preview_dialog(None, exported, "预览")
     qtbot.addWidget(dialog)
@@ -116,10 +101,10 @@ def test_preview_paints_every_page_of_the_exported_pdf(
     _assert_same_pages_a4(out, exported)
 
 
+@pytest.mark.needs_tool("cjk_font")
 def test_pdf_is_rendered_in_a_worker_and_equals_the_export(
     qtbot: QtBot, session: ReportSession, store: Store, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    _fonts_or_skip()
     threads: list[int] = []
     real = printing.render_report_pdf
 
@@ -169,10 +154,10 @@ def test_print_options_follow_agency_profile_and_status(session: ReportSession, 
     assert not request.blank_as_zero and not request.draft
 
 
+@pytest.mark.needs_tool("cjk_font")
 def test_print_preview_opens_the_dialog_with_the_exported_pages(
     qtbot: QtBot, session: ReportSession, store: Store, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    _fonts_or_skip()
     opened: list[QPrintPreviewDialog] = []
 
     def fake_open(dialog: QPrintPreviewDialog) -> None:
@@ -190,10 +175,10 @@ def test_print_preview_opens_the_dialog_with_the_exported_pages(
     _assert_same_pages_a4(out, _exported_pdf(session, store))
 
 
+@pytest.mark.needs_tool("cjk_font")
 def test_print_directly_prints_every_page(
     qtbot: QtBot, session: ReportSession, store: Store, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    _fonts_or_skip()
     out = tmp_path / "printer.pdf"
     asked: list[QPrintDialog] = []
 
@@ -261,10 +246,10 @@ def _base(dialog: ExportDialog) -> str:
     return dialog.findChild(QLineEdit, "export_name").text()
 
 
+@pytest.mark.needs_tool("cjk_font")
 def test_export_writes_all_four_formats(
     qtbot: QtBot, session: ReportSession, store: Store, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    _fonts_or_skip()
     folder = tmp_path / "导出"
     dialog = _dialog(qtbot, session, store, folder)
     base = _base(dialog)

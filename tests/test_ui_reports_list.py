@@ -3,7 +3,7 @@ delete and restore, import, export and the agency profile."""
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterator
+from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
@@ -104,13 +104,6 @@ def row_texts(widget: ReportsListWidget, row: int) -> list[str]:
 
 
 # --- fixtures ------------------------------------------------------------------------------------
-
-
-@pytest.fixture
-def store(tmp_path: Path) -> Iterator[Store]:
-    opened = Store(tmp_path / "reports.sqlite3")
-    yield opened
-    opened.close()
 
 
 @pytest.fixture
