@@ -691,7 +691,14 @@ def _join_grids(first: _Grid, second: _Grid) -> bool:
     for above, cell in pairs:
         if above is None:
             continue
-        if same_row or (_is_label(above.text) and (not cell.text or _goes_on(above.text, cell.text))):
+        # Label text at the top of the page goes on a label above the break only when one of the two
+        # is a merged cell (it spans rows beside it); two one-row labels are two rows, such as a
+        # block's header row (信息内容 …) at the foot of a page and its first row (政府集中采购 …) on the
+        # next, where the page breaks between the rows.
+        spanning = above.rowspan > 1 or cell.rowspan > 1
+        if same_row or (
+            _is_label(above.text) and (not cell.text or (spanning and _goes_on(above.text, cell.text)))
+        ):
             above.text = _clean(_join(above.text, cell.text))
             above.rowspan += cell.rowspan - (1 if same_row else 0)
             continued.add(id(cell))
