@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-import statistics
-import time
 from pathlib import Path
 
 import pytest
@@ -236,29 +234,6 @@ def test_data_changed_names_only_the_cells_that_changed(qtbot: QtBot, store: Sto
     assert names == {"s3.granted.natural"} | totals | balance
     assert len(changed) == len(names)
     assert elsewhere == []
-
-
-def test_setdata_timing(qtbot: QtBot, store: Store) -> None:
-    """Median time from setData to the last dataChanged (session included), and the model's own share:
-    from the session's cellsChanged to the last dataChanged, with a view on screen repainting."""
-    session = ReportSession(store, store.add_report(full_report("2021")))
-    marks: dict[str, float] = {}
-    # Connected before the model exists, so it runs first when the session announces the change.
-    session.cellsChanged.connect(lambda _ids: marks.__setitem__("session", time.perf_counter()))
-    view, model = open_grid(qtbot, session, "s3")
-    model.dataChanged.connect(lambda *_: marks.__setitem__("last", time.perf_counter()))
-    index = model.index_of("s3.granted.natural")
-    total, own = [], []
-    for i in range(200):
-        start = time.perf_counter()
-        assert model.setData(index, str(10 + i % 2))
-        total.append(marks["last"] - start)
-        own.append(marks["last"] - marks["session"])
-    median_total = statistics.median(total) * 1000
-    median_own = statistics.median(own) * 1000
-    print(f"setData → last dataChanged: median {median_total:.2f} ms, of which the model {median_own:.3f} ms")
-    assert median_own < 1
-    assert view.isVisible()
 
 
 # --- a clerk at the keyboard -----------------------------------------------------------------------
