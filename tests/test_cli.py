@@ -119,6 +119,27 @@ def test_export_file_to_json_and_refuses_unknown_suffix(tmp_path: Path) -> None:
     assert missing_dir.returncode == 2 and "不存在" in missing_dir.stderr
 
 
+def test_import_replace_moves_the_stored_report_aside(tmp_path: Path) -> None:
+    db = tmp_path / "test.sqlite3"
+    assert run("import", PINGTAN[1], "--db", db, data_dir=tmp_path).returncode == 0
+    replaced = run("import", PINGTAN[1], "--replace", "--db", db, data_dir=tmp_path)
+    assert replaced.returncode == 0, replaced.stderr
+    assert "已导入" in replaced.stdout
+    listing = run("list", "--db", db, data_dir=tmp_path).stdout
+    assert sum("平潭" in line for line in listing.splitlines()) == 1
+
+
+def test_new_blank_report_and_what_it_needs(tmp_path: Path) -> None:
+    db = tmp_path / "test.sqlite3"
+    missing = run("new", "--agency", "某某区人民政府办公室", "--db", db, data_dir=tmp_path)
+    assert missing.returncode == 2 and "--year" in missing.stderr
+    assert not db.exists()  # wrong arguments open no database
+    created = run("new", "--agency", "某某区人民政府办公室", "--year", "2024", "--db", db, data_dir=tmp_path)
+    assert created.returncode == 0 and "2021版格式" in created.stdout
+    again = run("new", "--agency", "某某区人民政府办公室", "--year", "2024", "--db", db, data_dir=tmp_path)
+    assert again.returncode == 1 and "已有" in again.stderr and "编号" in again.stderr
+
+
 def test_new_from_last_year_carries_over(tmp_path: Path) -> None:
     db = tmp_path / "test.sqlite3"
     run("import", PINGTAN[1], "--db", db, data_dir=tmp_path)

@@ -216,6 +216,22 @@ def test_conflict_replace_moves_the_old_report_to_the_recycle_bin(
     assert store.load(old).text("s6") == "本机关补充的内容"  # recoverable as it was
 
 
+def test_a_report_stored_since_the_preview_is_not_replaced_unseen(
+    qtbot: QtBot, store: Store, files: dict[str, Path]
+) -> None:
+    dialog = preview(qtbot, store, files["pingtan2022"])
+    assert not dialog.findChild(QLabel, "conflict").isVisible()
+    other = store.add_report(read_report_file(files["pingtan2022"]))  # e.g. imported from another window
+    click(qtbot, dialog, "import")
+    assert dialog.state == READY and dialog.findChild(QLabel, "conflict").isVisible()
+    assert dialog.findChild(QPushButton, "import").text() == "替换（原报告移入回收站）"
+    assert store.find(PINGTAN, 2022) == other
+    with qtbot.waitSignal(dialog.imported) as imported:
+        click(qtbot, dialog, "import")  # now shown: 替换 replaces it
+    assert imported.args == [store.find(PINGTAN, 2022), other]
+    assert [s.id for s in store.list_reports(deleted=True)] == [other]
+
+
 def test_conflict_cancel_stores_nothing(qtbot: QtBot, store: Store, files: dict[str, Path]) -> None:
     old = store.find(SEED_AGENCY, 2020)
     dialog = preview(qtbot, store, files["seed"])
