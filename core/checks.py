@@ -11,6 +11,10 @@ from core.numbers import Number, format_number
 from core.report import Report, derive_totals
 from core.template import CellDef, CellKind, SumDef, Template, owner_of_cells, template_for_year
 
+# Raise when a rule's outcome changes for the same report: the counts of findings the database keeps
+# for its reports list are made again (the templates' own changes are noticed by their fingerprints).
+RULES_VERSION = 2
+
 ERROR = "error"
 WARNING = "warning"
 SEVERITY_LABELS = {ERROR: "错误", WARNING: "提示"}

@@ -10,6 +10,16 @@ from core.numbers import BLANK, Number, Parsed, parse_value
 from core.template import CellDef, Template, load_template
 
 TEXT_KEYS: tuple[str, ...] = ("s1", "s2_note", "s5", "s6")
+CONTACT_KEYS: tuple[str, ...] = ("address", "postcode", "phone", "email")
+SIGNATURE_KEYS: tuple[str, ...] = ("organ", "date")
+# Every text of a report by one name each: how it is stored, edited, undone and shown.
+FIELD_KEYS: tuple[str, ...] = (
+    "title",
+    "preamble",
+    *TEXT_KEYS,
+    *(f"contact.{k}" for k in CONTACT_KEYS),
+    *(f"signature.{k}" for k in SIGNATURE_KEYS),
+)
 STATUS_DRAFT = "draft"
 STATUS_FINAL = "final"
 STATUS_LABELS = {STATUS_DRAFT: "草稿", STATUS_FINAL: "已定稿"}
@@ -64,6 +74,33 @@ class Report:
 
     def text(self, key: str) -> str:
         return self.texts.get(key, "")
+
+    def field(self, key: str) -> str:
+        """Any of FIELD_KEYS: a section text, the title, a contact detail, the signature…"""
+        if key in TEXT_KEYS:
+            return self.texts.get(key, "")
+        owner, name = self._field_place(key)
+        return str(getattr(owner, name))
+
+    def set_field(self, key: str, text: str) -> None:
+        if key in TEXT_KEYS:
+            self.texts[key] = text
+            return
+        owner, name = self._field_place(key)
+        setattr(owner, name, text)
+
+    def fields(self) -> dict[str, str]:
+        return {key: self.field(key) for key in FIELD_KEYS}
+
+    def _field_place(self, key: str) -> tuple[object, str]:
+        group, _, name = key.partition(".")
+        if not name and group in ("title", "preamble"):
+            return self, group
+        if group == "contact" and name in CONTACT_KEYS:
+            return self.contact, name
+        if group == "signature" and name in SIGNATURE_KEYS:
+            return self.signature, name
+        raise KeyError(key)
 
     def value(self, cell_id: str) -> Parsed:
         return self.inputs.get(cell_id, BLANK)

@@ -14,39 +14,19 @@ from typing import Any
 
 from sqlite_utils import Database
 
-from core.checks import counts, validate
+from core.checks import RULES_VERSION, counts, validate
+from core.edits import Edit, InvalidEdit, StatusEdit, cell_edit, check_edit, decode_edit, field_edit, status_edit
 from core.errors import UserError
-from core.numbers import BLANK, Parsed, parse_value
-from core.report import (
-    STATUS_DRAFT,
-    STATUS_FINAL,
-    STATUS_LABELS,
-    TEXT_KEYS,
-    Contact,
-    Report,
-    Signature,
-)
+from core.numbers import Parsed, parse_value
+from core.report import FIELD_KEYS, STATUS_DRAFT, STATUS_FINAL, STATUS_LABELS, Contact, Report
 from core.reportfile import loads
-from core.template import all_cell_ids, load_template, template_ids
+from core.template import Template, all_cell_ids, load_template
 
-SCHEMA_VERSION = 2
+SCHEMA_VERSION = 3
 SEED_RESOURCE = "seed-2020-tiexi.json"
 ZERO_PRINT_ZERO = "zero"
 ZERO_PRINT_BLANK = "blank"
 
-# Report-level texts stored as key/value rows next to the section texts, so every one of them
-# has the same change and revision mechanism.
-FIELD_KEYS: tuple[str, ...] = (
-    "title",
-    "preamble",
-    *TEXT_KEYS,
-    "contact.address",
-    "contact.postcode",
-    "contact.phone",
-    "contact.email",
-    "signature.organ",
-    "signature.date",
-)
 
 
 class StorageError(UserError):
@@ -88,16 +68,6 @@ class ReportSummary:
     @property
     def status_label(self) -> str:
         return STATUS_LABELS.get(self.status, self.status)
-
-
-@dataclass(frozen=True)
-class Change:
-    """One edit: target is "cell:<id>", "printed:<id>", "text:<key>" or "field:<name>";
-    `new` is the stored text (None for blank; for a printed total None means not printed and ""
-    printed blank)."""
-
-    target: str
-    new: str | None
 
 
 @dataclass(frozen=True)
@@ -157,7 +127,19 @@ def _migrate_2(db: Database) -> None:
     db.execute("CREATE INDEX revisions_by_report ON revisions (report_id, batch)")
 
 
-MIGRATIONS: dict[int, Callable[[Database], None]] = {1: _migrate_1, 2: _migrate_2}
+def _migrate_3(db: Database) -> None:
+    # Version 3: a version number on each report, raised by every change to it, and the counts of
+    # findings kept for the version (and last year's report's version) they were made for, so the
+    # reports list need not check every report again.
+    db.execute("ALTER TABLE reports ADD COLUMN version INTEGER NOT NULL DEFAULT 0")
+    db.execute(
+        """CREATE TABLE findings_summary (
+            report_id INTEGER PRIMARY KEY REFERENCES reports(id), checked TEXT NOT NULL,
+            errors INTEGER NOT NULL, warnings INTEGER NOT NULL)"""
+    )
+
+
+MIGRATIONS: dict[int, Callable[[Database], None]] = {1: _migrate_1, 2: _migrate_2, 3: _migrate_3}
 
 
 def _friendly(exc: sqlite3.Error, path: Path) -> StorageError:
@@ -322,7 +304,7 @@ class Store:
                 # A total the file printed blank is "", so None can mean "not printed" (no row).
                 [(report_id, cid, p.text or "") for cid, p in report.printed.items()],
             )
-            texts = [(k, v) for k, v in _report_fields(report).items() if v]
+            texts = [(k, v) for k, v in report.fields().items() if v]
             self.db.conn.executemany(
                 "INSERT INTO texts (report_id, key, text) VALUES (?, ?, ?)",
                 [(report_id, k, v) for k, v in texts],
@@ -361,7 +343,8 @@ class Store:
         fields = dict(
             self.db.execute("SELECT key, text FROM texts WHERE report_id = ?", [report_id]).fetchall()
         )
-        _apply_fields(report, fields)
+        for key in FIELD_KEYS:
+            report.set_field(key, fields.get(key, ""))
         return report
 
     def status(self, report_id: int) -> str:
@@ -384,25 +367,70 @@ class Store:
         return self.load(report_id) if report_id is not None else None
 
     def list_reports(self, *, deleted: bool = False) -> list[ReportSummary]:
+        """The reports (or those in the recycle bin) with their counts of findings. Counts are kept
+        for the version of the report and of last year's report they were made for; only a report
+        that changed since, or whose last year's report changed, is checked again."""
         rows = self.db.execute(
-            f"""SELECT r.id, a.name, r.year, r.template, r.status, r.updated_at, r.deleted_at
+            f"""SELECT r.id, a.name, r.year, r.template, r.status, r.updated_at, r.deleted_at, r.version,
+                       t.text, f.checked, f.errors, f.warnings
                 FROM reports r JOIN agencies a ON a.id = r.agency_id
+                LEFT JOIN texts t ON t.report_id = r.id AND t.key = 'title'
+                LEFT JOIN findings_summary f ON f.report_id = r.id
                 WHERE r.deleted_at IS {'NOT' if deleted else ''} NULL
                 ORDER BY r.year DESC, a.name, r.id"""
         ).fetchall()
-        loaded: dict[int, Report] = {}
+        versions = self._versions()
         summaries = []
-        for report_id, agency, year, template_id, status, updated_at, deleted_at in rows:
-            report = loaded.setdefault(report_id, self.load(report_id))
-            errors, warnings = counts(validate(report, self.previous_report(agency, year)))
+        stale: list[tuple[int, str, int, int]] = []
+        for (report_id, agency, year, template_id, status, updated_at, deleted_at, version, title,
+             checked, errors, warnings) in rows:
+            key = self._check_key(template_id, version, versions.get((agency, year - 1)))
+            if key != checked:
+                errors, warnings = self._count_findings(report_id, agency, year)
+                stale.append((report_id, key, errors, warnings))
             summaries.append(
                 ReportSummary(
                     id=report_id, agency=agency, year=year, template=template_id, status=status,
-                    title=report.title or report.default_title(), updated_at=updated_at,
+                    title=title or _default_title(template_id, agency, year), updated_at=updated_at,
                     errors=errors, warnings=warnings, deleted=deleted_at is not None,
                 )
             )
+        if stale:
+            try:
+                with self._write():
+                    self.db.conn.executemany(
+                        """INSERT OR REPLACE INTO findings_summary (report_id, checked, errors, warnings)
+                           VALUES (?, ?, ?, ?)""",
+                        stale,
+                    )
+            except StorageError:
+                pass  # a read-only or busy database: the counts are right, they are just not kept
         return summaries
+
+    def _versions(self) -> dict[tuple[str, int], tuple[int, int, str]]:
+        """(agency, year) → (id, version, template) of the report `find` gives for it."""
+        out: dict[tuple[str, int], tuple[int, int, str]] = {}
+        for report_id, agency, year, version, template_id in self.db.execute(
+            """SELECT r.id, a.name, r.year, r.version, r.template FROM reports r
+               JOIN agencies a ON a.id = r.agency_id WHERE r.deleted_at IS NULL ORDER BY r.id"""
+        ).fetchall():
+            out[(agency, int(year))] = (int(report_id), int(version), str(template_id))  # the newest id wins
+        return out
+
+    @staticmethod
+    def _check_key(template_id: str, version: int, previous: tuple[int, int, str] | None) -> str:
+        """What a report's findings depend on: the rules, its template, its version, and which
+        version of which report of last year it was checked against."""
+        parts = [str(RULES_VERSION), _fingerprint(template_id), str(version)]
+        if previous is not None:
+            parts += [str(previous[0]), str(previous[1]), _fingerprint(previous[2])]
+        return ":".join(parts)
+
+    def _count_findings(self, report_id: int, agency: str, year: int) -> tuple[int, int]:
+        try:
+            return counts(validate(self.load(report_id), self.previous_report(agency, year)))
+        except KeyError:  # a format no longer installed: the report cannot be checked
+            return 0, 0
 
     # --- edits ---------------------------------------------------------------------------------
 
@@ -427,10 +455,8 @@ class Store:
                 "SELECT text FROM texts WHERE report_id = ? AND key = ?", [report_id, key]
             ).fetchone()
             return None if row is None else row[0]
-        if kind == "field" and key in ("status", "year", "template"):
-            row = self.db.execute(f"SELECT {key} FROM reports WHERE id = ?", [report_id]).fetchone()
-            return None if row is None else str(row[0])
-        raise StorageError(f"无法修改「{target}」")
+        row = self.db.execute("SELECT status FROM reports WHERE id = ?", [report_id]).fetchone()
+        return None if row is None else str(row[0])
 
     def _store(self, report_id: int, target: str, value: str | None) -> None:
         kind, _, key = target.partition(":")
@@ -454,29 +480,17 @@ class Store:
                 )
             else:
                 self.db.execute("DELETE FROM texts WHERE report_id = ? AND key = ?", [report_id, key])
-        elif kind == "field" and key in ("status", "year", "template"):
-            self.db.execute(f"UPDATE reports SET {key} = ? WHERE id = ?", [value, report_id])
         else:
-            raise StorageError(f"无法修改「{target}」")
+            self.db.execute("UPDATE reports SET status = ? WHERE id = ?", [value, report_id])
 
-    def _normalise(self, template_id: str, change: Change) -> Change:
-        kind, _, key = change.target.partition(":")
-        if kind == "cell":
-            template = load_template(template_id)
-            if not template.has_cell(key) or template.cell(key).computed:
-                raise StorageError(f"「{key}」不是可填写的单元格")
-            parsed = parse_value(change.new, template.cell(key).kind)
-            return Change(change.target, parsed.text)
-        if kind == "text" and key not in FIELD_KEYS:
-            raise StorageError(f"未知的文字栏目「{key}」")
-        if kind == "field" and key == "status" and change.new not in (STATUS_DRAFT, STATUS_FINAL):
-            raise StorageError(f"未知的报告状态「{change.new}」")
-        if kind == "field" and key == "template" and change.new not in template_ids():
-            raise StorageError(f"未知的格式版本「{change.new}」")
-        return change
+    def _template(self, template_id: str) -> Template:
+        try:
+            return load_template(template_id)
+        except KeyError:
+            raise StorageError(f"本机没有报告使用的格式「{template_id}」，无法修改这份报告") from None
 
     def apply(
-        self, report_id: int, changes: Iterable[Change], label: str = "修改", *, coalesce_seconds: float = 0
+        self, report_id: int, edits: Iterable[Edit], label: str = "修改", *, coalesce_seconds: float = 0
     ) -> int:
         """Apply edits as one transaction and one revision batch; unchanged values are dropped.
         With `coalesce_seconds`, a single change to the same target as the latest revision, made within
@@ -484,17 +498,24 @@ class Store:
         Returns the number of values that changed."""
         with self._write():
             template_id, status = self._report_row(report_id)
-            todo = [self._normalise(template_id, c) for c in changes]
-            reopening = any(c.target == "field:status" and c.new == STATUS_DRAFT for c in todo)
+            template = self._template(template_id)
+            todo = list(edits)
+            try:
+                for edit in todo:
+                    check_edit(template, edit)
+            except InvalidEdit as exc:
+                raise StorageError(str(exc)) from None
+            reopening = any(isinstance(e, StatusEdit) and e.status == STATUS_DRAFT for e in todo)
             if status == STATUS_FINAL and not reopening:
                 raise ReportIsFinal("报告已定稿，不能修改；如需修改，请先撤销定稿。")
             recorded: list[tuple[str, str | None, str | None]] = []
-            for change in todo:
-                old = self._current(report_id, change.target)
-                if old == change.new:
+            for edit in todo:
+                target, new = edit.target, edit.stored
+                old = self._current(report_id, target)
+                if old == new:
                     continue
-                self._store(report_id, change.target, change.new)
-                recorded.append((change.target, old, change.new))
+                self._store(report_id, target, new)
+                recorded.append((target, old, new))
             if recorded and not (coalesce_seconds and self._coalesce(report_id, label, recorded, coalesce_seconds)):
                 self._record(report_id, label, recorded)
         return len(recorded)
@@ -518,25 +539,33 @@ class Store:
             return False
         now = _now()
         self.db.execute("UPDATE revisions SET new = ?, at = ? WHERE id = ?", [recorded[0][2], now, row_id])
-        self.db.execute("UPDATE reports SET updated_at = ? WHERE id = ?", [now, report_id])
+        self.db.execute("UPDATE reports SET updated_at = ?, version = version + 1 WHERE id = ?", [now, report_id])
         return True
 
     def set_cell(self, report_id: int, cell_id: str, value: object) -> Parsed:
         """Store one input cell from what the user typed; returns the parsed value."""
-        template_id, _ = self._report_row(report_id)
-        template = load_template(template_id)
-        if not template.has_cell(cell_id):
-            raise StorageError(f"「{cell_id}」不是本报告格式中的单元格")
-        parsed = parse_value(value, template.cell(cell_id).kind)
-        self.apply(report_id, [Change(f"cell:{cell_id}", parsed.text)], label="修改单元格")
-        return parsed if not parsed.is_blank else BLANK
+        template = self._template(self._report_row(report_id)[0])
+        try:
+            edit = cell_edit(template, cell_id, value)
+        except InvalidEdit as exc:
+            raise StorageError(str(exc)) from None
+        self.apply(report_id, [edit], label="修改单元格")
+        return edit.value
 
     def set_text(self, report_id: int, key: str, text: str) -> None:
-        self.apply(report_id, [Change(f"text:{key}", text)], label="修改文字")
+        try:
+            edit = field_edit(key, text)
+        except InvalidEdit as exc:
+            raise StorageError(str(exc)) from None
+        self.apply(report_id, [edit], label="修改文字")
 
     def set_status(self, report_id: int, status: str) -> None:
         label = "定稿" if status == STATUS_FINAL else "撤销定稿"
-        self.apply(report_id, [Change("field:status", status)], label=label)
+        try:
+            edit = status_edit(status)
+        except InvalidEdit as exc:
+            raise StorageError(str(exc)) from None
+        self.apply(report_id, [edit], label=label)
 
     def delete(self, report_id: int) -> None:
         """Move a report to the recycle bin (recoverable with undelete)."""
@@ -562,7 +591,7 @@ class Store:
                VALUES (?, ?, ?, ?, ?, ?, ?)""",
             [(report_id, batch, now, label, t, o, n) for t, o, n in changes],
         )
-        self.db.execute("UPDATE reports SET updated_at = ? WHERE id = ?", [now, report_id])
+        self.db.execute("UPDATE reports SET updated_at = ?, version = version + 1 WHERE id = ?", [now, report_id])
 
     def revisions(self, report_id: int) -> list[Revision]:
         """Every saved change of a report, oldest first, grouped as it was saved."""
@@ -588,40 +617,27 @@ class Store:
         wanted: dict[str, str | None] = {}
         for target, old in later:  # newest first: the last one seen is the oldest "old"
             wanted[target] = old
-        status_target = "field:status"
-        changes = [Change(t, v) for t, v in wanted.items() if t != status_target]
+        template = self._template(self._report_row(report_id)[0])
+        try:
+            edits = [decode_edit(template, t, v) for t, v in wanted.items() if t != "field:status"]
+        except InvalidEdit as exc:
+            raise StorageError(f"无法恢复到第 {batch} 版：{exc}") from None
         # Restoring an old version of a final report reopens it: the final state is not kept.
-        changes.insert(0, Change(status_target, STATUS_DRAFT))
-        return self.apply(report_id, changes, label=f"恢复到第 {batch} 版")
+        return self.apply(report_id, [status_edit(STATUS_DRAFT), *edits], label=f"恢复到第 {batch} 版")
 
 
-def _report_fields(report: Report) -> dict[str, str]:
-    fields = {
-        "title": report.title,
-        "preamble": report.preamble,
-        "contact.address": report.contact.address,
-        "contact.postcode": report.contact.postcode,
-        "contact.phone": report.contact.phone,
-        "contact.email": report.contact.email,
-        "signature.organ": report.signature.organ,
-        "signature.date": report.signature.date,
-    }
-    for key in TEXT_KEYS:
-        fields[key] = report.text(key)
-    return fields
+def _default_title(template_id: str, agency: str, year: int) -> str:
+    try:
+        return load_template(template_id).title_for(agency, year)
+    except KeyError:
+        return f"{agency}{year}年政府信息公开工作年度报告"
 
 
-def _apply_fields(report: Report, fields: dict[str, str]) -> None:
-    report.title = fields.get("title", "")
-    report.preamble = fields.get("preamble", "")
-    report.texts = {key: fields.get(key, "") for key in TEXT_KEYS}
-    report.contact = Contact(
-        fields.get("contact.address", ""),
-        fields.get("contact.postcode", ""),
-        fields.get("contact.phone", ""),
-        fields.get("contact.email", ""),
-    )
-    report.signature = Signature(fields.get("signature.organ", ""), fields.get("signature.date", ""))
+def _fingerprint(template_id: str) -> str:
+    try:
+        return load_template(template_id).fingerprint
+    except KeyError:
+        return "missing"
 
 
 def _seed_report() -> Report:

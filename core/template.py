@@ -3,6 +3,7 @@ data folder, each loaded into frozen dataclasses with the sums, years, rules and
 
 from __future__ import annotations
 
+import hashlib
 import json
 from collections import Counter
 from collections.abc import Iterable
@@ -270,6 +271,7 @@ class Template:
     sums: tuple[SumDef, ...]  # every declared sum; a cell may have two (the corner of 三)
     builtin: bool = True
     source: str = ""  # the file it was read from, for messages
+    fingerprint: str = ""  # changes whenever the template's data does (for results kept elsewhere)
     _by_id: dict[str, CellDef] = field(default_factory=dict, repr=False, compare=False, hash=False)
     # The first declared sum of each computed cell, parts before wholes: the order totals are derived in.
     _derivation: tuple[SumDef, ...] = field(default=(), repr=False, compare=False, hash=False)
@@ -554,6 +556,7 @@ def _build(data: dict[str, Any], *, builtin: bool = True, source: str = "") -> T
         sums=tuple(sums),
         builtin=builtin,
         source=source,
+        fingerprint=hashlib.sha256(json.dumps(data, sort_keys=True, ensure_ascii=False).encode()).hexdigest()[:16],
         _by_id={c.id: c for c in cells},
         _derivation=_derivation_order(sums),
     )

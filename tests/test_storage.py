@@ -3,16 +3,22 @@
 from __future__ import annotations
 
 import sqlite3
+from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 
 import pytest
 from sqlite_utils import Database
 
 from core import storage
-from core.checks import validate
+from core.checks import Finding, validate
+from core.edits import CellEdit, FieldEdit
 from core.nextyear import new_report
+from core.numbers import parse_value
+from core.report import Report
 from core.reportfile import read_report_file, report_to_json
-from core.storage import AgencyProfile, Change, ReportIsFinal, StorageError, Store
+from core.storage import AgencyProfile, ReportIsFinal, StorageError, Store
+from core.template import CellKind
 from tests.conftest import SAMPLES_DIR
 
 SAMPLES = SAMPLES_DIR
@@ -91,19 +97,23 @@ def test_restore_brings_back_an_earlier_state_as_a_new_revision(store: Store) ->
     assert store.revisions(report_id)[-1].label == f"恢复到第 {checkpoint} 版"
 
 
+def _count(cell_id: str, text: str) -> CellEdit:
+    return CellEdit(cell_id, parse_value(text, CellKind.COUNT))
+
+
 def test_paste_is_one_transaction_and_one_revision(store: Store) -> None:
     report_id = store.add_report(new_report("测试区", 2025))
     before = len(store.revisions(report_id))
     store.apply(
         report_id,
-        [Change("cell:s3.new.natural", "1"), Change("cell:s3.new.commercial", "2")],
+        [_count("s3.new.natural", "1"), _count("s3.new.commercial", "2")],
         label="粘贴",
     )
     assert len(store.revisions(report_id)) == before + 1
     with pytest.raises(StorageError):
         store.apply(
             report_id,
-            [Change("cell:s3.granted.natural", "3"), Change("cell:s3.new.total", "9")],  # computed
+            [_count("s3.granted.natural", "3"), _count("s3.new.total", "9")],  # computed
             label="粘贴",
         )
     loaded = store.load(report_id)
@@ -228,12 +238,107 @@ def test_typing_in_one_text_coalesces_into_one_revision(store: Store) -> None:
     report_id = store.add_report(new_report("测试区", 2025))
     before = len(store.revisions(report_id))
     for text in ["问", "问题", "问题一"]:
-        store.apply(report_id, [Change("text:s5", text)], label="修改文字", coalesce_seconds=60)
-    store.apply(report_id, [Change("text:s6", "无。")], label="修改文字", coalesce_seconds=60)
-    store.apply(report_id, [Change("text:s5", "问题一二")], label="修改文字", coalesce_seconds=60)
+        store.apply(report_id, [FieldEdit("s5", text)], label="修改文字", coalesce_seconds=60)
+    store.apply(report_id, [FieldEdit("s6", "无。")], label="修改文字", coalesce_seconds=60)
+    store.apply(report_id, [FieldEdit("s5", "问题一二")], label="修改文字", coalesce_seconds=60)
     revisions = store.revisions(report_id)
     assert len(revisions) == before + 3
     assert revisions[before].changes == (("text:s5", None, "问题一"),)
     assert store.load(report_id).text("s5") == "问题一二"
     store.restore(report_id, revisions[before].batch)
     assert store.load(report_id).text("s5") == "问题一"
+
+
+# ---- the counts of findings the reports list shows ------------------------------------------
+
+
+def _checks_counted(monkeypatch: pytest.MonkeyPatch) -> list[str]:
+    """Which reports the store checks from now on (agency and year of each)."""
+    checked: list[str] = []
+    real = storage.validate
+
+    def counting(report: Report, previous: Report | None = None) -> list[Finding]:
+        checked.append(f"{report.agency} {report.year}")
+        return real(report, previous)
+
+    monkeypatch.setattr(storage, "validate", counting)
+    return checked
+
+
+def test_reports_list_checks_only_what_changed(store: Store, monkeypatch: pytest.MonkeyPatch) -> None:
+    last = new_report("测试区", 2024)
+    last.set_cell("s3.carried_forward.natural", 3)
+    last_id = store.add_report(last)
+    this_id = store.add_report(new_report("测试区", 2025))
+    other_id = store.add_report(new_report("别的区", 2025))
+    first = {s.id: (s.errors, s.warnings) for s in store.list_reports()}
+    checked = _checks_counted(monkeypatch)
+    assert {s.id: (s.errors, s.warnings) for s in store.list_reports()} == first
+    assert checked == []  # nothing changed: nothing checked again
+
+    store.set_cell(this_id, "s3.carried_over.natural", 3)  # now it carries last year's over
+    listed = {s.id: s for s in store.list_reports()}
+    assert checked == ["测试区 2025"]
+    assert listed[this_id].warnings == first[this_id][1] - 1  # the CARRY-OVER warning is gone
+
+    checked.clear()
+    store.set_cell(last_id, "s3.carried_forward.natural", 4)  # last year's changed: this year's is stale
+    listed = {s.id: s for s in store.list_reports()}
+    assert sorted(checked) == ["测试区 2024", "测试区 2025"]
+    assert listed[this_id].warnings == first[this_id][1]
+    assert other_id in listed
+
+    checked.clear()
+    store.delete(last_id)  # no last year's report any more: checked without it
+    store.list_reports()
+    assert checked == ["测试区 2025"]
+
+
+def test_reports_list_counts_are_made_again_when_the_rules_change(
+    store: Store, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    store.add_report(new_report("测试区", 2025))
+    store.list_reports()
+    checked = _checks_counted(monkeypatch)
+    monkeypatch.setattr(storage, "RULES_VERSION", storage.RULES_VERSION + 1)
+    store.list_reports()
+    assert checked == ["测试区 2025"]
+
+
+def test_reports_list_counts_when_they_cannot_be_kept(store: Store, monkeypatch: pytest.MonkeyPatch) -> None:
+    store.add_report(new_report("测试区", 2025))
+    expected = [(s.id, s.errors, s.warnings) for s in store.list_reports()]
+    store.db.execute("DELETE FROM findings_summary")
+    store.db.conn.commit()
+
+    @contextmanager
+    def refused() -> Iterator[None]:
+        raise StorageError("数据库是只读的，无法保存修改。")
+        yield
+
+    monkeypatch.setattr(store, "_write", refused)  # a read-only or busy database
+    assert [(s.id, s.errors, s.warnings) for s in store.list_reports()] == expected
+
+
+def test_migration_from_version_2_counts_findings_again(tmp_path: Path) -> None:
+    path = tmp_path / "v2.sqlite3"
+    db = Database(path)
+    with db.atomic():
+        storage.MIGRATIONS[1](db)
+        storage.MIGRATIONS[2](db)
+        db.execute("INSERT INTO meta (key, value) VALUES ('schema_version', '2')")
+        db.execute("INSERT INTO meta (key, value) VALUES ('seeded', 'False')")
+        db.execute("INSERT INTO agencies (name) VALUES ('旧机关')")
+        db.execute(
+            "INSERT INTO reports (agency_id, year, template, created_at, updated_at) "
+            "VALUES (1, 2020, '2019', 'x', 'x')"
+        )
+        db.execute("INSERT INTO cells (report_id, cell_id, printed, text) VALUES (1, 's3.new.natural', 0, '9')")
+    db.close()
+    s = Store(path)
+    try:
+        (summary,) = s.list_reports()
+        assert summary.errors == 2  # 自然人 and 总计 columns do not balance: 9 new, nothing handled
+        assert summary.title == "旧机关2020年政府信息公开工作年度报告"
+    finally:
+        s.close()

@@ -9,14 +9,16 @@ from PySide6.QtCore import QObject, Signal
 from PySide6.QtGui import QUndoCommand, QUndoStack
 
 from core.checks import ERROR, Finding, counts, validate
+from core.edits import CellEdit, Edit, FieldEdit, PrintedEdit, StatusEdit
 from core.errors import UserError
 from core.numbers import Number, Parsed, format_number, parse_value
-from core.report import STATUS_DRAFT, STATUS_FINAL, Report
-from core.storage import Change, Store
+from core.report import FIELD_KEYS, STATUS_DRAFT, STATUS_FINAL, Report
+from core.storage import Store
 
 # Typing in a text section is one revision in the history while the pauses stay under this.
 TEXT_COALESCE_SECONDS = 120
-_FIELD_TARGETS = {"title": "title", "preamble": "preamble"}
+# An undoable step: each edit with the edit that takes it back.
+EditPair = tuple[Edit, Edit]
 
 
 class ReportSession(QObject):
@@ -66,49 +68,41 @@ class ReportSession(QObject):
         return counts(self.findings)
 
     def text(self, key: str) -> str:
-        if key == "title":
-            return self.report.title
-        if key == "preamble":
-            return self.report.preamble
-        if key.startswith("contact."):
-            return str(getattr(self.report.contact, key.split(".", 1)[1]))
-        if key.startswith("signature."):
-            return str(getattr(self.report.signature, key.split(".", 1)[1]))
-        return self.report.text(key)
+        return self.report.field(key)
 
     # --- changing --------------------------------------------------------------------------------
 
     def edit_cells(self, values: Mapping[str, object], label: str = "修改单元格") -> bool:
-        """Set input cells (an edit, a paste, a clear) as one undoable step. Values are parsed with
-        the one number parser; invalid text is kept as typed and shows as a finding."""
+        """Set input cells (an edit, a paste, a clear) as one undoable step. Each value is parsed once,
+        here, with the one number parser; invalid text is kept as typed and shows as a finding."""
         template = self.report.template
-        targets: list[tuple[str, str | None, str | None]] = []
+        pairs: list[EditPair] = []
         for cell_id, value in values.items():
             cell = template.cell(cell_id)
             if cell.computed:
                 continue
-            new = parse_value(value, cell.kind).text
-            old = self.report.value(cell_id).text
-            if new != old:
-                targets.append((f"cell:{cell_id}", old, new))
-        if targets and self.report.printed:
+            new = CellEdit(cell_id, parse_value(value, cell.kind))
+            old = new.current(self.report)
+            if new.stored != old.stored:
+                pairs.append((new, old))
+        if pairs and self.report.printed:
             # A report read from a file keeps the totals it printed until its numbers are edited here;
             # from then on the totals are the app's own sums (undo brings the printed ones back).
-            targets.extend(
-                (f"printed:{cell_id}", parsed.text or "", None) for cell_id, parsed in self.report.printed.items()
-            )
-        return self._push(targets, label)
+            pairs.extend((PrintedEdit(cell_id, None), PrintedEdit(cell_id, parsed))
+                         for cell_id, parsed in self.report.printed.items())
+        return self._push(pairs, label)
 
     def edit_text(self, key: str, text: str) -> bool:
-        old = self.text(key)
-        if text == old:
+        new = FieldEdit(key, text)
+        old = new.current(self.report)
+        if text == old.text:
             return True
-        return self._push([(f"text:{key}", old, text)], "修改文字", merge_key=key)
+        return self._push([(new, old)], "修改文字", merge_key=key)
 
     def set_final(self, final: bool) -> bool:
         """Mark final (read-only) or reopen; not undoable from the edit history (it is in revisions)."""
         status = STATUS_FINAL if final else STATUS_DRAFT
-        if not self._save([Change("field:status", status)], "定稿" if final else "撤销定稿"):
+        if not self._save([StatusEdit(status)], "定稿" if final else "撤销定稿"):
             return False
         self.status = status
         self.undo_stack.clear()
@@ -122,25 +116,25 @@ class ReportSession(QObject):
         self.undo_stack.clear()
         self._recheck()
         self.cellsChanged.emit([c.id for c in self.report.template.cells])
-        for key in ("title", "preamble", "s1", "s2_note", "s5", "s6"):
+        for key in FIELD_KEYS:
             self.textChanged.emit(key)
         self.statusChanged.emit(self.status)
         self.findingsChanged.emit()
 
-    def _push(self, targets: list[tuple[str, str | None, str | None]], label: str, merge_key: str = "") -> bool:
-        if not targets:
+    def _push(self, pairs: list[EditPair], label: str, merge_key: str = "") -> bool:
+        if not pairs:
             return True
         if self.final:
             self.failed.emit("报告已定稿，不能修改；如需修改，请先撤销定稿。")
             return False
-        command = _ChangeCommand(self, targets, label, merge_key)
+        command = _EditCommand(self, pairs, label, merge_key)
         self.undo_stack.push(command)
         return not command.failed
 
-    def _save(self, changes: list[Change], label: str, coalesce: bool = False) -> bool:
+    def _save(self, edits: list[Edit], label: str, coalesce: bool = False) -> bool:
         try:
             self.store.apply(
-                self.report_id, changes, label, coalesce_seconds=TEXT_COALESCE_SECONDS if coalesce else 0
+                self.report_id, edits, label, coalesce_seconds=TEXT_COALESCE_SECONDS if coalesce else 0
             )
         except UserError as exc:
             self.failed.emit(str(exc))
@@ -148,44 +142,17 @@ class ReportSession(QObject):
         self.saved.emit(f"已保存 {datetime.now():%H:%M:%S}")
         return True
 
-    def apply_targets(self, targets: Iterable[tuple[str, str | None]], label: str, coalesce: bool = False) -> bool:
-        """Save and then show: (target, new stored text) pairs. False (and nothing changed) on failure."""
-        pairs = list(targets)
-        if not self._save([Change(t, v) for t, v in pairs], label, coalesce):
+    def apply_edits(self, edits: list[Edit], label: str, coalesce: bool = False) -> bool:
+        """Save and then show. False (and nothing changed) on failure."""
+        if not self._save(edits, label, coalesce):
             return False
-        cells: list[str] = []
-        for target, value in pairs:
-            kind, _, key = target.partition(":")
-            if kind == "cell":
-                self.report.set_cell(key, value)
-                cells.append(key)
-            elif kind == "printed":
-                if value is None:
-                    self.report.printed.pop(key, None)
-                else:
-                    cell = self.report.template.cell(key)
-                    self.report.printed[key] = parse_value(value, cell.kind)
-                cells.append(key)
-            elif kind == "text":
-                self._set_text(key, value or "")
-        self._recheck(cells)
-        for target, _ in pairs:
-            kind, _, key = target.partition(":")
-            if kind == "text":
-                self.textChanged.emit(key)
+        for edit in edits:
+            edit.apply_to(self.report)
+        self._recheck([e.cell_id for e in edits if isinstance(e, CellEdit | PrintedEdit)])
+        for edit in edits:
+            if isinstance(edit, FieldEdit):
+                self.textChanged.emit(edit.key)
         return True
-
-    def _set_text(self, key: str, text: str) -> None:
-        if key == "title":
-            self.report.title = text
-        elif key == "preamble":
-            self.report.preamble = text
-        elif key.startswith("contact."):
-            setattr(self.report.contact, key.split(".", 1)[1], text)
-        elif key.startswith("signature."):
-            setattr(self.report.signature, key.split(".", 1)[1], text)
-        else:
-            self.report.texts[key] = text
 
     def _recheck(self, edited: Iterable[str] = ()) -> None:
         """Totals and findings after a change; tells the views exactly which cells changed."""
@@ -211,17 +178,15 @@ class ReportSession(QObject):
         self.findingsChanged.emit()
 
 
-class _ChangeCommand(QUndoCommand):
+class _EditCommand(QUndoCommand):
     """One undoable step: cells or a text set from old to new values (a paste is one step)."""
 
     MERGE_ID = 1
 
-    def __init__(
-        self, session: ReportSession, targets: list[tuple[str, str | None, str | None]], label: str, merge_key: str
-    ) -> None:
+    def __init__(self, session: ReportSession, pairs: list[EditPair], label: str, merge_key: str) -> None:
         super().__init__(label)
         self.session = session
-        self.targets = targets
+        self.pairs = pairs
         self.merge_key = merge_key
         self.failed = False
 
@@ -229,20 +194,17 @@ class _ChangeCommand(QUndoCommand):
         return self.MERGE_ID if self.merge_key else -1
 
     def mergeWith(self, other: QUndoCommand) -> bool:
-        if not isinstance(other, _ChangeCommand) or other.merge_key != self.merge_key or other.failed:
+        if not isinstance(other, _EditCommand) or other.merge_key != self.merge_key or other.failed:
             return False
         # Consecutive typing in one text: one undo step from the first old to the latest new.
-        self.targets = [(t, old, new) for (t, old, _), (_, _, new) in zip(self.targets, other.targets, strict=True)]
+        self.pairs = [(new, old) for (_, old), (new, _) in zip(self.pairs, other.pairs, strict=True)]
         return True
 
     def redo(self) -> None:
-        ok = self.session.apply_targets(
-            [(t, new) for t, _, new in self.targets], self.text(), coalesce=bool(self.merge_key)
-        )
-        if not ok:
+        if not self.session.apply_edits([new for new, _ in self.pairs], self.text(), coalesce=bool(self.merge_key)):
             self.failed = True
             self.setObsolete(True)
 
     def undo(self) -> None:
-        if not self.session.apply_targets([(t, old) for t, old, _ in self.targets], f"撤销{self.text()}"):
+        if not self.session.apply_edits([old for _, old in self.pairs], f"撤销{self.text()}"):
             self.setObsolete(True)
