@@ -25,6 +25,10 @@ def run(argv: Sequence[str], *, start_app: Callable[[Path], int]) -> int:
     try:
         if args.func is None:
             return start_app(db_path)
+        from core.template import template_problems
+
+        for problem in template_problems():  # a template file an office added that cannot be used
+            context.err.write(f"（未载入：{problem}）\n")
         status: int = args.func(args, context)
         return status
     except UserError as exc:

@@ -208,3 +208,46 @@ def test_a_broken_template_file_is_left_out_with_a_reason(change: object, words:
         assert any("notjson.json" in p for p in problems)
     finally:
         reload_templates()
+
+
+def _broken_template_file() -> None:
+    data = _variant_data()
+    data["rules"].append("NO-SUCH-RULE")
+    folder = user_templates_dir()
+    folder.mkdir(parents=True)
+    (folder / "broken.json").write_text(json.dumps(data, ensure_ascii=False), "utf-8")
+    reload_templates()
+
+
+def test_the_command_line_says_which_template_file_was_left_out(tmp_path: Path) -> None:
+    _broken_template_file()
+    try:
+        path = tmp_path / "年报.json"
+        export_report(new_report(AGENCY, 2024), path)
+        done = subprocess.run(
+            [sys.executable, str(ROOT / "main.py"), "check", str(path)],
+            capture_output=True, text=True, encoding="utf-8", env=dict(os.environ), cwd=ROOT, timeout=60,
+        )
+        assert done.returncode == 0, done.stderr
+        assert "未载入" in done.stderr and "broken.json" in done.stderr and "NO-SUCH-RULE" in done.stderr
+    finally:
+        reload_templates()
+
+
+def test_the_app_says_which_template_file_was_left_out(qtbot: QtBot, tmp_path: Path) -> None:
+    from PySide6.QtWidgets import QMessageBox
+
+    from ui.main_window import MainWindow
+
+    _broken_template_file()
+    store = Store(tmp_path / "reports.sqlite3", seed=False)
+    try:
+        window = MainWindow(store)
+        qtbot.addWidget(window)
+        box = window.findChild(QMessageBox, "template_problems")
+        assert box is not None and box.isVisible()
+        assert "broken.json" in box.text() and "未载入" in box.text()
+        box.close()
+    finally:
+        store.close()
+        reload_templates()

@@ -72,6 +72,25 @@ class MainWindow(QMainWindow):
         self.stack.addWidget(self.reports)
         self.stack.setCurrentWidget(self.reports)
         self._update_actions()
+        self._warn_template_problems()
+
+    def _warn_template_problems(self) -> None:
+        """Template files added to the data folder that could not be used: say so once, plainly."""
+        from core.template import template_problems, user_templates_dir
+
+        problems = template_problems()
+        if not problems:
+            return
+        box = QMessageBox(
+            QMessageBox.Icon.Warning,
+            "格式文件有误",
+            f"数据文件夹的「{user_templates_dir()}」中有格式文件无法使用，未载入：\n\n" + "\n".join(problems),
+            QMessageBox.StandardButton.Ok,
+            self,
+        )
+        box.setObjectName("template_problems")
+        box.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
+        box.open()
 
     # --- actions ----------------------------------------------------------------------------------
 
