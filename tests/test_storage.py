@@ -176,12 +176,13 @@ def test_agency_profile(store: Store) -> None:
         store.save_agency_profile(AgencyProfile("测试区", zero_print="maybe"))
 
 
-def test_migration_from_version_1_keeps_data(tmp_path: Path) -> None:
-    path = tmp_path / "old.sqlite3"
+def _old_database(path: Path, version: int) -> Path:
+    """A database an earlier version of the program left: schema `version`, one report of 2020."""
     db = Database(path)
     with db.atomic():
-        storage.MIGRATIONS[1](db)
-        db.execute("INSERT INTO meta (key, value) VALUES ('schema_version', '1')")
+        for step in range(1, version + 1):
+            storage.MIGRATIONS[step](db)
+        db.execute("INSERT INTO meta (key, value) VALUES ('schema_version', ?)", [str(version)])
         db.execute("INSERT INTO meta (key, value) VALUES ('seeded', 'False')")
         db.execute("INSERT INTO agencies (name) VALUES ('旧机关')")
         db.execute(
@@ -190,7 +191,11 @@ def test_migration_from_version_1_keeps_data(tmp_path: Path) -> None:
         )
         db.execute("INSERT INTO cells (report_id, cell_id, printed, text) VALUES (1, 's3.new.natural', 0, '9')")
     db.close()
-    s = Store(path)
+    return path
+
+
+def test_migration_from_version_1_keeps_data(tmp_path: Path) -> None:
+    s = Store(_old_database(tmp_path / "old.sqlite3", 1))
     assert s.schema_version == storage.SCHEMA_VERSION
     report = s.load(1)
     assert report.value("s3.new.natural").number == 9
@@ -321,21 +326,7 @@ def test_reports_list_counts_when_they_cannot_be_kept(store: Store, monkeypatch:
 
 
 def test_migration_from_version_2_counts_findings_again(tmp_path: Path) -> None:
-    path = tmp_path / "v2.sqlite3"
-    db = Database(path)
-    with db.atomic():
-        storage.MIGRATIONS[1](db)
-        storage.MIGRATIONS[2](db)
-        db.execute("INSERT INTO meta (key, value) VALUES ('schema_version', '2')")
-        db.execute("INSERT INTO meta (key, value) VALUES ('seeded', 'False')")
-        db.execute("INSERT INTO agencies (name) VALUES ('旧机关')")
-        db.execute(
-            "INSERT INTO reports (agency_id, year, template, created_at, updated_at) "
-            "VALUES (1, 2020, '2019', 'x', 'x')"
-        )
-        db.execute("INSERT INTO cells (report_id, cell_id, printed, text) VALUES (1, 's3.new.natural', 0, '9')")
-    db.close()
-    s = Store(path)
+    s = Store(_old_database(tmp_path / "v2.sqlite3", 2))
     try:
         (summary,) = s.list_reports()
         assert summary.errors == 2  # 自然人 and 总计 columns do not balance: 9 new, nothing handled
