@@ -4,9 +4,11 @@ from __future__ import annotations
 
 import contextlib
 import json
+import math
 import os
 import re
 import tempfile
+import uuid
 from decimal import Decimal
 from pathlib import Path
 from typing import Any
@@ -106,7 +108,7 @@ def report_from_json(data: object) -> Report:
             continue
         cell = template.cell(cell_id)
         if isinstance(value, (dict, list)):
-            value = json.dumps(value, ensure_ascii=False)
+            value = json_text(value)  # not a number: kept as its text, an invalid value
         if cell.computed:
             report.printed[cell_id] = parse_value(value, cell.kind)
         else:
@@ -172,26 +174,42 @@ def report_to_json(report: Report) -> dict[str, Any]:
     return out
 
 
-def _plain(value: Any) -> Any:
-    """Unknown content read with parse_float=Decimal, back as JSON numbers where a float keeps it
-    exactly (so a round trip leaves it as it was), else as decimal text."""
-    if isinstance(value, Decimal):
-        as_float = float(value)
-        return as_float if repr(as_float) == str(value) else str(value)
-    if isinstance(value, dict):
-        return {k: _plain(v) for k, v in value.items()}
-    if isinstance(value, list):
-        return [_plain(v) for v in value]
-    return value
+def json_text(value: Any, indent: int | None = None) -> str:
+    """JSON text of content read by `loads`: its numbers with a fraction or exponent (read as Decimal)
+    are written back as the same JSON numbers, exactly, never through a binary float (1E+16, 0.10
+    and 0.1000000000000000001 stay what they were, so a second round trip changes nothing)."""
+    numbers: list[str] = []
+    marker = f"@decimal-{uuid.uuid4().hex}-"  # stands in for a number until the text is made
+
+    def swap(item: Any) -> Any:
+        if isinstance(item, Decimal):
+            if not item.is_finite():
+                return str(item)
+            numbers.append(str(item))  # a JSON number: digits, a point, an exponent E±n
+            return f"{marker}{len(numbers) - 1}"
+        if isinstance(item, float) and not math.isfinite(item):  # not JSON: the word `loads` reads
+            return "NaN" if item != item else "Infinity" if item > 0 else "-Infinity"
+        if isinstance(item, dict):
+            return {k: swap(v) for k, v in item.items()}
+        if isinstance(item, list):
+            return [swap(v) for v in item]
+        return item
+
+    text = json.dumps(swap(value), ensure_ascii=False, indent=indent, allow_nan=False)
+    if numbers:
+        text = re.sub(f'"{marker}([0-9]+)"', lambda m: numbers[int(m.group(1))], text)
+    return text
 
 
 def dumps(report: Report) -> str:
-    return json.dumps(_plain(report_to_json(report)), ensure_ascii=False, indent=1) + "\n"
+    return json_text(report_to_json(report), indent=1) + "\n"
 
 
 def loads(text: str) -> Report:
     try:
-        data = json.loads(text, parse_float=Decimal)
+        # NaN and Infinity are not JSON (json.dumps writes them nonetheless): read as the words,
+        # an invalid value in a cell, and written back as text a JSON reader accepts.
+        data = json.loads(text, parse_float=Decimal, parse_constant=str)
     except json.JSONDecodeError as exc:
         raise ReportFileError(f"不是有效的 JSON（第 {exc.lineno} 行第 {exc.colno} 列：{exc.msg}）") from None
     except RecursionError:

@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import json
 import os
+import subprocess
+import sys
 from decimal import Decimal
 from pathlib import Path
 
@@ -12,6 +14,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from core import reportfile
+from core.checks import validate
 from core.numbers import parse_value
 from core.report import TEXT_KEYS, Report
 from core.reportfile import (
@@ -19,6 +22,7 @@ from core.reportfile import (
     FORMAT_VERSION,
     ReportFileError,
     dumps,
+    json_text,
     loads,
     read_report_file,
     report_from_json,
@@ -27,6 +31,8 @@ from core.reportfile import (
 )
 from core.template import CellKind, load_template
 from tests.conftest import SAMPLE_NAMES, full_report, has_chinese
+
+ROOT = Path(__file__).resolve().parents[1]
 
 
 def minimal(**overrides: object) -> dict[str, object]:
@@ -394,12 +400,17 @@ def test_any_bytes_read_or_fail_cleanly(data: bytes) -> None:
         assert_one_line_chinese(exc)
 
 
-# Floats and line breaks are left out here: each has a known bug pinned by an xfail test below.
+# Whatever a JSON file can hold: integers and floats of any size (exponent forms, negative zero, the
+# smallest subnormal; json.dumps writes NaN and Infinity, which json.loads reads), and text with line
+# breaks and control characters (not lone surrogates: a UTF-8 file cannot hold them).
+json_floats = st.floats() | st.sampled_from([1e16, 1e22, 1.5e300, 5e-324, 1e-7, -0.0, 0.1, 1234567.891])
 json_scalars = (
     st.none()
     | st.booleans()
     | st.integers(-(10**6), 10**6)
-    | st.text(alphabet=st.characters(exclude_categories=("Cs", "Zl", "Zp", "Cc")), max_size=10)
+    | st.integers()
+    | json_floats
+    | st.text(alphabet=st.characters(exclude_categories=("Cs",)), max_size=10)
 )
 json_values = st.recursive(
     json_scalars,
@@ -455,7 +466,73 @@ def test_any_json_object_reads_or_fails_cleanly(
     assert dumps(again) == written
 
 
-# ---- known bugs, pinned (remove the marker once core/ is fixed) -----------------------------
+# ---- regressions -------------------------------------------------------------------------------
+
+
+def test_cell_holding_a_list_of_fractions_is_an_invalid_value() -> None:
+    """Numbers with a fraction are read as Decimal: a list of them in a cell once crashed the reader
+    (TypeError: Decimal is not JSON serializable) where it must be an invalid value like any text."""
+    report = loads(json.dumps(minimal(cells={"s3.new.natural": [0.5, {"a": 1e-7}]})))
+    value = report.value("s3.new.natural")
+    assert (value.text, value.number) == ('[0.5, {"a": 1E-7}]', None)
+    assert value.error and has_chinese(value.error)
+    (finding,) = [f for f in validate(report) if f.rule == "VALUE-INVALID"]
+    assert list(finding.cells) == ["s3.new.natural"] and finding.severity == "error"
+    written = dumps(report)
+    assert json.loads(written)["cells"]["s3.new.natural"] == '[0.5, {"a": 1E-7}]'
+    assert dumps(loads(written)) == written
+
+
+def test_check_command_reports_a_list_of_fractions_as_a_finding(tmp_path: Path) -> None:
+    path = write_json(tmp_path / "r.json", minimal(agency="x", year=2022, cells={"s3.new.natural": [0.5]}))
+    env = {**os.environ, "GOV_REPORT_DATA_DIR": str(tmp_path / "data"), "PYTHONIOENCODING": "utf-8"}
+    result = subprocess.run(
+        [sys.executable, str(ROOT / "main.py"), "check", str(path)],
+        capture_output=True, text=True, encoding="utf-8", env=env, cwd=ROOT, timeout=60,
+    )
+    assert "程序内部错误" not in result.stdout + result.stderr
+    assert result.returncode == 1, result.stderr  # errors found, not 3 (a crash)
+    assert "VALUE-INVALID" in result.stdout and "「[0.5]」不是数字" in result.stdout
+
+
+@pytest.mark.parametrize(
+    "literal", ["1e16", "1E+16", "1.5e300", "5e-324", "-0.0", "0.10", "1.0000000000000000001", "12345678901234567890.5"]
+)
+@pytest.mark.parametrize("place", ["foreign cell", "unknown cell", "unknown key", "in a list"])
+def test_numbers_with_a_fraction_or_exponent_round_trip_as_numbers(literal: str, place: str) -> None:
+    """Kept content is written back as the same JSON number, never as text and never through a float:
+    1e16 was written as the text "1E+16" and read back as that text."""
+    cell = {"foreign cell": "s2.procurement.amount", "unknown cell": "s9.custom"}.get(place)
+    marker = '"@@@"'
+    data = minimal(cells={cell: "@@@"}) if cell else minimal(x=["@@@"] if place == "in a list" else "@@@")
+    text = json.dumps(data).replace(marker, literal)
+    report = loads(text)
+    written = dumps(report)
+    again = loads(written)
+    assert report_to_json(again) == report_to_json(report)
+    assert dumps(again) == written
+    kept = json.loads(written, parse_float=Decimal)
+    value = kept["cells"][cell] if cell else kept["x"][0] if place == "in a list" else kept["x"]
+    assert value == Decimal(literal) and isinstance(value, Decimal)
+
+
+@pytest.mark.parametrize("word", ["NaN", "Infinity", "-Infinity"])
+def test_nan_and_infinity_are_read_as_words_and_written_as_json(word: str) -> None:
+    """json.dumps writes them, but they are not JSON: read as text (an invalid value in a cell), and
+    what is written back any JSON reader accepts."""
+    text = json.dumps(minimal(cells={"s3.new.natural": "@@@"}, x="@@@")).replace('"@@@"', word)
+    report = loads(text)
+    assert report.value("s3.new.natural").error
+    assert report.extra["x"] == word
+    written = dumps(report)
+
+    def refuse(name: str) -> None:
+        raise AssertionError(f"{name} written")
+
+    assert json.loads(written, parse_constant=refuse)["cells"]["s3.new.natural"] == word
+    assert dumps(loads(written)) == written
+    # A float that is no number (kept by an older version in the database, say) is written as the word.
+    assert json.loads(json_text([float(word)]), parse_constant=refuse) == [word]
 
 
 def test_unknown_float_values_kept_as_numbers() -> None:
