@@ -106,7 +106,8 @@ APT_PACKAGES=(
     libwayland-client0
     libwayland-cursor0
     libwayland-egl1
-    # 中文字体：文泉驿正黑（TrueType glyf 轮廓，reportlab 可直接嵌入；Noto CJK 是 CFF，不行）
+    # 中文字体：文泉驿正黑（TrueType glyf 轮廓，reportlab 可直接嵌入；Noto CJK 是 CFF，不行）。
+    # 不装 fonts-noto-cjk（56 MB）：LibreOffice 用它排版的 PDF 已存为测试数据（tests/data/office）。
     fonts-wqy-zenhei
     # 测试用工具（tests 中标为 needs_tool 的测试；CI 里缺少即失败）：
     # LibreOffice Writer（无界面版）把导出的 DOCX 打印成 PDF，pdffonts（poppler-utils）查看 PDF 嵌入的字体
