@@ -8,6 +8,7 @@ from collections.abc import Callable, Iterable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from datetime import datetime
+from decimal import Decimal
 from importlib import resources
 from pathlib import Path
 from typing import Any
@@ -19,7 +20,7 @@ from core.edits import Edit, InvalidEdit, StatusEdit, cell_edit, check_edit, dec
 from core.errors import UserError
 from core.numbers import Parsed, parse_value
 from core.report import FIELD_KEYS, STATUS_DRAFT, STATUS_FINAL, STATUS_LABELS, Contact, Report
-from core.reportfile import loads
+from core.reportfile import json_text, loads
 from core.template import Template, all_cell_ids, load_template
 
 SCHEMA_VERSION = 3
@@ -292,7 +293,7 @@ class Store:
                 """INSERT INTO reports (agency_id, year, template, status, extra, created_at, updated_at)
                    VALUES (?, ?, ?, ?, ?, ?, ?)""",
                 [agency_id, report.year, report.template_id, status,
-                 json.dumps(extra, ensure_ascii=False, default=str), now, now],
+                 json_text(extra), now, now],  # kept numbers stay numbers (not their text)
             )
             report_id = int(cursor.lastrowid or 0)
             self.db.conn.executemany(
@@ -322,7 +323,7 @@ class Store:
             raise StorageError(f"找不到编号为 {report_id} 的报告")
         agency, year, template_id, extra_json = row
         report = Report(template_id=template_id, agency=agency, year=int(year))
-        extra = json.loads(extra_json or "{}")
+        extra = json.loads(extra_json or "{}", parse_float=Decimal, parse_constant=str)  # as `loads` reads
         report.foreign_cells = extra.pop("foreign_cells", {})
         report.extra = extra
         template = load_template(template_id)

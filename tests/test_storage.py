@@ -16,7 +16,7 @@ from core.edits import CellEdit, FieldEdit
 from core.nextyear import new_report
 from core.numbers import parse_value
 from core.report import Report
-from core.reportfile import read_report_file, report_to_json
+from core.reportfile import dumps, loads, read_report_file, report_to_json
 from core.storage import AgencyProfile, ReportIsFinal, StorageError, Store
 from core.template import CellKind
 from tests.conftest import SAMPLES_DIR
@@ -55,6 +55,21 @@ def test_report_round_trip(store: Store, name: str) -> None:
     loaded = store.load(report_id)
     assert report_to_json(loaded) == report_to_json(report)
     assert validate(loaded) == validate(report)
+
+
+def test_kept_numbers_stay_numbers_in_the_database(store: Store) -> None:
+    """What a file holds beyond the template (an unknown key, a cell of the other template) comes
+    back from the database as it was read: 1E+16 and 0.10 as numbers, not as their text."""
+    text = (
+        '{"format": "gov-disclosure-annual-report", "format_version": 1, "template": "2021", '
+        '"agency": "x", "year": 2022, "x_score": [0.10, 1e16, NaN], '
+        '"cells": {"s2.procurement.amount": 1.5e300, "s9.custom": -0.0}}'
+    )
+    report = loads(text)
+    loaded = store.load(store.add_report(report))
+    assert report_to_json(loaded) == report_to_json(report)
+    assert dumps(loaded) == dumps(report)
+    assert '"x_score": [\n  0.10,\n  1E+16,\n  "NaN"\n ]' in dumps(loaded)
 
 
 def test_cell_edits_are_stored_and_listed_as_revisions(store: Store) -> None:
