@@ -10,7 +10,7 @@ from pathlib import Path
 from lxml import etree
 
 from core.reportfile import ReportFileError, file_error
-from reading.importer import ExtractedDocument, ExtractedTable
+from reading.document import ExtractedDocument, ExtractedTable
 
 W = "http://schemas.openxmlformats.org/wordprocessingml/2006/main"
 MC = "http://schemas.openxmlformats.org/markup-compatibility/2006"

@@ -7,7 +7,7 @@ from pathlib import Path
 
 from core.report import Report
 from core.reportfile import ReportFileError, read_report_file
-from reading.importer import ImportResult
+from reading.document import ImportResult
 
 READABLE_SUFFIXES: tuple[str, ...] = (".json", ".docx", ".pdf", ".html", ".htm")
 

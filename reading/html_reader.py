@@ -11,7 +11,7 @@ from html.parser import HTMLParser
 from pathlib import Path
 
 from core.reportfile import ReportFileError, file_error
-from reading.importer import ExtractedDocument, ExtractedTable
+from reading.document import ExtractedDocument, ExtractedTable
 
 # A saved report page is well under a few megabytes (images are saved beside it); beyond this a
 # file is not a report page, and parsing it would only keep the clerk waiting.

@@ -24,36 +24,7 @@ from core.template import (
     template_ids,
     templates,
 )
-
-
-@dataclass
-class ExtractedTable:
-    """A table as a reader found it: rows of cell texts in reading order. A merged cell appears once,
-    in the first row and column it covers (`spans` says how far it reaches, when the format knows)."""
-
-    rows: list[list[str]]
-    spans: list[list[tuple[int, int]]] = field(default_factory=list)  # (rowspan, colspan) per cell
-
-
-@dataclass
-class ExtractedDocument:
-    """What a reader took out of a file, in document order: paragraphs outside tables, and tables
-    with the index of the paragraph they follow."""
-
-    paragraphs: list[str]
-    tables: list[ExtractedTable]
-    table_positions: list[int] = field(default_factory=list)  # paragraphs before each table
-    source: str = ""  # "docx", "pdf" or "html", for the log
-
-
-@dataclass
-class ImportResult:
-    """The report read from a file (computed cells as the file printed them, in report.printed) and
-    the import log: one Chinese line per thing that was uncertain or repaired."""
-
-    report: Report
-    log: list[str] = field(default_factory=list)
-
+from reading.document import ExtractedDocument, ExtractedTable, ImportResult
 
 # --- matching labels by meaning -------------------------------------------------------------------
 

@@ -23,7 +23,7 @@ from pdfminer.psexceptions import PSException
 from pdfplumber.utils.exceptions import PdfminerException
 
 from core.reportfile import ReportFileError, file_error
-from reading.importer import ExtractedDocument, ExtractedTable
+from reading.document import ExtractedDocument, ExtractedTable
 
 # pdfminer reports damaged fonts and objects through `logging`; without a handler of its own Python's
 # last-resort handler would print them on stderr, between the one-line messages of `check`.

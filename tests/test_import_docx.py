@@ -22,9 +22,9 @@ from core.report import Report
 from core.reportfile import ReportFileError, read_report_file
 from core.template import load_template
 from exports.docx_export import write_docx
+from reading.document import ImportResult
 from reading.docx_reader import ENCRYPTED_OR_DOC, extract_docx
 from reading.formats import read_with_log
-from reading.importer import ImportResult
 from tests.conftest import SAMPLES_DIR, full_report
 from tests.docx_fixtures import Fill, cells_of, fill_from_report, numbered_cells, with_sums, write_official_docx
 

@@ -21,9 +21,9 @@ from core.reportfile import ReportFileError, read_report_file
 from core.template import CellKind
 from exports.html_export import DRAFT_TEXT, UNDATED, write_html
 from exports.layout import GridCell, Layout, Paragraph, SignatureBlock, Table, build_layout
+from reading.document import ExtractedDocument, ExtractedTable
 from reading.formats import read_with_log
 from reading.html_reader import TRUNCATED, extract_html, normalise
-from reading.importer import ExtractedDocument, ExtractedTable
 from tests.conftest import SAMPLES_DIR
 
 ROOT = Path(__file__).resolve().parents[1]

@@ -19,7 +19,8 @@ from core.template import load_template
 from exports.layout import Paragraph as LayoutParagraph
 from exports.layout import SignatureBlock, build_layout
 from exports.layout import Table as LayoutTable
-from reading.importer import ExtractedDocument, ExtractedTable, ImportResult, assemble
+from reading.document import ExtractedDocument, ExtractedTable, ImportResult
+from reading.importer import assemble
 from tests.conftest import full_report
 
 

@@ -22,8 +22,8 @@ from core.reportfile import read_report_file, write_report_file
 from core.storage import AgencyProfile, Store
 from reading import batch as reading_batch
 from reading.batch import DETAIL_HEADERS, SUMMARY_HEADERS, FileCheck
+from reading.document import ImportResult
 from reading.formats import read_with_log
-from reading.importer import ImportResult
 from tests.conftest import SAMPLES_DIR, full_report, previous_report
 from ui import import_preview
 from ui.batch_check import ERRORS, BatchCheckWindow

@@ -36,8 +36,8 @@ from core.storage import Store
 from core.template import CellDef
 from exports import FORMAT_NAMES
 from exports.layout import cell_text
+from reading.document import ImportResult
 from reading.formats import read_with_log
-from reading.importer import ImportResult
 from ui.tasks import BackgroundTask
 
 MISMATCH_COLOR = QColor("#fde2e2")
