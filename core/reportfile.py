@@ -16,7 +16,7 @@ from typing import Any
 from core.errors import UserError
 from core.numbers import BLANK, parse_value, to_json_value
 from core.report import TEXT_KEYS, Contact, Report, Signature
-from core.template import all_cell_ids, load_template, template_ids
+from core.template import foreign_cell_ids, load_template, template_ids
 
 FORMAT = "gov-disclosure-annual-report"
 FORMAT_VERSION = 1
@@ -98,7 +98,7 @@ def report_from_json(data: object) -> Report:
     cells = data.get("cells") or {}
     if not isinstance(cells, dict):
         raise ReportFileError("cells 应为 JSON 对象")
-    other_ids = {cid for tid, ids in all_cell_ids().items() if tid != template_id for cid in ids}
+    other_ids = foreign_cell_ids(template)
     for cell_id, value in cells.items():
         if not template.has_cell(cell_id):
             if cell_id in other_ids:

@@ -21,7 +21,7 @@ from core.errors import UserError
 from core.numbers import Parsed, parse_value
 from core.report import FIELD_KEYS, STATUS_DRAFT, STATUS_FINAL, STATUS_LABELS, Contact, Report
 from core.reportfile import json_text, loads
-from core.template import Template, all_cell_ids, load_template
+from core.template import Template, foreign_cell_ids, load_template
 
 SCHEMA_VERSION = 3
 SEED_RESOURCE = "seed-2020-tiexi.json"
@@ -327,7 +327,7 @@ class Store:
         report.foreign_cells = extra.pop("foreign_cells", {})
         report.extra = extra
         template = load_template(template_id)
-        other_ids = {c for t, ids in all_cell_ids().items() if t != template_id for c in ids}
+        other_ids = foreign_cell_ids(template)
         for cell_id, printed, text in self.db.execute(
             "SELECT cell_id, printed, text FROM cells WHERE report_id = ?", [report_id]
         ).fetchall():

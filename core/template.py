@@ -725,8 +725,18 @@ def default_template() -> Template:
 
 
 def all_cell_ids() -> dict[str, tuple[str, ...]]:
-    """For each template id, its cell ids (used to tell which template a stray cell belongs to)."""
+    """For each template id, its cell ids."""
     return {t.id: tuple(c.id for c in t.cells) for t in templates()}
+
+
+def foreign_cell_ids(template: Template) -> frozenset[str]:
+    """Cells other templates have and this one has not: in a file of this template, the mark of a mix."""
+    return _foreign_cell_ids(templates(), template)
+
+
+@cache
+def _foreign_cell_ids(all_templates: tuple[Template, ...], template: Template) -> frozenset[str]:
+    return frozenset(c.id for t in all_templates if t is not template for c in t.cells if not template.has_cell(c.id))
 
 
 def owner_of_cells(cell_ids: Iterable[str], besides: str) -> Template | None:

@@ -152,11 +152,6 @@ def _recheck(check: FileCheck, arrived: Report) -> FileCheck | None:
     return replace(check, findings=tuple(validate(report, arrived)), with_previous=True)
 
 
-def recheck_with_previous(earlier: Sequence[FileCheck], arrived: Report) -> list[FileCheck]:
-    """Files checked before `arrived` (last year's report of their agency) came in: checked again with it."""
-    return [again for check in earlier if (again := _recheck(check, arrived)) is not None]
-
-
 class BatchCheck:
     """A batch being checked, file by file (a window can show each as it comes, and stop between files).
     `earlier` are checks already done, whose reports count as part of the batch; `previous` looks up
@@ -173,9 +168,16 @@ class BatchCheck:
         self._previous = previous
         self._contain_crashes = contain_crashes
         self._reports: dict[tuple[str, int], Report] = {}
-        for check in self._checks:
+        # Checks done without last year's report, by the (agency, year) of the report they wait for.
+        self._waiting: dict[tuple[str, int], list[int]] = {}
+        for i, check in enumerate(self._checks):
             if check.report is not None:
                 self._reports.setdefault((check.report.agency, check.report.year), check.report)
+                self._wait(i, check)
+
+    def _wait(self, index: int, check: FileCheck) -> None:
+        if check.report is not None and not check.with_previous:
+            self._waiting.setdefault((check.report.agency, check.report.year - 1), []).append(index)
 
     @property
     def checks(self) -> list[FileCheck]:
@@ -191,11 +193,12 @@ class BatchCheck:
         report = check.report
         if report is not None and (report.agency, report.year) not in self._reports:
             self._reports[(report.agency, report.year)] = report
-            for i, earlier in enumerate(self._checks):
-                redone = _recheck(earlier, report)
+            for i in self._waiting.pop((report.agency, report.year), []):
+                redone = _recheck(self._checks[i], report)
                 if redone is not None:
                     self._checks[i] = redone
                     again.append(redone)
+        self._wait(len(self._checks) - 1, check)
         return check, again
 
 

@@ -22,7 +22,6 @@ from reading.batch import (
     check_files,
     collect_files,
     detail_rows,
-    recheck_with_previous,
     summary_rows,
 )
 from tests.conftest import SAMPLES_DIR, full_report, previous_report
@@ -116,7 +115,17 @@ def test_earlier_checks_count_as_part_of_the_batch(tmp_path: Path) -> None:
     earlier = FileCheck(tmp_path / "2021.json", "2021.json", last_year, tuple(validate(last_year)))
     check, again = BatchCheck([earlier]).add(tmp_path / "2022.json", "2022.json")
     assert check.with_previous and "CARRY-OVER" in rules(check) and again == []
-    assert recheck_with_previous([check], last_year) == []  # already checked with it
+
+
+def test_earlier_checks_waiting_for_last_year_are_checked_again_when_it_comes(tmp_path: Path) -> None:
+    this_year, last_year = carry_over_pair()
+    write_report_file(last_year, tmp_path / "2021.json")
+    waiting = FileCheck(tmp_path / "2022.json", "2022.json", this_year, tuple(validate(this_year)))
+    batch = BatchCheck([waiting])
+    _, again = batch.add(tmp_path / "2021.json", "2021.json")
+    assert [c.name for c in again] == ["2022.json"] and "CARRY-OVER" in rules(again[0])
+    _, again = batch.add(tmp_path / "2021.json", "2021 副本.json")  # the same year again: nothing to redo
+    assert again == []
 
 
 def test_a_lookup_finds_last_year_outside_the_batch_and_the_batch_comes_first(tmp_path: Path) -> None:
