@@ -1,5 +1,7 @@
 """The printed report as a layout (paragraphs, table grids with merges, signature) that every
-exporter renders, so DOCX, PDF and HTML show the same words and numbers in the same places."""
+exporter renders, so DOCX, PDF and HTML show the same words and numbers in the same places, and
+one model of where a page may break: a heading keeps with what follows it, a table keeps its row
+groups (never split inside a merged label), its header rows repeat on every page."""
 
 from __future__ import annotations
 
@@ -37,16 +39,22 @@ class GridCell:
     cell_id: str | None = None  # the report cell it shows, for number cells
     computed: bool = False
     align: str = "center"  # "center" or "left"
+    shaded: bool = False  # a caption row (二's 第二十条第（一）项 …): left-aligned on a grey ground
 
 
 @dataclass(frozen=True)
 class Table:
+    """A table grid. `widths` are the columns in millimetres (they add up to the 156 mm text width).
+    `groups` are (first row, row after the last) of the runs of rows a page may not break inside: a
+    page breaks between groups only, and a table that fits on a page is not broken at all."""
+
     id: str  # s2, s3 or s4
     rows: int
     columns: int
     header_rows: int  # rows repeated at the top of every page
     cells: tuple[GridCell, ...]
-    widths: tuple[float, ...]  # relative column widths
+    widths: tuple[float, ...]
+    groups: tuple[tuple[int, int], ...] = ()
 
     def cell_at(self, row: int, col: int) -> GridCell | None:
         """The grid cell covering (row, col), merged cells included."""
@@ -73,9 +81,31 @@ class Layout:
         return tuple(b for b in self.blocks if isinstance(b, Table))
 
 
+TEXT_WIDTH_MM = 156.0  # 210 mm less the 28 mm and 26 mm margins
+# Column widths in mm. 三: the three label columns, then seven columns that hold a six-digit number in
+# 5号 type on one line; 四: fifteen columns that hold five digits; 二: the label, then three fields.
+S2_WIDTHS = (54.0, 34.0, 34.0, 34.0)
+S3_LABEL_WIDTHS = (13.0, 22.0, 44.0)
+
+
+def blank_total(report: Report, cell_id: str) -> bool:
+    """Whether a computed cell adds up nothing but blank cells (it prints blank with them, when blanks
+    print empty)."""
+    template = report.template
+    return all(
+        blank_total(report, part) if template.cell(part).computed else report.value(part).is_blank
+        for s in template.derivation
+        if s.cell == cell_id
+        for part in s.parts
+    )
+
+
 def cell_text(report: Report, cell: CellDef, totals: Mapping[str, Number], blank_as_zero: bool) -> str:
-    """What a number cell prints: the value, computed totals from the data, blanks as 0 or empty."""
+    """What a number cell prints: the value, computed totals from the data, blanks as 0 or empty (a
+    total of blank cells too, when blanks print empty)."""
     if cell.computed:
+        if not blank_as_zero and blank_total(report, cell.id):
+            return ""
         return format_number(totals[cell.id], cell.kind)
     parsed = report.value(cell.id)
     if parsed.error is not None:
@@ -88,10 +118,12 @@ def cell_text(report: Report, cell: CellDef, totals: Mapping[str, Number], blank
 def _s2_table(report: Report, template: Template, blank_as_zero: bool) -> Table:
     totals = report.totals()
     cells: list[GridCell] = []
+    groups: list[tuple[int, int]] = []
     row = 0
     columns = template.s2.columns
     for block in template.s2.blocks:
-        cells.append(GridCell(row, 0, 1, columns, block.caption, header=True))
+        first = row
+        cells.append(GridCell(row, 0, 1, columns, block.caption, header=True, align="left", shaded=True))
         row += 1
         col = 0
         for h in block.header:
@@ -106,7 +138,27 @@ def _s2_table(report: Report, template: Template, blank_as_zero: bool) -> Table:
                 cells.append(GridCell(row, col, 1, c.span, text, cell_id=c.cell.id))
                 col += c.span
             row += 1
-    return Table("s2", row, columns, 0, tuple(cells), (3.0, 2.0, 2.0, 2.0))
+        groups.append((first, row))  # a block: caption, header and rows on one page
+    return Table("s2", row, columns, 0, tuple(cells), S2_WIDTHS, tuple(groups))
+
+
+def _merge_groups(cells: list[GridCell], first_row: int, rows: int) -> tuple[tuple[int, int], ...]:
+    """Runs of rows from `first_row` on that no merged cell crosses: each row alone, except where a
+    cell spans several rows (then they go together, with any span overlapping them)."""
+    groups: list[tuple[int, int]] = []
+    row = first_row
+    while row < rows:
+        end = row + 1
+        grown = True
+        while grown:
+            grown = False
+            for c in cells:
+                if c.row < end and c.row + c.rowspan > end and c.row + c.rowspan - 1 >= row:
+                    end = c.row + c.rowspan
+                    grown = True
+        groups.append((row, end))
+        row = end
+    return tuple(groups)
 
 
 def _s3_table(report: Report, template: Template, blank_as_zero: bool) -> Table:
@@ -129,8 +181,10 @@ def _s3_table(report: Report, template: Template, blank_as_zero: bool) -> Table:
                 )
             )
     columns = s3.label_columns + len(s3.columns)
-    widths = (1.0, 1.4, 4.2) + (1.0,) * len(s3.columns)
-    return Table("s3", header_rows + len(s3.rows), columns, header_rows, tuple(cells), widths)
+    data_width = (TEXT_WIDTH_MM - sum(S3_LABEL_WIDTHS)) / len(s3.columns)
+    widths = S3_LABEL_WIDTHS + (data_width,) * len(s3.columns)
+    rows = header_rows + len(s3.rows)
+    return Table("s3", rows, columns, header_rows, tuple(cells), widths, _merge_groups(cells, header_rows, rows))
 
 
 def _s4_table(report: Report, template: Template, blank_as_zero: bool) -> Table:
@@ -149,7 +203,8 @@ def _s4_table(report: Report, template: Template, blank_as_zero: bool) -> Table:
                 )
             )
             col += 1
-    return Table("s4", header_rows + 1, col, header_rows, tuple(cells), (1.0,) * col)
+    rows = header_rows + 1
+    return Table("s4", rows, col, header_rows, tuple(cells), (TEXT_WIDTH_MM / col,) * col, ((header_rows, rows),))
 
 
 def _text_paragraphs(text: str) -> list[Paragraph]:

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import io
 import os
-import re
 from bisect import bisect_right
 from collections.abc import Callable, Mapping, Sequence
 from typing import Any
@@ -13,22 +12,21 @@ from reportlab.lib import colors
 from reportlab.lib.enums import TA_CENTER, TA_LEFT, TA_RIGHT
 from reportlab.lib.pagesizes import A4
 from reportlab.lib.styles import ParagraphStyle
-from reportlab.lib.textsplit import CANNOT_END_LINE, CANNOT_START_LINE
 from reportlab.lib.units import mm
 from reportlab.pdfbase.pdfmetrics import getFont, stringWidth
 from reportlab.platypus import BaseDocTemplate, CondPageBreak, Frame, KeepTogether, PageTemplate, Spacer
 from reportlab.platypus import Paragraph as RLParagraph
 from reportlab.platypus import Table as RLTable
 from reportlab.platypus.paragraph import ParaLines, cjkU, makeCJKParaLine
-from reportlab.rl_config import _FUZZ
 
+from core import linebreak
+from core.linebreak import break_units
 from core.report import Report
 from core.reportfile import write_atomic
 from exports.fonts import FontSet, find_fonts, has_glyph, register
 from exports.layout import Layout, Paragraph, SignatureBlock, Table, build_layout
 
 PAGE_WIDTH, PAGE_HEIGHT = A4
-FUZZ = float(_FUZZ)  # reportlab's tolerance when a line is measured against its width
 MARGIN_TOP = 37 * mm
 MARGIN_BOTTOM = 35 * mm
 MARGIN_LEFT = 28 * mm
@@ -46,67 +44,9 @@ PAGE_NUMBER_SIZE = 14.0  # 4号
 INDENT = 2 * BODY_SIZE  # two characters
 CELL_PADDING = 1.5
 
-# 禁则 (GB/T 15834): these never start a line …
-CANNOT_START = frozenset(
-    "，。、；：？！）］｝》〉」』】〕〗〙〛”’～·・％‰℃°′″"
-    ",.;:?!)]}%"
-    + CANNOT_START_LINE[0]
-)
-# … and these never end one.
-CANNOT_END = frozenset("（［｛《〈「『【〔〖〘〚“‘([{" + CANNOT_END_LINE[0])
-# Two-character marks that must not be torn apart (破折号, 省略号).
-UNBREAKABLE_PAIRS = frozenset({"——", "……", "⋯⋯", "――"})
-
-
 def _escape(text: str) -> str:
     """xml.sax.saxutils.escape, without the import of urllib that module brings with it."""
     return text.replace("&", "&amp;").replace(">", "&gt;").replace("<", "&lt;")
-
-
-def _is_word_char(ch: str) -> bool:
-    """ASCII letters, digits and the marks inside numbers, dates, phones and addresses: a run of
-    them (2022, 12.5, 0591-1234, www.gov.cn) is one word and is not broken."""
-    return "!" <= ch <= "~"
-
-
-def can_break(before: str, after: str) -> bool:
-    """Whether a line may end after `before` and the next start with `after`."""
-    if after.isspace():
-        return True
-    if after in CANNOT_START:
-        return False
-    if before.isspace():
-        return True
-    if before in CANNOT_END or before + after in UNBREAKABLE_PAIRS:
-        return False
-    return not (_is_word_char(before) and _is_word_char(after))
-
-
-def break_units(units: Sequence[Any], widths: Sequence[float], max_widths: Sequence[float]) -> list[tuple[int, int]]:
-    """Line breaks as (start, end) index pairs: as many characters as fit, then moved back to the
-    nearest place `can_break` allows, so no line starts with a closing or ends with an opening mark.
-    Where no such place exists on the line (a long web address), the line is cut where it is full."""
-    lines: list[tuple[int, int]] = []
-    count = len(units)
-    start = 0
-    while start < count:
-        max_width = max_widths[min(len(lines), len(max_widths) - 1)]
-        end = start
-        used = 0.0
-        while end < count and (end == start or used + widths[end] <= max_width + FUZZ):
-            used += widths[end]
-            end += 1
-        if end < count:
-            cut = end
-            while cut > start + 1 and not can_break(units[cut - 1], units[cut]):
-                cut -= 1
-            if can_break(units[cut - 1], units[cut]):
-                end = cut
-        lines.append((start, end))
-        start = end
-        while start < count and units[start].isspace():  # a space that ended a line is not carried over
-            start += 1
-    return lines
 
 
 class _CharWidths(dict[str, float]):
@@ -279,31 +219,8 @@ class _Styles:
 
 
 def title_lines(title: str, font: str, size: float = TITLE_SIZE, width: float = TEXT_WIDTH) -> list[str]:
-    """A long title in lines as such titles are set: the organ, then "2024年政府信息公开工作年度报告"
-    on a line of its own when it fits; otherwise (and for an organ longer than a line) lines of
-    even length, never a short last line such as "度报告"."""
-
-    def fits(text: str) -> bool:
-        return float(stringWidth(text, font, size)) <= width + FUZZ
-
-    def balanced(text: str) -> list[str]:
-        widths = [float(stringWidth(ch, font, size)) for ch in text]
-        count = len(break_units(text, widths, [width]))
-        low, high = width / count, width
-        for _ in range(30):  # the narrowest measure that still needs no more lines
-            middle = (low + high) / 2
-            if len(break_units(text, widths, [middle])) <= count:
-                high = middle
-            else:
-                low = middle
-        return [text[start:end] for start, end in break_units(text, widths, [high])]
-
-    if fits(title):
-        return [title]
-    organ_year = re.match(r"^(.+?)(\d{4}年.+)$", title)
-    if organ_year and fits(organ_year.group(2)):
-        return [*balanced(organ_year.group(1)), organ_year.group(2)]
-    return balanced(title)
+    """The title in lines (see core.linebreak.title_lines), measured in the title's font."""
+    return linebreak.title_lines(title, lambda text: float(stringWidth(text, font, size)), width)
 
 
 def _title(block: Paragraph, styles: _Styles) -> list[Any]:

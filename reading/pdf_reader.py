@@ -22,6 +22,7 @@ from pdfminer.pdfdocument import PDFEncryptionError
 from pdfminer.psexceptions import PSException
 from pdfplumber.utils.exceptions import PdfminerException
 
+from core.linebreak import CANNOT_END, CANNOT_START
 from core.reportfile import ReportFileError, file_error
 from reading.document import ExtractedDocument, ExtractedTable
 
@@ -38,8 +39,6 @@ UNMAPPED = "PDF 中的文字无法提取（字体没有文字编码），请使�
 MAX_PAGES = 300  # an annual report has a few dozen pages at most
 
 # Characters that never start a line (a line breaker moves the character before them down too).
-_CANNOT_START = frozenset("，。、；：？！）］｝》〉」』】〕〗〙〛”’～·・％‰℃°′″,.;:?!)]}%")
-_CANNOT_END = frozenset("（［｛《〈「『【〔〖〘〚“‘([{")
 _HEADING1 = re.compile(r"^[一二三四五六七八九十]{1,3}、")
 _NUMBERED = re.compile(r"^\s*(（[一二三四五六七八九十]{1,3}）|[一二三四五六七八九十]{1,3}、|\d{1,2}\s*[.．、])")
 _DASHES = r"[-—–－―─~～·\s]"
@@ -749,9 +748,9 @@ def _first_unit_width(line: _Line) -> float:
     if not _is_wide(chars[0].text[0]):
         while end < len(chars) and not _is_wide(chars[end].text[0]) and chars[end].x0 - chars[end - 1].x1 < 1:
             end += 1
-    elif chars[0].text in _CANNOT_END and len(chars) > 1:
+    elif chars[0].text in CANNOT_END and len(chars) > 1:
         end = 2
-    while end < len(chars) and chars[end].text in _CANNOT_START:
+    while end < len(chars) and chars[end].text in CANNOT_START:
         end += 1
     return chars[end - 1].x1 - chars[0].x0
 
