@@ -81,7 +81,28 @@ class Layout:
         return tuple(b for b in self.blocks if isinstance(b, Table))
 
 
-TEXT_WIDTH_MM = 156.0  # 210 mm less the 28 mm and 26 mm margins
+# --- the page, as both the PDF and the DOCX set it (GB/T 9704 habits): A4; a 156 × 225 mm text block of
+# 22 lines of 28 characters in 3号 type; tables in 5号. Exporters take their measures from here, so the
+# two paginate alike wherever they can.
+PAGE_WIDTH_MM, PAGE_HEIGHT_MM = 210.0, 297.0
+MARGIN_TOP_MM, MARGIN_BOTTOM_MM, MARGIN_LEFT_MM, MARGIN_RIGHT_MM = 37.0, 35.0, 28.0, 26.0
+TEXT_WIDTH_MM = PAGE_WIDTH_MM - MARGIN_LEFT_MM - MARGIN_RIGHT_MM  # 156
+TEXT_HEIGHT_MM = PAGE_HEIGHT_MM - MARGIN_TOP_MM - MARGIN_BOTTOM_MM  # 225
+LINES_PER_PAGE = 22
+CHARS_PER_LINE = 28
+MM = 72 / 25.4  # points in a millimetre
+BODY_PT = 16.0  # 3号
+LINE_PITCH_PT = TEXT_HEIGHT_MM * MM / LINES_PER_PAGE  # 28.99 pt: 22 lines fill the block exactly
+CHAR_PITCH_PT = TEXT_WIDTH_MM * MM / CHARS_PER_LINE  # 15.79 pt: 28 characters fill a line exactly
+TITLE_PT = 22.0  # 2号
+TITLE_LEADING_PT = 35.0
+PAGE_NUMBER_PT = 14.0  # 4号
+CELL_PT = 10.5  # 5号
+CELL_LEADING_PT = 12.6
+CELL_PADDING_PT = 1.5
+SIGNATURE_RIGHT_CHARS = 4  # 右空四字
+# A heading never ends a page: it stays with at least this many lines of what follows it.
+HEADING_KEEP_LINES = 2
 # Column widths in mm. 三: the three label columns, then seven columns that hold a six-digit number in
 # 5号 type on one line; 四: fifteen columns that hold five digits; 二: the label, then three fields.
 S2_WIDTHS = (54.0, 34.0, 34.0, 34.0)
