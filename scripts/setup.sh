@@ -2,7 +2,8 @@
 # 政府信息公开年报助手：一键准备运行与测试环境（Linux / macOS）。
 #
 # 做三件事，均可重复执行（幂等）：
-#   1. Debian/Ubuntu 上安装 PySide6（Qt 6）运行所需的系统库、中文 TrueType 字体，以及测试用的
+#   1. Debian/Ubuntu 上安装 PySide6（Qt 6）运行所需的系统库、PDF 用的 TrueType 字体（黑体、宋体、
+#      楷体和 Times New Roman 同宽的西文字体），以及测试用的
 #      LibreOffice Writer（无界面版）和 poppler-utils（只安装缺少的包；全部已装时不联网、不调用 apt）；
 #   2. 用 Python 3.11+ 创建 .venv；
 #   3. pip install -e ".[test]"，以 pyproject.toml 的 sha256 作为标记，
@@ -106,9 +107,17 @@ APT_PACKAGES=(
     libwayland-client0
     libwayland-cursor0
     libwayland-egl1
-    # 中文字体：文泉驿正黑（TrueType glyf 轮廓，reportlab 可直接嵌入；Noto CJK 是 CFF，不行）。
+    # PDF 字体，都是 TrueType（glyf 轮廓，reportlab 可以嵌入；Noto CJK、思源是 CFF，不行）。
     # 不装 fonts-noto-cjk（56 MB）：LibreOffice 用它排版的 PDF 已存为测试数据（tests/data/office）。
+    # 黑体（一级标题）：文泉驿正黑。
     fonts-wqy-zenhei
+    # 宋体（表格、页码；也代替没有自由字体的仿宋正文和小标宋标题）、楷体（二级标题）：文鼎 AR PL
+    # SungtiL GB、KaitiM GB，单个 .ttf，GB2312 字形，合计下载 4 MB。不用同源的 fonts-arphic-uming/ukai
+    # （.ttc，合计 16 MB，简体字形相同）；不写成“a|b”备选，好让每台机器印出同样的 PDF（测试按它们比对）。
+    fonts-arphic-gbsn00lp
+    fonts-arphic-gkai00mp
+    # 数字和西文：Liberation Serif（与 Times New Roman 字宽相同，TrueType，下载 0.8 MB）。
+    fonts-liberation
     # 测试用工具（tests 中标为 needs_tool 的测试；CI 里缺少即失败）：
     # LibreOffice Writer（无界面版）把导出的 DOCX 打印成 PDF，pdffonts（poppler-utils）查看 PDF 嵌入的字体
     "libreoffice-writer-nogui|libreoffice-writer"
