@@ -742,14 +742,14 @@ def _body_metrics(lines: Sequence[_Line]) -> tuple[float, float, float, float]:
 
 def _first_unit_width(line: _Line) -> float:
     """Width of what a line breaker could not have split off the start of a line: a Latin word or
-    number, or one character, with the closing marks that follow it."""
+    number, or one character, after any opening mark and with the closing marks that follow it
+    (“（www.example.gov.cn）” moves to the next line whole)."""
     chars = line.chars
-    end = 1
-    if not _is_wide(chars[0].text[0]):
+    start = 1 if chars[0].text in CANNOT_END and len(chars) > 1 else 0
+    end = start + 1
+    if not _is_wide(chars[start].text[0]):
         while end < len(chars) and not _is_wide(chars[end].text[0]) and chars[end].x0 - chars[end - 1].x1 < 1:
             end += 1
-    elif chars[0].text in CANNOT_END and len(chars) > 1:
-        end = 2
     while end < len(chars) and chars[end].text in CANNOT_START:
         end += 1
     return chars[end - 1].x1 - chars[0].x0

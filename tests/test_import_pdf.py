@@ -409,3 +409,22 @@ def test_what_cannot_be_placed_is_left_out_and_logged(drawn: dict[str, Case]) ->
     assert {k: v for k, v in read.items() if case.report.inputs.get(k) != v} == {}
     if len(read) < len(case.report.inputs):
         assert result.log
+
+
+def test_an_opening_mark_moves_to_the_next_line_with_the_latin_word_after_it() -> None:
+    # What a line breaker cannot split off the start of a line decides whether the line before ended
+    # early (a new paragraph) or only had no room for it: "（www.pingtan.gov.cn）" moves whole.
+    from reading.pdf_reader import _Char, _first_unit_width, _Line
+
+    def line(text: str) -> _Line:
+        chars, x = [], 0.0
+        for ch in text:
+            width = 16.0 if ch >= "\u2000" else 8.0
+            chars.append(_Char(ch, x, x + width, 0.0, 16.0, 16.0))
+            x += width
+        return _Line(chars, 1)
+
+    assert _first_unit_width(line("（www.pingtan.gov.cn）的")) == 16 + 18 * 8 + 16
+    assert _first_unit_width(line("（一）主动公开")) == 3 * 16
+    assert _first_unit_width(line("2019年")) == 4 * 8
+    assert _first_unit_width(line("公开。")) == 16
