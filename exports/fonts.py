@@ -1,4 +1,5 @@
-"""Chinese TrueType fonts for the PDF export: find them on Windows, Linux and macOS, check, register."""
+"""TrueType fonts for the PDF export: find them on Windows, Linux and macOS, check, register, and say
+plainly which role has no face of its own look and what to install."""
 
 from __future__ import annotations
 
@@ -31,13 +32,19 @@ from reportlab.pdfbase.ttfonts import TTEncoding, TTFNameBytes, TTFont, TTFontFa
 from core.errors import UserError
 from core.paths import cache_dir
 
+# The Chinese roles: every one always has a font (its own, or another role's).
 ROLES: tuple[str, ...] = ("song", "hei", "kai", "fang", "title")
+# Digits and Latin letters (Times New Roman in the official format): optional, the Chinese fonts' own
+# digits are used without it.
+LATIN = "latin"
+ALL_ROLES: tuple[str, ...] = (*ROLES, LATIN)  # every role a font can be set for
 ROLE_NAMES: Mapping[str, str] = {
     "song": "宋体",
     "hei": "黑体",
     "kai": "楷体",
     "fang": "仿宋",
     "title": "方正小标宋",
+    LATIN: "Times New Roman",
 }
 ROLE_USES: Mapping[str, str] = {
     "song": "表格、页码",
@@ -45,13 +52,43 @@ ROLE_USES: Mapping[str, str] = {
     "kai": "二级标题",
     "fang": "正文",
     "title": "标题",
+    LATIN: "数字和西文",
 }
-# A font must have these to be taken for Chinese text (common characters of every report).
+# A font must have these to be taken for Chinese text (common characters of every report) …
 CJK_PROBE = "政年"
+# … and these for digits and Latin letters.
+LATIN_PROBE = "0123456789AZaz"
 FONT_SUFFIXES = frozenset({".ttf", ".ttc", ".otf", ".otc"})
 
+# The Debian/Ubuntu package that gives a role its own face (scripts/setup.sh installs them all), and
+# the file find_fonts takes from it. 仿宋 and 方正小标宋 have no free TrueType face to install.
+DEBIAN_PACKAGES: Mapping[str, str] = {
+    "hei": "fonts-wqy-zenhei",
+    "song": "fonts-arphic-gbsn00lp",
+    "kai": "fonts-arphic-gkai00mp",
+    LATIN: "fonts-liberation",
+}
+DEBIAN_FILES: Mapping[str, str] = {
+    "fonts-wqy-zenhei": "wqy-zenhei.ttc",
+    "fonts-arphic-gbsn00lp": "gbsn00lp.ttf",
+    "fonts-arphic-gkai00mp": "gkai00mp.ttf",
+    "fonts-liberation": "LiberationSerif-Regular.ttf",
+}
+LIBERATION = "与 Times New Roman 同宽的 Liberation Serif"
+# Files of the roles nothing installs for free, as offices have them.
+FILE_EXAMPLES: Mapping[str, str] = {"fang": "仿宋_GB2312.ttf", "title": "方正小标宋简体.ttf"}
+# What Windows brings for each role (方正小标宋 it does not).
+WINDOWS_FILES: Mapping[str, str] = {
+    "song": "simsun.ttc",
+    "hei": "simhei.ttf",
+    "kai": "simkai.ttf",
+    "fang": "simfang.ttf",
+    LATIN: "times.ttf",
+}
+
 INSTALL_HINT = (
-    "请安装中文 TrueType 字体后重试：Debian/Ubuntu 运行 `sudo apt install fonts-wqy-zenhei`；"
+    "请安装中文 TrueType 字体后重试：Debian/Ubuntu（统信 UOS、麒麟同样）运行 "
+    f"`sudo apt install {' '.join(DEBIAN_PACKAGES.values())}`；"
     "Windows 使用系统自带的仿宋、黑体、楷体、宋体（C:\\Windows\\Fonts 中的 simfang.ttf、simhei.ttf、"
     "simkai.ttf、simsun.ttc）。Noto CJK、思源等 OpenType（CFF）字体无法嵌入 PDF。"
 )
@@ -77,7 +114,9 @@ class FontFile:
 
 @dataclass(frozen=True)
 class FontSet:
-    """The font for each role; `substituted` names the roles that use another role's font."""
+    """The font for each role. `substituted` names the roles without a face of their own look: a
+    Chinese role that uses another role's font, and latin when it has no Times New Roman (or a face
+    with its widths): another serif, or none (`latin` None, digits come from the Chinese fonts)."""
 
     song: FontFile
     hei: FontFile
@@ -85,21 +124,127 @@ class FontSet:
     fang: FontFile
     title: FontFile
     substituted: frozenset[str] = frozenset()
+    latin: FontFile | None = None
 
     def font(self, role: str) -> FontFile:
+        """The font of a Chinese role (see `latin` for digits and Latin letters)."""
         if role not in ROLES:
             raise KeyError(role)
         font: FontFile = getattr(self, role)
         return font
+
+    def donor(self, role: str) -> str | None:
+        """The role whose own font a substituted Chinese role uses; None when it has its own, or when
+        no role has one (any Chinese font found sets everything)."""
+        if role not in self.substituted:
+            return None
+        font = self.font(role)
+        return next((d for d in ROLES if d not in self.substituted and self.font(d) == font), None)
 
     def describe(self) -> str:
         """One line per role, in Chinese, for the settings dialog and the CLI."""
         lines = []
         for role in ROLES:
             font = self.font(role)
-            note = "（未找到，代用）" if role in self.substituted else ""
+            note = ""
+            if role in self.substituted:
+                donor = self.donor(role)
+                note = f"（未找到，代用{ROLE_NAMES[donor]}）" if donor else "（未找到，代用）"
             lines.append(f"{ROLE_USES[role]}（{ROLE_NAMES[role]}）{note}：{font.name or font.path.name}  {font.spec}")
+        head = f"{ROLE_USES[LATIN]}（{ROLE_NAMES[LATIN]}）"
+        if self.latin is None:
+            lines.append(f"{head}（未找到）：用中文字体中的数字和字母")
+        else:
+            note = "（未找到，代用）" if LATIN in self.substituted else ""
+            lines.append(f"{head}{note}：{self.latin.name or self.latin.path.name}  {self.latin.spec}")
         return "\n".join(lines)
+
+    def notice(self, platform: str | None = None) -> str | None:
+        """A short Chinese paragraph for the export and print dialogs and the CLI when some role has no
+        face of its own look: which face stands in for which role, and what to install (Debian packages,
+        or what Windows brings) or to set with `main.py fonts --set` for the official look. None when
+        every role has its own. `platform` is sys.platform's value (this machine's by default)."""
+        if not self.substituted:
+            return None
+        platform = sys.platform if platform is None else platform
+        return "".join(
+            (self._who_stands_in(), self._loud_warning(), self._what_to_install(platform), self._how_to_set(platform))
+        )
+
+    def _who_stands_in(self) -> str:
+        by_face: dict[str, list[str]] = {}  # "宋体「文鼎ＰＬ简报宋」" -> roles it stands in for, in order
+        for role in ROLES:
+            if role in self.substituted:
+                font, donor = self.font(role), self.donor(role)
+                face = f"「{font.name or font.path.name}」"
+                by_face.setdefault(f"{ROLE_NAMES[donor]}{face}" if donor else face, []).append(role)
+        parts = [f"{'、'.join(_role_label(r) for r in roles)}暂用{face}代替" for face, roles in by_face.items()]
+        if LATIN in self.substituted:
+            latin = self.latin
+            stand_in = "中文字体中的数字和字母" if latin is None else f"「{latin.name or latin.path.name}」"
+            parts.append(f"{_role_label(LATIN)}暂用{stand_in}")
+        return f"PDF 中有的用途没有对应的字体：{'；'.join(parts)}。"
+
+    def _loud_warning(self) -> str:
+        if self.donor("fang") is None and "fang" in self.substituted:
+            return "注意：所有文字都用同一种字体印出，不像公文。"
+        in_hei = [r for r in ("fang", "song", "kai", "title") if self.donor(r) == "hei"]
+        if not in_hei:
+            return ""
+        return f"注意：{'、'.join(ROLE_USES[r] for r in in_hei)}都用黑体印出，与公文格式相差很大。"
+
+    def _what_to_install(self, platform: str) -> str:
+        missing = [r for r in ALL_ROLES if r in self.substituted]
+        if platform == "win32":
+            system = [r for r in missing if r in WINDOWS_FILES and r != LATIN]
+            sentences = []
+            if system:
+                names = "、".join(ROLE_NAMES[r] for r in system)
+                files = "、".join(WINDOWS_FILES[r] for r in system)
+                sentences.append(
+                    f"Windows 中文版自带{names}（{files}）；其他语言的 Windows 请在“设置 → 应用 → 可选功能 → "
+                    "添加功能”中添加“中文(简体)补充字体”。"
+                )
+            if LATIN in missing:
+                times = WINDOWS_FILES[LATIN]
+                sentences.append(f"Times New Roman（{times}）是 Windows 自带的字体，被删除时请重新安装。")
+            return "".join(sentences)
+        packages = [r for r in missing if r in DEBIAN_PACKAGES]
+        if not platform.startswith("linux") or not packages:
+            return ""
+        command = " ".join(DEBIAN_PACKAGES[r] for r in packages)
+        names = "、".join(LIBERATION if r == LATIN else ROLE_NAMES[r] for r in packages)
+        return f"Debian、Ubuntu、统信 UOS、麒麟等系统运行 `sudo apt install {command}` 即可装上{names}。"
+
+    def _how_to_set(self, platform: str) -> str:
+        missing = [r for r in ALL_ROLES if r in self.substituted]
+        unset = [r for r in missing if not _installable(r, platform)]
+        if unset:
+            names = "、".join(ROLE_NAMES[r] for r in unset)
+            examples = "、".join(FILE_EXAMPLES[r] for r in unset if r in FILE_EXAMPLES)
+            examples = f"（如 {examples}）" if examples else ""
+            lead = f"{names}不随系统提供，也没有免费字体包：有{names}的 TrueType 字体文件{examples}时，"
+        else:
+            unset, lead = missing, "也可以"
+        commands = "、".join(f"`main.py fonts --set {r} 字体文件`" for r in unset)
+        if platform == "win32":
+            install = "或在字体文件上右键选“安装”"
+        elif platform.startswith("linux"):
+            install = "或把字体文件复制到 ~/.local/share/fonts"
+        else:
+            install = "或安装该字体"
+        return f"{lead}用 {commands} 指定，{install}，再重新导出。"
+
+
+def _role_label(role: str) -> str:
+    return f"{ROLE_USES[role]}（{ROLE_NAMES[role]}）"
+
+
+def _installable(role: str, platform: str) -> bool:
+    """Whether a face of the role's look comes with the system or its free packages."""
+    if platform == "win32":
+        return role in WINDOWS_FILES
+    return platform.startswith("linux") and role in DEBIAN_PACKAGES
 
 
 @dataclass(frozen=True)
@@ -115,6 +260,8 @@ def _c(*names: str, index: int = 0) -> tuple[_Candidate, ...]:
 # Preferred files per role, best first: the Windows system fonts named by the official format, the
 # GB2312 fonts offices install, then what Linux distributions and macOS ship with TrueType outlines.
 # A file is only a candidate: every one is checked (glyf outlines, Chinese glyphs, loads in reportlab).
+# Of the Debian faces, the AR PL GB fonts (scripts/setup.sh installs them) come before their larger
+# collections uming/ukai, whose first font (CN) has the same simplified glyphs.
 CANDIDATES: Mapping[str, tuple[_Candidate, ...]] = {
     "fang": _c("仿宋_GB2312.ttf", "FS_GB2312.ttf", "simfang.ttf", "STFANGSO.TTF", "方正仿宋_GBK.ttf", "FZFSK.TTF"),
     "hei": (
@@ -124,22 +271,34 @@ CANDIDATES: Mapping[str, tuple[_Candidate, ...]] = {
     ),
     "kai": (
         *_c("楷体_GB2312.ttf", "KAI_GB2312.ttf", "simkai.ttf", "STKAITI.TTF", "方正楷体_GBK.ttf", "FZKTK.TTF"),
-        *_c("Kaiti.ttc", "LXGWWenKai-Regular.ttf", "LXGWWenKaiGB-Regular.ttf", "ukai.ttc", "gkai00mp.ttf"),
+        *_c("Kaiti.ttc", "gkai00mp.ttf", "ukai.ttc", "LXGWWenKai-Regular.ttf", "LXGWWenKaiGB-Regular.ttf"),
     ),
     "song": (
         *_c("simsun.ttc", "simsun.ttf", "STSONG.TTF", "方正书宋_GBK.ttf", "FZSSK.TTF", "Songti.ttc"),
-        *_c("uming.ttc", "gbsn00lp.ttf"),
+        *_c("gbsn00lp.ttf", "uming.ttc"),
     ),
-    "title": _c("FZXBSJW.TTF", "方正小标宋简体.ttf", "方正小标宋_GBK.ttf", "FZXBSK.TTF", "FZXBSJW--GB1-0.ttf"),
+    # 方正小标宋简体 (GB2312) and 方正小标宋_GBK under the names of the foundry's files and of copies.
+    "title": _c(
+        "FZXBSJW.TTF", "方正小标宋简体.ttf", "FZXiaoBiaoSong-B05S.ttf", "FZXBSJW--GB1-0.ttf",
+        "方正小标宋_GBK.ttf", "FZXBSK.TTF", "FZXiaoBiaoSong-B05.ttf",
+    ),
 }
-# Whose font a role borrows when it has none of its own: the closest look first.
+# Whose font a role borrows when it has none of its own: the closest look first. The text roles go
+# 仿宋 → 宋 → 楷 and take 黑体, a sans, only when nothing else is there; the title (小标宋, a heavy Song)
+# takes the Song, then the heavy 黑体; the 黑体 headings take the heaviest face there is.
 FALLBACK_ORDER: Mapping[str, tuple[str, ...]] = {
-    "fang": ("song", "kai", "hei"),
-    "song": ("fang", "kai", "hei"),
-    "kai": ("fang", "song", "hei"),
-    "hei": ("song", "fang", "kai"),
+    "fang": ("song", "kai", "title", "hei"),
+    "song": ("fang", "kai", "title", "hei"),
+    "kai": ("fang", "song", "title", "hei"),
+    "hei": ("title", "song", "fang", "kai"),
     "title": ("song", "hei", "fang", "kai"),
 }
+# Digits and Latin letters: Times New Roman, else a face with its widths (Liberation Serif, Tinos)…
+LATIN_CANDIDATES: tuple[_Candidate, ...] = _c(
+    "times.ttf", "Times New Roman.ttf", "LiberationSerif-Regular.ttf", "Tinos-Regular.ttf"
+)
+# … else another TrueType serif, said to be a stand-in.
+LATIN_STAND_INS: tuple[_Candidate, ...] = _c("FreeSerif.ttf", "DejaVuSerif.ttf", "NotoSerif-Regular.ttf")
 
 
 def default_font_dirs() -> list[Path]:
@@ -299,15 +458,15 @@ def _family_name(name_table: bytes) -> str:
 
 
 @lru_cache(maxsize=512)
-def _probe_cached(path: str, index: int, size: int, mtime_ns: int) -> tuple[str, str]:
-    """(family name, "") for a usable font, ("", reason) otherwise. Keyed on size and mtime so a
-    replaced file is looked at again."""
+def _probe_cached(path: str, index: int, size: int, mtime_ns: int, chars: str = CJK_PROBE) -> tuple[str, str]:
+    """(family name, "") for a usable font that draws `chars`, ("", reason) otherwise. Keyed on size
+    and mtime so a replaced file is looked at again."""
     try:
         with open(path, "rb") as handle:
             tables = _tables(handle, index)
             cmap_offset, cmap_length = tables[b"cmap"]
-            if not _cmap_has(_read_at(handle, cmap_offset, cmap_length), CJK_PROBE):
-                raise _Unusable("不含中文字形")
+            if not _cmap_has(_read_at(handle, cmap_offset, cmap_length), chars):
+                raise _Unusable("不含中文字形" if chars == CJK_PROBE else "不含西文字母和数字")
             name = ""
             if b"name" in tables:
                 name_offset, name_length = tables[b"name"]
@@ -321,8 +480,9 @@ def _probe_cached(path: str, index: int, size: int, mtime_ns: int) -> tuple[str,
     return name or Path(path).stem, ""
 
 
-def probe(path: Path, index: int = 0) -> FontFile:
-    """A usable TrueType font at path/index, or FontError saying why not."""
+def probe(path: Path, index: int = 0, chars: str = CJK_PROBE) -> FontFile:
+    """A usable TrueType font at path/index that draws `chars` (Chinese by default; LATIN_PROBE for
+    the latin role), or FontError saying why not."""
     try:
         stat = path.stat()
     except FileNotFoundError:
@@ -331,7 +491,7 @@ def probe(path: Path, index: int = 0) -> FontFile:
         raise FontError(f"无法读取字体文件 {path}：{exc.strerror or exc}") from None
     if not path.is_file():
         raise FontError(f"不是字体文件：{path}")
-    name, reason = _probe_cached(str(path), index, stat.st_size, stat.st_mtime_ns)
+    name, reason = _probe_cached(str(path), index, stat.st_size, stat.st_mtime_ns, chars)
     if reason:
         raise FontError(f"字体文件 {path}{'#' + str(index) if index else ''} 不能使用：{reason}")
     font = FontFile(path, index, name)
@@ -724,8 +884,8 @@ def font_name(font: FontFile) -> str:
 
 
 def _parse_override(role: str, spec: str) -> tuple[Path, int]:
-    if role not in ROLES:
-        known = "、".join(f"{r}（{ROLE_NAMES[r]}）" for r in ROLES)
+    if role not in ALL_ROLES:
+        known = "、".join(f"{r}（{ROLE_NAMES[r]}）" for r in ALL_ROLES)
         raise FontError(f"未知的字体用途 “{role}”，应为 {known}")
     text = spec.strip()
     index = 0
@@ -739,25 +899,30 @@ def _parse_override(role: str, spec: str) -> tuple[Path, int]:
 
 def find_fonts(overrides: Mapping[str, str] | None = None, search_dirs: Sequence[Path] | None = None) -> FontSet:
     """The fonts for every role: overrides first (role → "path" or "path#index"), then the preferred
-    system fonts, then any other Chinese TrueType font for roles without their own. FontError (in
-    Chinese, naming what to install) when there is none; a bad override is an error, not skipped."""
+    system fonts, then the font of the role of the closest look (FALLBACK_ORDER) for roles without
+    their own, then any other Chinese TrueType font. FontError (in Chinese, naming what to install)
+    when there is none; a bad override is an error, not skipped. `search_dirs` replaces the system's
+    font folders (`setup_font_dirs()`: exactly the fonts scripts/setup.sh installs)."""
     dirs = tuple(default_font_dirs() if search_dirs is None else search_dirs)
     chosen: dict[str, FontFile] = {}
     for role, spec in (overrides or {}).items():
         path, index = _parse_override(role, spec)
         try:
-            chosen[role] = probe(path, index)
+            chosen[role] = probe(path, index, LATIN_PROBE if role == LATIN else CJK_PROBE)
         except FontError as exc:
             raise FontError(f"{ROLE_USES[role]}（{ROLE_NAMES[role]}）字体设置有误：{exc}") from None
     return _complete(chosen, dirs)
 
 
 def _complete(chosen: dict[str, FontFile], dirs: tuple[Path, ...]) -> FontSet:
+    latin = chosen.pop(LATIN, None)
     missing = [role for role in ROLES if role not in chosen]
-    if missing:
-        by_name: dict[str, list[Path]] = {}
+    substituted: set[str] = set()
+    by_name: dict[str, list[Path]] = {}
+    if missing or latin is None:
         for path in _font_files(dirs):
             by_name.setdefault(path.name.lower(), []).append(path)
+    if missing:
         for role in missing:
             found = _first_usable(
                 (path, c.index) for c in CANDIDATES[role] for path in by_name.get(c.filename, ())
@@ -775,8 +940,15 @@ def _complete(chosen: dict[str, FontFile], dirs: tuple[Path, ...]) -> FontSet:
         for role in sorted(substituted - set(chosen)):
             donor = next(d for d in (*FALLBACK_ORDER[role], *ROLES) if d in own)
             chosen[role] = chosen[donor]
-    else:
-        substituted = set()
+    if latin is None:
+        latin = _first_usable(
+            ((path, c.index) for c in LATIN_CANDIDATES for path in by_name.get(c.filename, ())), LATIN_PROBE
+        )
+        if latin is None:
+            substituted.add(LATIN)
+            latin = _first_usable(
+                ((path, c.index) for c in LATIN_STAND_INS for path in by_name.get(c.filename, ())), LATIN_PROBE
+            )
     return FontSet(
         song=chosen["song"],
         hei=chosen["hei"],
@@ -784,24 +956,46 @@ def _complete(chosen: dict[str, FontFile], dirs: tuple[Path, ...]) -> FontSet:
         fang=chosen["fang"],
         title=chosen["title"],
         substituted=frozenset(substituted),
+        latin=latin,
     )
 
 
-def _first_usable(candidates: Iterable[tuple[Path, int]]) -> FontFile | None:
+def _first_usable(candidates: Iterable[tuple[Path, int]], chars: str = CJK_PROBE) -> FontFile | None:
     for path, index in candidates:
         try:
-            return probe(path, index)
+            return probe(path, index, chars)
         except FontError:
             continue
     return None
 
 
+def setup_font_dirs(root: Path = Path("/usr/share/fonts")) -> list[Path]:
+    """The folders under `root` holding the fonts scripts/setup.sh installs (DEBIAN_FILES), for
+    `find_fonts(search_dirs=…)` to find exactly those whatever else is installed: what a test that
+    pins the fonts uses. FontError naming the packages to install when some are missing."""
+    wanted = {name.lower(): package for package, name in DEBIAN_FILES.items()}
+    found: dict[str, Path] = {}
+    for path in _font_files([root]):
+        package = wanted.get(path.name.lower())
+        if package is not None:
+            found.setdefault(package, path.parent)
+    absent = [package for package in DEBIAN_FILES if package not in found]
+    if absent:
+        raise FontError(
+            f"未安装 scripts/setup.sh 安装的字体：{'、'.join(absent)}（运行 `sudo apt install {' '.join(absent)}`）"
+        )
+    return list(dict.fromkeys(found[package] for package in DEBIAN_FILES))
+
+
 def register(fontset: FontSet) -> dict[str, str]:
-    """Register every font of the set with reportlab (once per file) and return role → font name."""
+    """Register every font of the set with reportlab (once per file) and return role → font name;
+    "latin" is in it only when the set has a latin font."""
     names: dict[str, str] = {}
     registered = set(pdfmetrics.getRegisteredFontNames())
-    for role in ROLES:
-        font = fontset.font(role)
+    fonts = [(role, fontset.font(role)) for role in ROLES]
+    if fontset.latin is not None:
+        fonts.append((LATIN, fontset.latin))
+    for role, font in fonts:
         ttfont = _ttfont(font)
         if ttfont.fontName not in registered:
             pdfmetrics.registerFont(ttfont)
@@ -811,6 +1005,7 @@ def register(fontset: FontSet) -> dict[str, str]:
 
 
 def has_glyph(fontname: str, char: str) -> bool:
-    """Whether a registered TrueType font draws char (not the empty box of a missing glyph)."""
+    """Whether a registered TrueType font draws char (not the empty box of a missing glyph: reportlab
+    keeps U+FFFF, which ends every format 4 cmap, mapped to glyph 0)."""
     face = pdfmetrics.getFont(fontname).face
-    return ord(char) in face.charToGlyph
+    return bool(face.charToGlyph.get(ord(char), 0))

@@ -17,7 +17,7 @@ os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
 from core.report import Report
 from core.storage import Store
 from core.template import load_template
-from exports.fonts import FontError, FontSet, find_fonts, probe
+from exports.fonts import DEBIAN_FILES, FontError, FontSet, find_fonts, probe, setup_font_dirs
 
 # Real published reports (public documents) the tests read, kept with the tests.
 SAMPLES_DIR = Path(__file__).resolve().parent / "data"
@@ -244,6 +244,14 @@ def _font_problem() -> str | None:
     return None
 
 
+def _setup_fonts_problem() -> str | None:
+    try:
+        setup_font_dirs()
+    except FontError as exc:
+        return str(exc)
+    return None
+
+
 # name -> (what is wrong without it, or None when it is there; what to install)
 TOOLS: dict[str, tuple[Callable[[], str | None], str]] = {
     "soffice": (
@@ -258,6 +266,11 @@ TOOLS: dict[str, tuple[Callable[[], str | None], str]] = {
     "cjk_font_collection": (
         _font_collection_problem,
         "a Chinese TrueType collection with several fonts: apt install fonts-wqy-zenhei",
+    ),
+    # Exactly the fonts scripts/setup.sh installs, for tests that pin what each role is set in.
+    "setup_fonts": (
+        _setup_fonts_problem,
+        f"the fonts scripts/setup.sh installs: apt install {' '.join(DEBIAN_FILES)}",
     ),
 }
 

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+import re
 import shutil
 import struct
 from collections.abc import Callable
@@ -18,7 +19,25 @@ from reportlab.pdfbase.ttfonts import TTFont, TTFontFace, TTFontFile
 from core.paths import APP_NAME, DATA_DIR_ENV, cache_dir
 from core.reportfile import read_report_file
 from exports import fonts as fonts_module
-from exports.fonts import ROLES, FontError, FontFile, FontSet, find_fonts, probe, register
+from exports.fonts import (
+    ALL_ROLES,
+    CANDIDATES,
+    DEBIAN_FILES,
+    DEBIAN_PACKAGES,
+    LATIN,
+    LATIN_CANDIDATES,
+    LATIN_PROBE,
+    ROLES,
+    WINDOWS_FILES,
+    FontError,
+    FontFile,
+    FontSet,
+    find_fonts,
+    has_glyph,
+    probe,
+    register,
+    setup_font_dirs,
+)
 from exports.layout import build_layout
 from exports.pdf_export import render_pdf
 from tests.conftest import SAMPLES_DIR
@@ -174,7 +193,7 @@ def test_fonts_fill_every_role(fonts: FontSet) -> None:
         font = fonts.font(role)
         assert font.path.is_file()
         assert probe(font.path, font.index) == font
-    assert fonts.describe().count("\n") == len(ROLES) - 1
+    assert fonts.describe().count("\n") == len(ALL_ROLES) - 1
 
 
 def test_copied_font_in_a_temporary_folder_is_found(tmp_path: Path, fonts: FontSet) -> None:
@@ -186,10 +205,11 @@ def test_copied_font_in_a_temporary_folder_is_found(tmp_path: Path, fonts: FontS
     for role in ROLES:
         assert found.font(role).path == copy
     assert found.hei.index == source.index
-    # Roles without a font of their own borrow one and say so.
-    assert found.substituted == frozenset(r for r in ROLES if found.font(r).path.name.lower() not in {
+    # Roles without a font of their own borrow one and say so; nothing sets digits and Latin letters.
+    assert found.substituted == {LATIN} | frozenset(r for r in ROLES if found.font(r).path.name.lower() not in {
         c.filename for c in fonts_module.CANDIDATES[r]
     })
+    assert found.latin is None
 
 
 def test_font_under_an_unknown_name_is_still_used(tmp_path: Path, fonts: FontSet) -> None:
@@ -206,7 +226,7 @@ def test_font_under_an_unknown_name_is_still_used(tmp_path: Path, fonts: FontSet
     found = find_fonts(search_dirs=[tmp_path])
     assert {(found.font(role).path, found.font(role).index) for role in ROLES} == {(copy, 0)}
     assert found.hei.name == first.name
-    assert found.substituted == frozenset(ROLES)
+    assert found.substituted == frozenset(ALL_ROLES)
 
 
 def test_override_wins_over_the_fonts(tmp_path: Path, fonts: FontSet) -> None:
@@ -233,21 +253,256 @@ def test_quick_cmap_reader_agrees_with_reportlab(fonts: FontSet) -> None:
         tables = fonts_module._tables(handle, font.index)
         offset, length = tables[b"cmap"]
         cmap = fonts_module._read_at(handle, offset, length)
-    # (U+00A0 is left out: reportlab maps it to the space glyph itself when a font lacks it.)
+    # (U+00A0 is left out: reportlab maps it to the space glyph itself when a font lacks it. reportlab
+    # keeps U+FFFF, the end of every format 4 cmap, mapped to glyph 0: the missing glyph.)
     sample = "政府信息公开年度报告，。（）《》“”——…A1 \u3000𠀀\ue000\uffff豳鬯龘"
     for ch in sample:
-        assert fonts_module._cmap_has(cmap, ch) == (ord(ch) in face.charToGlyph), ch
+        assert fonts_module._cmap_has(cmap, ch) == (face.charToGlyph.get(ord(ch), 0) != 0), ch
+        assert fonts_module._cmap_has(cmap, ch) == has_glyph(register(fonts)["fang"], ch), ch
 
 
 def test_register_is_stable_and_idempotent(fonts: FontSet) -> None:
     first = register(fonts)
     second = register(fonts)
     assert first == second
-    assert set(first) == set(ROLES)
+    assert set(first) == set(ROLES) | ({LATIN} if fonts.latin is not None else set())
     for name in first.values():
         assert name.startswith("GDAR-")
         assert name in pdfmetrics.getRegisteredFontNames()
     assert first["hei"] == fonts_module.font_name(fonts.hei)
+
+
+# --- roles without a face of their own: the closest look, and a notice that says so
+
+ROLE_FILES = {
+    "song": "simsun.ttc", "hei": "simhei.ttf", "kai": "simkai.ttf", "fang": "simfang.ttf", "title": "FZXBSJW.TTF"
+}
+
+
+@pytest.fixture
+def one_face(fonts: FontSet) -> Path:
+    """A Chinese TrueType file of this machine whose first font is usable (the smallest one, as it is
+    parsed once for every name): linked under a role's file name it is that role's own face."""
+    for path in sorted({fonts.font(r).path for r in ROLES}, key=lambda p: p.stat().st_size):
+        try:
+            probe(path, 0)
+        except FontError:
+            continue
+        return path
+    pytest.skip("no Chinese font of this machine is usable as the first font of its file")
+
+
+def _place(source: Path, target: Path) -> Path:
+    target.parent.mkdir(parents=True, exist_ok=True)
+    try:
+        os.link(source, target)
+    except OSError:
+        shutil.copy(source, target)
+    return target
+
+
+# The roles that have a face of their own, and whose face each of the others borrows.
+BORROWING: list[tuple[set[str], dict[str, str]]] = [
+    ({"hei", "song"}, {"fang": "song", "kai": "song", "title": "song"}),
+    ({"hei", "kai"}, {"fang": "kai", "song": "kai", "title": "hei"}),
+    ({"hei", "fang"}, {"song": "fang", "kai": "fang", "title": "hei"}),
+    ({"hei", "title"}, {"fang": "title", "song": "title", "kai": "title"}),
+    ({"song", "kai"}, {"fang": "song", "hei": "song", "title": "song"}),
+    ({"fang", "song", "kai", "hei"}, {"title": "song"}),  # Windows without 方正小标宋
+    ({"fang", "kai", "title"}, {"song": "fang", "hei": "title"}),
+    ({"hei"}, {"fang": "hei", "song": "hei", "kai": "hei", "title": "hei"}),
+]
+
+
+@pytest.mark.parametrize(("own", "borrowed"), BORROWING, ids=["+".join(sorted(own)) for own, _ in BORROWING])
+def test_roles_without_a_face_borrow_the_closest_look(
+    tmp_path: Path, one_face: Path, own: set[str], borrowed: dict[str, str]
+) -> None:
+    placed = {role: _place(one_face, tmp_path / "fonts" / ROLE_FILES[role]) for role in own}
+    found = find_fonts(search_dirs=[tmp_path / "fonts"])
+    assert {role: found.font(role).path for role in ROLES} == {
+        role: placed[borrowed.get(role, role)] for role in ROLES
+    }
+    assert found.substituted == {LATIN, *borrowed}
+    assert {role: found.donor(role) for role in ROLES} == {role: borrowed.get(role) for role in ROLES}
+    # 仿宋 body text, 宋体 tables and 楷体 headings take 黑体 only when there is nothing else.
+    for role in ("fang", "song", "kai"):
+        assert found.donor(role) != "hei" or own == {"hei"}
+
+
+def test_a_sans_and_a_song_set_the_body_in_the_song(tmp_path: Path, one_face: Path) -> None:
+    sans = _place(one_face, tmp_path / "fonts" / "wqy-zenhei.ttc")
+    song = _place(one_face, tmp_path / "fonts" / "gbsn00lp.ttf")
+    found = find_fonts(search_dirs=[tmp_path / "fonts"])
+    assert found.hei.path == sans
+    assert {found.font(role).path for role in ("song", "fang", "kai", "title")} == {song}
+    notice = found.notice("linux")
+    assert notice is not None
+    assert "二级标题（楷体）、正文（仿宋）、标题（方正小标宋）暂用宋体" in notice
+    assert "黑体印出" not in notice
+    assert "sudo apt install fonts-arphic-gkai00mp fonts-liberation" in notice
+
+
+def test_only_a_sans_sets_everything_and_the_notice_says_so_loudly(tmp_path: Path, one_face: Path) -> None:
+    # What the reviewer found on Linux with nothing but WenQuanYi Zen Hei.
+    sans = _place(one_face, tmp_path / "fonts" / "wqy-zenhei.ttc")
+    found = find_fonts(search_dirs=[tmp_path / "fonts"])
+    assert {found.font(role).path for role in ROLES} == {sans}
+    assert found.latin is None
+    notice = found.notice("linux")
+    assert notice is not None
+    assert "表格、页码（宋体）、二级标题（楷体）、正文（仿宋）、标题（方正小标宋）暂用黑体" in notice
+    assert "注意：正文、表格、页码、二级标题、标题都用黑体印出" in notice
+    assert "sudo apt install fonts-arphic-gbsn00lp fonts-arphic-gkai00mp fonts-liberation" in notice
+    assert "`main.py fonts --set fang 字体文件`" in notice and "`main.py fonts --set title 字体文件`" in notice
+    for line in found.describe().splitlines()[:-1]:
+        assert line.startswith("一级标题（黑体）：") or "（未找到，代用黑体）" in line
+
+
+def test_latin_takes_times_new_roman_else_a_face_of_its_widths(tmp_path: Path, one_face: Path) -> None:
+    folder = tmp_path / "fonts"
+    _place(one_face, folder / "simsun.ttc")
+    liberation = _place(VERA, folder / "LiberationSerif-Regular.ttf")  # stands for it: Latin only
+    found = find_fonts(search_dirs=[folder])
+    assert found.latin is not None and found.latin.path == liberation
+    assert LATIN not in found.substituted
+    times = _place(VERA, folder / "times.ttf")
+    found = find_fonts(search_dirs=[folder])
+    assert found.latin is not None and found.latin.path == times
+    names = register(found)
+    assert names["latin"] == fonts_module.font_name(found.latin)
+    assert set(names) == set(ALL_ROLES)
+    assert found.describe().splitlines()[-1] == f"数字和西文（Times New Roman）：{found.latin.name}  {times}"
+
+
+def test_another_serif_stands_in_for_times_and_says_so(tmp_path: Path, one_face: Path) -> None:
+    folder = tmp_path / "fonts"
+    _place(one_face, folder / "simsun.ttc")
+    serif = _place(VERA, folder / "DejaVuSerif.ttf")
+    found = find_fonts(search_dirs=[folder])
+    assert found.latin is not None and found.latin.path == serif
+    assert LATIN in found.substituted
+    notice = found.notice("linux")
+    assert notice is not None
+    assert f"数字和西文（Times New Roman）暂用「{found.latin.name}」" in notice
+    assert "fonts-liberation" in notice
+    assert "（未找到，代用）" in found.describe().splitlines()[-1]
+
+
+def test_without_a_latin_face_the_digits_come_from_the_chinese_fonts(tmp_path: Path, one_face: Path) -> None:
+    _place(one_face, tmp_path / "fonts" / "simsun.ttc")
+    found = find_fonts(search_dirs=[tmp_path / "fonts"])
+    assert found.latin is None and LATIN in found.substituted
+    assert "latin" not in register(found)
+    assert found.describe().splitlines()[-1] == "数字和西文（Times New Roman）（未找到）：用中文字体中的数字和字母"
+    assert "数字和西文（Times New Roman）暂用中文字体中的数字和字母" in (found.notice("win32") or "")
+    assert "times.ttf" in (found.notice("win32") or "")
+
+
+def test_latin_can_be_set_like_the_other_roles(tmp_path: Path, one_face: Path) -> None:
+    _place(one_face, tmp_path / "fonts" / "simsun.ttc")
+    found = find_fonts({"latin": str(VERA)}, search_dirs=[tmp_path / "fonts"])
+    assert found.latin is not None and found.latin.path == VERA
+    assert LATIN not in found.substituted
+
+
+def test_latin_setting_without_latin_letters_is_refused(tmp_path: Path) -> None:
+    truetype = {b"glyf": b"\0" * 8, b"loca": b"\0" * 8, b"cmap": CJK_CMAP}
+    chinese_only = _write(tmp_path, "cjk.ttf", _sfnt(b"\0\1\0\0", truetype))
+    with pytest.raises(FontError, match=r"数字和西文（Times New Roman）字体设置有误.*不含西文字母和数字"):
+        find_fonts({"latin": str(chinese_only)}, search_dirs=[tmp_path])
+    with pytest.raises(FontError, match=r"未知的字体用途 “bold”.*latin（Times New Roman）"):
+        find_fonts({"bold": str(VERA)}, search_dirs=[tmp_path])
+    assert probe(VERA, chars=LATIN_PROBE).path == VERA
+
+
+# The notice itself, on sets made by hand (it reads no file).
+
+SUNG = FontFile(Path("/fonts/gbsn00lp.ttf"), 0, "文鼎ＰＬ简报宋")
+ZENHEI = FontFile(Path("/fonts/wqy-zenhei.ttc"), 0, "文泉驿正黑")
+GKAI = FontFile(Path("/fonts/gkai00mp.ttf"), 0, "文鼎ＰＬ简中楷")
+LIBERATION = FontFile(Path("/fonts/LiberationSerif-Regular.ttf"), 0, "Liberation Serif")
+SIMSUN = FontFile(Path("C:/Windows/Fonts/simsun.ttc"), 0, "宋体")
+SIMHEI = FontFile(Path("C:/Windows/Fonts/simhei.ttf"), 0, "黑体")
+SIMKAI = FontFile(Path("C:/Windows/Fonts/simkai.ttf"), 0, "楷体")
+SIMFANG = FontFile(Path("C:/Windows/Fonts/simfang.ttf"), 0, "仿宋")
+XBS = FontFile(Path("C:/Windows/Fonts/FZXBSJW.TTF"), 0, "方正小标宋简体")
+TIMES = FontFile(Path("C:/Windows/Fonts/times.ttf"), 0, "Times New Roman")
+
+
+def test_no_notice_when_every_role_has_its_own_face() -> None:
+    official = FontSet(song=SIMSUN, hei=SIMHEI, kai=SIMKAI, fang=SIMFANG, title=XBS, latin=TIMES)
+    assert official.notice("win32") is None
+    assert official.notice("linux") is None
+
+
+def test_notice_on_linux_after_setup_names_what_no_package_brings() -> None:
+    fonts = FontSet(
+        song=SUNG, hei=ZENHEI, kai=GKAI, fang=SUNG, title=SUNG, substituted=frozenset({"fang", "title"}),
+        latin=LIBERATION,
+    )
+    notice = fonts.notice("linux")
+    assert notice is not None
+    assert notice.startswith("PDF 中有的用途没有对应的字体：正文（仿宋）、标题（方正小标宋）暂用宋体「文鼎ＰＬ简报宋」")
+    assert "`main.py fonts --set fang 字体文件`" in notice and "`main.py fonts --set title 字体文件`" in notice
+    assert "仿宋_GB2312.ttf" in notice and "~/.local/share/fonts" in notice
+    assert "apt install" not in notice and "注意" not in notice and "表格" not in notice
+
+
+def test_notice_on_windows_names_the_system_fonts_and_fangzheng() -> None:
+    without_title = FontSet(
+        song=SIMSUN, hei=SIMHEI, kai=SIMKAI, fang=SIMFANG, title=SIMSUN, substituted=frozenset({"title"}), latin=TIMES
+    )
+    notice = without_title.notice("win32")
+    assert notice is not None
+    assert "标题（方正小标宋）暂用宋体「宋体」代替" in notice
+    assert "方正小标宋简体.ttf" in notice and "`main.py fonts --set title 字体文件`" in notice
+    assert "fonts-" not in notice and "apt" not in notice and "simfang" not in notice
+    # A Windows of another language, without the Chinese supplemental fonts.
+    english = FontSet(
+        song=SIMSUN, hei=SIMSUN, kai=SIMSUN, fang=SIMSUN, title=SIMSUN,
+        substituted=frozenset({"hei", "kai", "fang", "title"}), latin=TIMES,
+    )
+    notice = english.notice("win32")
+    assert notice is not None
+    assert "黑体、楷体、仿宋（simhei.ttf、simkai.ttf、simfang.ttf）" in notice
+    assert "中文(简体)补充字体" in notice
+    assert "`main.py fonts --set title 字体文件`" in notice and "--set fang" not in notice
+
+
+def test_what_setup_installs_and_windows_brings_are_candidates_of_their_roles() -> None:
+    def pool(role: str) -> set[str]:
+        return {c.filename for c in (LATIN_CANDIDATES if role == LATIN else CANDIDATES[role])}
+
+    for role, package in DEBIAN_PACKAGES.items():
+        assert DEBIAN_FILES[package].lower() in pool(role), package
+    for role, name in WINDOWS_FILES.items():
+        assert name.lower() in pool(role), name
+    assert "uming.ttc" in pool("song") and "ukai.ttc" in pool("kai")  # the .ttc faces of the same glyphs
+    # Every package a notice names is one scripts/setup.sh installs.
+    setup = (Path(__file__).resolve().parents[1] / "scripts" / "setup.sh").read_text("utf-8")
+    for package in DEBIAN_PACKAGES.values():
+        assert re.search(rf"^\s*{re.escape(package)}\s*$", setup, re.MULTILINE), package
+
+
+def test_setup_font_dirs_names_the_packages_that_are_missing(tmp_path: Path) -> None:
+    with pytest.raises(FontError) as caught:
+        setup_font_dirs(tmp_path)
+    assert f"sudo apt install {' '.join(DEBIAN_FILES)}" in str(caught.value)
+
+
+@pytest.mark.needs_tool("setup_fonts")
+def test_the_fonts_setup_installs_set_each_role_in_its_look() -> None:
+    found = find_fonts(search_dirs=setup_font_dirs())
+    assert {role: found.font(role).path.name for role in ROLES} == {
+        "song": "gbsn00lp.ttf", "hei": "wqy-zenhei.ttc", "kai": "gkai00mp.ttf", "fang": "gbsn00lp.ttf",
+        "title": "gbsn00lp.ttf",
+    }
+    assert found.latin is not None and found.latin.path.name == "LiberationSerif-Regular.ttf"
+    assert found.substituted == {"fang", "title"}
+    assert set(register(found)) == set(ALL_ROLES)
+    notice = found.notice("linux")
+    assert notice is not None and "apt install" not in notice and "--set fang" in notice
 
 
 # --- the cache of parsed fonts
