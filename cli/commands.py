@@ -10,7 +10,7 @@ import argparse
 import errno
 import json
 import os
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from pathlib import Path
 from typing import TYPE_CHECKING, TextIO
 
@@ -270,7 +270,21 @@ def export(args: argparse.Namespace, context: Context) -> int:
         err.write(f"无法写入「{target}」：{reason}；原文件未改动\n")
         return EXIT_UNREADABLE
     context.out.write(f"已导出：{target}\n")
+    if suffix == ".pdf":
+        _write_font_notice(options.font_overrides, err)
     return EXIT_OK
+
+
+def _write_font_notice(overrides: Mapping[str, str], err: TextIO) -> None:
+    """What the PDF's fonts lack, on stderr (stdout keeps the one line scripts read)."""
+    from exports.fonts import FontError, find_fonts
+
+    try:
+        notice = find_fonts(dict(overrides) or None).notice()
+    except FontError:  # cannot happen after the PDF was written with these fonts
+        return
+    if notice:
+        err.write(f"{notice}\n")
 
 
 # --- fonts ---------------------------------------------------------------------------------------
@@ -279,15 +293,15 @@ def export(args: argparse.Namespace, context: Context) -> int:
 def fonts(args: argparse.Namespace, context: Context) -> int:
     """Show the fonts PDF export will embed; change the mapping kept in settings.json."""
     from core.settings import load_settings, pdf_font_overrides, save_settings, settings_path
-    from exports.fonts import ROLES, find_fonts
+    from exports.fonts import ALL_ROLES, find_fonts
 
     setting: list[str] | None = args.set
     settings = load_settings()
     overrides = {} if args.reset else pdf_font_overrides(settings)
     if setting:
         role, path = setting
-        if role not in ROLES:
-            context.err.write(f"未知的字体用途「{role}」，应为 {'、'.join(ROLES)} 之一\n")
+        if role not in ALL_ROLES:
+            context.err.write(f"未知的字体用途「{role}」，应为 {'、'.join(ALL_ROLES)} 之一\n")
             return EXIT_UNREADABLE
         overrides[role] = str(Path(path).resolve())
     fontset = find_fonts(overrides or None)  # a bad choice raises FontError before it is saved
@@ -296,4 +310,7 @@ def fonts(args: argparse.Namespace, context: Context) -> int:
         save_settings(settings)
         context.out.write(f"已保存到 {settings_path()}\n")
     context.out.write(fontset.describe() + "\n")
+    notice = fontset.notice()
+    if notice:
+        context.out.write(f"\n{notice}\n")
     return EXIT_OK

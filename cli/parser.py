@@ -69,7 +69,7 @@ def build_parser() -> argparse.ArgumentParser:
     p = sub.add_parser("fonts", parents=[db], help="查看或设置 PDF 使用的字体")
     p.add_argument(
         "--set", nargs=2, metavar=("用途", "字体文件"),
-        help="用途：song 宋体、hei 黑体、kai 楷体、fang 仿宋、title 标题",
+        help="用途：song 宋体、hei 黑体、kai 楷体、fang 仿宋、title 标题、latin 数字和西文（Times New Roman）",
     )
     p.add_argument("--reset", action="store_true", help="恢复自动查找字体")
     p.set_defaults(func=commands.fonts)

@@ -17,7 +17,7 @@ os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
 from core.report import Report
 from core.storage import Store
 from core.template import load_template
-from exports.fonts import DEBIAN_FILES, FontError, FontSet, find_fonts, probe, setup_font_dirs
+from exports.fonts import DEBIAN_FILES, ROLES, FontError, FontSet, find_fonts, probe, setup_font_dirs
 
 # Real published reports (public documents) the tests read, kept with the tests.
 SAMPLES_DIR = Path(__file__).resolve().parent / "data"
@@ -329,6 +329,30 @@ def fonts() -> FontSet:
     """The machine's Chinese TrueType fonts (tests using them need the cjk_font tool)."""
     require_tool("cjk_font")
     return find_fonts()
+
+
+@pytest.fixture
+def one_face(fonts: FontSet) -> Path:
+    """A Chinese TrueType file of this machine whose first font is usable (the smallest one, as it is
+    parsed once for every name): placed under a role's file name (`place_font`) it is that role's own
+    face, so a test decides which roles have a face of their own."""
+    for path in sorted({fonts.font(r).path for r in ROLES}, key=lambda p: p.stat().st_size):
+        try:
+            probe(path, 0)
+        except FontError:
+            continue
+        return path
+    pytest.skip("no Chinese font of this machine is usable as the first font of its file")
+
+
+def place_font(source: Path, target: Path) -> Path:
+    """The font file `source` under the name `target` (a hard link where the file system allows)."""
+    target.parent.mkdir(parents=True, exist_ok=True)
+    try:
+        os.link(source, target)
+    except OSError:
+        shutil.copy(source, target)
+    return target
 
 
 # --- a database ---------------------------------------------------------------------------------

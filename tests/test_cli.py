@@ -11,7 +11,7 @@ from pathlib import Path
 import pytest
 
 from core.reportfile import read_report_file, report_to_json
-from tests.conftest import SAMPLES_DIR
+from tests.conftest import SAMPLES_DIR, place_font
 
 ROOT = Path(__file__).resolve().parents[1]
 SAMPLES = SAMPLES_DIR
@@ -204,6 +204,49 @@ def test_export_documents_by_suffix(tmp_path: Path, suffix: str) -> None:
     assert data.startswith({".docx": b"PK", ".pdf": b"%PDF", ".html": b"<!DOCTYPE html>"}[suffix])
     assert oct(out.stat().st_mode & 0o077) != "0o0"  # readable by colleagues, like any new file
     assert [p.name for p in tmp_path.iterdir() if p.name.endswith(".tmp")] == []
+    assert result.stdout == f"已导出：{out}\n"
+    if suffix != ".pdf":
+        assert result.stderr == ""  # only a PDF has fonts to speak of
+
+
+@pytest.mark.needs_tool("cjk_font")
+def test_export_pdf_names_the_substituted_fonts_on_stderr(tmp_path: Path) -> None:
+    from exports.fonts import find_fonts
+
+    out = tmp_path / "report.pdf"
+    result = run("export", PINGTAN[1], "--to", out, data_dir=tmp_path)
+    assert result.returncode == 0, result.stderr
+    assert result.stdout == f"已导出：{out}\n"  # what scripts read stays one line
+    notice = find_fonts().notice()  # this machine's fonts, as the command found them
+    assert result.stderr == (f"{notice}\n" if notice else "")
+
+
+@pytest.mark.needs_tool("cjk_font")
+def test_export_pdf_with_only_a_sans_says_so_and_still_succeeds(
+    tmp_path: Path, one_face: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    import exports.fonts
+    import main
+
+    folder = tmp_path / "fonts"
+    place_font(one_face, folder / "wqy-zenhei.ttc")  # the only font: a sans, as on the reviewer's Linux
+    monkeypatch.setattr(exports.fonts, "default_font_dirs", lambda: [folder])
+    out = tmp_path / "report.pdf"
+    assert main.run(["export", str(PINGTAN[1]), "--to", str(out)]) == 0
+    captured = capsys.readouterr()
+    assert captured.out == f"已导出：{out}\n"
+    assert out.read_bytes().startswith(b"%PDF")
+    notice = exports.fonts.find_fonts(search_dirs=[folder]).notice()
+    assert notice and captured.err == f"{notice}\n"
+    assert "正文（仿宋）" in notice and "暂用黑体" in notice and "都用黑体印出" in notice
+    assert "`main.py fonts --set title 字体文件`" in notice
+    if sys.platform.startswith("linux"):
+        assert "sudo apt install fonts-arphic-gbsn00lp fonts-arphic-gkai00mp fonts-liberation" in notice
+    # `fonts` shows the same, after the mapping.
+    assert main.run(["fonts"]) == 0
+    shown = capsys.readouterr().out
+    assert shown.endswith(f"\n\n{notice}\n")
+    assert "正文（仿宋）（未找到，代用黑体）：" in shown
 
 
 def test_export_html_fragment_and_blank_rule(tmp_path: Path) -> None:
@@ -229,16 +272,31 @@ def test_fonts_mapping_can_be_shown_changed_and_refused(tmp_path: Path) -> None:
     shown = run("fonts", data_dir=tmp_path)
     assert shown.returncode == 0, shown.stderr
     assert "正文（仿宋）" in shown.stdout
+    assert "数字和西文（Times New Roman）" in shown.stdout
     bad = run("fonts", "--set", "kai", tmp_path / "missing.ttf", data_dir=tmp_path)
     assert bad.returncode == 2
     assert "字体文件不存在" in bad.stderr
     assert not (tmp_path / "settings.json").exists()  # a bad choice is not saved
-    font = shown.stdout.split("  ")[-1].strip().split("#")[0]
+    song = next(line for line in shown.stdout.splitlines() if line.startswith("表格、页码（宋体）"))
+    font = song.split("  ")[-1].strip().split("#")[0]
     good = run("fonts", "--set", "kai", font, data_dir=tmp_path)
     assert good.returncode == 0, good.stderr
     assert json.loads((tmp_path / "settings.json").read_text("utf-8"))["pdf_fonts"]["kai"].endswith(Path(font).name)
     assert run("fonts", "--reset", data_dir=tmp_path).returncode == 0
     assert json.loads((tmp_path / "settings.json").read_text("utf-8"))["pdf_fonts"] == {}
+
+
+@pytest.mark.needs_tool("cjk_font")
+def test_fonts_latin_can_be_set_like_the_other_roles(tmp_path: Path) -> None:
+    import reportlab
+
+    vera = Path(reportlab.__file__).resolve().parent / "fonts" / "Vera.ttf"  # TrueType, Latin only
+    result = run("fonts", "--set", "latin", vera, data_dir=tmp_path)
+    assert result.returncode == 0, result.stderr
+    assert json.loads((tmp_path / "settings.json").read_text("utf-8"))["pdf_fonts"] == {"latin": str(vera)}
+    assert f"数字和西文（Times New Roman）：Bitstream Vera Sans  {vera}" in result.stdout.splitlines()
+    unknown = run("fonts", "--set", "bold", vera, data_dir=tmp_path)
+    assert unknown.returncode == 2 and "latin" in unknown.stderr
 
 
 def test_check_shows_what_reading_a_published_file_was_unsure_of(tmp_path: Path) -> None:

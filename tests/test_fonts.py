@@ -40,7 +40,7 @@ from exports.fonts import (
 )
 from exports.layout import build_layout
 from exports.pdf_export import render_pdf
-from tests.conftest import SAMPLES_DIR
+from tests.conftest import SAMPLES_DIR, place_font
 
 VERA = Path(reportlab.__file__).resolve().parent / "fonts" / "Vera.ttf"  # TrueType, Latin only
 
@@ -279,28 +279,6 @@ ROLE_FILES = {
 }
 
 
-@pytest.fixture
-def one_face(fonts: FontSet) -> Path:
-    """A Chinese TrueType file of this machine whose first font is usable (the smallest one, as it is
-    parsed once for every name): linked under a role's file name it is that role's own face."""
-    for path in sorted({fonts.font(r).path for r in ROLES}, key=lambda p: p.stat().st_size):
-        try:
-            probe(path, 0)
-        except FontError:
-            continue
-        return path
-    pytest.skip("no Chinese font of this machine is usable as the first font of its file")
-
-
-def _place(source: Path, target: Path) -> Path:
-    target.parent.mkdir(parents=True, exist_ok=True)
-    try:
-        os.link(source, target)
-    except OSError:
-        shutil.copy(source, target)
-    return target
-
-
 # The roles that have a face of their own, and whose face each of the others borrows.
 BORROWING: list[tuple[set[str], dict[str, str]]] = [
     ({"hei", "song"}, {"fang": "song", "kai": "song", "title": "song"}),
@@ -318,7 +296,7 @@ BORROWING: list[tuple[set[str], dict[str, str]]] = [
 def test_roles_without_a_face_borrow_the_closest_look(
     tmp_path: Path, one_face: Path, own: set[str], borrowed: dict[str, str]
 ) -> None:
-    placed = {role: _place(one_face, tmp_path / "fonts" / ROLE_FILES[role]) for role in own}
+    placed = {role: place_font(one_face, tmp_path / "fonts" / ROLE_FILES[role]) for role in own}
     found = find_fonts(search_dirs=[tmp_path / "fonts"])
     assert {role: found.font(role).path for role in ROLES} == {
         role: placed[borrowed.get(role, role)] for role in ROLES
@@ -331,8 +309,8 @@ def test_roles_without_a_face_borrow_the_closest_look(
 
 
 def test_a_sans_and_a_song_set_the_body_in_the_song(tmp_path: Path, one_face: Path) -> None:
-    sans = _place(one_face, tmp_path / "fonts" / "wqy-zenhei.ttc")
-    song = _place(one_face, tmp_path / "fonts" / "gbsn00lp.ttf")
+    sans = place_font(one_face, tmp_path / "fonts" / "wqy-zenhei.ttc")
+    song = place_font(one_face, tmp_path / "fonts" / "gbsn00lp.ttf")
     found = find_fonts(search_dirs=[tmp_path / "fonts"])
     assert found.hei.path == sans
     assert {found.font(role).path for role in ("song", "fang", "kai", "title")} == {song}
@@ -345,7 +323,7 @@ def test_a_sans_and_a_song_set_the_body_in_the_song(tmp_path: Path, one_face: Pa
 
 def test_only_a_sans_sets_everything_and_the_notice_says_so_loudly(tmp_path: Path, one_face: Path) -> None:
     # What the reviewer found on Linux with nothing but WenQuanYi Zen Hei.
-    sans = _place(one_face, tmp_path / "fonts" / "wqy-zenhei.ttc")
+    sans = place_font(one_face, tmp_path / "fonts" / "wqy-zenhei.ttc")
     found = find_fonts(search_dirs=[tmp_path / "fonts"])
     assert {found.font(role).path for role in ROLES} == {sans}
     assert found.latin is None
@@ -361,12 +339,12 @@ def test_only_a_sans_sets_everything_and_the_notice_says_so_loudly(tmp_path: Pat
 
 def test_latin_takes_times_new_roman_else_a_face_of_its_widths(tmp_path: Path, one_face: Path) -> None:
     folder = tmp_path / "fonts"
-    _place(one_face, folder / "simsun.ttc")
-    liberation = _place(VERA, folder / "LiberationSerif-Regular.ttf")  # stands for it: Latin only
+    place_font(one_face, folder / "simsun.ttc")
+    liberation = place_font(VERA, folder / "LiberationSerif-Regular.ttf")  # stands for it: Latin only
     found = find_fonts(search_dirs=[folder])
     assert found.latin is not None and found.latin.path == liberation
     assert LATIN not in found.substituted
-    times = _place(VERA, folder / "times.ttf")
+    times = place_font(VERA, folder / "times.ttf")
     found = find_fonts(search_dirs=[folder])
     assert found.latin is not None and found.latin.path == times
     names = register(found)
@@ -377,8 +355,8 @@ def test_latin_takes_times_new_roman_else_a_face_of_its_widths(tmp_path: Path, o
 
 def test_another_serif_stands_in_for_times_and_says_so(tmp_path: Path, one_face: Path) -> None:
     folder = tmp_path / "fonts"
-    _place(one_face, folder / "simsun.ttc")
-    serif = _place(VERA, folder / "DejaVuSerif.ttf")
+    place_font(one_face, folder / "simsun.ttc")
+    serif = place_font(VERA, folder / "DejaVuSerif.ttf")
     found = find_fonts(search_dirs=[folder])
     assert found.latin is not None and found.latin.path == serif
     assert LATIN in found.substituted
@@ -390,7 +368,7 @@ def test_another_serif_stands_in_for_times_and_says_so(tmp_path: Path, one_face:
 
 
 def test_without_a_latin_face_the_digits_come_from_the_chinese_fonts(tmp_path: Path, one_face: Path) -> None:
-    _place(one_face, tmp_path / "fonts" / "simsun.ttc")
+    place_font(one_face, tmp_path / "fonts" / "simsun.ttc")
     found = find_fonts(search_dirs=[tmp_path / "fonts"])
     assert found.latin is None and LATIN in found.substituted
     assert "latin" not in register(found)
@@ -400,7 +378,7 @@ def test_without_a_latin_face_the_digits_come_from_the_chinese_fonts(tmp_path: P
 
 
 def test_latin_can_be_set_like_the_other_roles(tmp_path: Path, one_face: Path) -> None:
-    _place(one_face, tmp_path / "fonts" / "simsun.ttc")
+    place_font(one_face, tmp_path / "fonts" / "simsun.ttc")
     found = find_fonts({"latin": str(VERA)}, search_dirs=[tmp_path / "fonts"])
     assert found.latin is not None and found.latin.path == VERA
     assert LATIN not in found.substituted
