@@ -9,21 +9,31 @@ from typing import Any
 
 import docx
 import pytest
+import reportlab
 from pypdf import PdfReader
 from PySide6.QtCore import Qt, QThreadPool, QUrl
 from PySide6.QtGui import QDesktopServices
 from PySide6.QtPrintSupport import QPrintDialog, QPrinter, QPrintPreviewDialog
-from PySide6.QtWidgets import QCheckBox, QDialog, QLineEdit, QListWidget, QMessageBox, QPushButton, QTreeWidget
+from PySide6.QtWidgets import (
+    QCheckBox,
+    QDialog,
+    QLabel,
+    QLineEdit,
+    QListWidget,
+    QMessageBox,
+    QPushButton,
+    QTreeWidget,
+)
 from pytestqt.qtbot import QtBot
 
 import exports.fonts
 from core.reportfile import read_report_file
 from core.settings import load_settings
 from core.storage import ZERO_PRINT_BLANK, AgencyProfile, Store
-from exports.fonts import FontError, find_fonts
+from exports.fonts import FontError, FontSet, find_fonts
 from exports.layout import build_layout
 from exports.pdf_export import render_pdf
-from tests.conftest import SAMPLES_DIR
+from tests.conftest import SAMPLES_DIR, place_font
 from ui import printing
 from ui.history import HistoryDialog, describe_change
 from ui.printing import (
@@ -39,6 +49,7 @@ from ui.tasks import BackgroundTask
 from .conftest import has_chinese
 
 SAMPLE_2022 = SAMPLES_DIR / "real" / "2022_pingtan.json"
+VERA = Path(reportlab.__file__).resolve().parent / "fonts" / "Vera.ttf"  # TrueType, Latin only
 A4_POINTS = (595.28, 841.89)
 WORKER_TIMEOUT_MS = 60_000
 ALL_FORMATS = ("format_docx", "format_pdf", "format_html", "format_json")
@@ -108,9 +119,9 @@ def test_pdf_is_rendered_in_a_worker_and_equals_the_export(
     threads: list[int] = []
     real = printing.render_report_pdf
 
-    def watched(request: printing.PdfRequest) -> bytes:
+    def watched(request: printing.PdfRequest, fonts: FontSet | None = None) -> bytes:
         threads.append(threading.get_ident())
-        return real(request)
+        return real(request, fonts)
 
     monkeypatch.setattr(printing, "render_report_pdf", watched)
     task = start_pdf_render(None, session, store)
@@ -119,7 +130,7 @@ def test_pdf_is_rendered_in_a_worker_and_equals_the_export(
 
     assert threads and threads[0] != threading.get_ident()
     expected = render_pdf(build_layout(session.report, blank_as_zero=True, draft=True), find_fonts())
-    assert blocker.args == [expected]
+    assert blocker.args == [printing.RenderedPdf(expected, find_fonts().notice())]
     assert task.done and task.progress_dialog is None
 
 
@@ -213,12 +224,71 @@ def test_missing_font_gives_a_message_not_a_crash(
     monkeypatch.setattr(exports.fonts, "find_fonts", no_fonts)
     for dialog in (QPrintPreviewDialog, QPrintDialog):
         monkeypatch.setattr(dialog, "exec", lambda _self: pytest.fail("no dialog after a font error"))
+        monkeypatch.setattr(dialog, "open", lambda _self: pytest.fail("no dialog after a font error"))
 
     task = getattr(printing, action)(None, session, store)
     qtbot.waitUntil(lambda: bool(warnings), timeout=WORKER_TIMEOUT_MS)
 
     assert warnings == [("无法生成打印内容", message)]
     assert task.done
+
+
+@pytest.fixture
+def sans_only(tmp_path: Path, one_face: Path, monkeypatch: pytest.MonkeyPatch) -> str:
+    """The machine's fonts are one sans (as on the reviewer's Linux with WenQuanYi Zen Hei alone);
+    returns the notice that situation gives."""
+    folder = tmp_path / "fonts"
+    place_font(one_face, folder / "wqy-zenhei.ttc")
+    monkeypatch.setattr(exports.fonts, "default_font_dirs", lambda: [folder])
+    notice = find_fonts(search_dirs=[folder]).notice()
+    assert notice is not None and "暂用黑体" in notice
+    return notice
+
+
+@pytest.mark.needs_tool("cjk_font")
+def test_print_preview_shows_which_fonts_stand_in(
+    qtbot: QtBot, session: ReportSession, store: Store, sans_only: str, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    opened: list[QPrintPreviewDialog] = []
+    monkeypatch.setattr(QPrintPreviewDialog, "open", lambda dialog: opened.append(dialog))
+    printing.print_preview(None, session, store)
+    qtbot.waitUntil(lambda: bool(opened), timeout=WORKER_TIMEOUT_MS)
+    dialog = opened[0]
+    qtbot.addWidget(dialog)
+
+    band = dialog.findChild(QLabel, "print_font_notice")
+    assert band is not None and band.text() == sans_only
+    assert dialog.layout().itemAt(0).widget() is band  # above the pages, not in a log
+
+
+@pytest.mark.needs_tool("cjk_font")
+def test_printing_shows_which_fonts_stand_in(
+    qtbot: QtBot, session: ReportSession, store: Store, sans_only: str, tmp_path: Path,
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    seen: list[str] = []
+
+    def fake_exec(dialog: QPrintDialog) -> int:
+        qtbot.addWidget(dialog)
+        notice = dialog.findChild(QLabel, "print_font_notice")
+        seen.append(notice.text() if notice is not None else "")
+        return QDialog.DialogCode.Rejected.value
+
+    monkeypatch.setattr(QPrintDialog, "exec", fake_exec)
+    printing.print_directly(None, session, store)
+    qtbot.waitUntil(lambda: bool(seen), timeout=WORKER_TIMEOUT_MS)
+    assert seen == [sans_only]
+
+
+def test_a_print_dialog_without_a_layout_gets_a_message_beside_it(qtbot: QtBot) -> None:
+    bare = QDialog()  # stands for the native print dialog of Windows, which has no Qt layout
+    qtbot.addWidget(bare)
+    shown = printing.show_font_notice(bare, "PDF 中有的用途没有对应的字体：……", "print_font_notice")
+    assert isinstance(shown, QMessageBox)
+    qtbot.addWidget(shown)
+    assert shown.isVisible() and shown.windowModality() == Qt.WindowModality.NonModal
+    assert shown.text() == "PDF 中有的用途没有对应的字体：……"
+    assert printing.show_font_notice(bare, None, "print_font_notice") is None
 
 
 # --- export dialog -----------------------------------------------------------------------------
@@ -342,6 +412,60 @@ def test_font_error_fails_only_the_pdf(
 
     assert [(r.target.suffix, r.error) for r in dialog.results] == [(".docx", ""), (".pdf", message)]
     assert (tmp_path / f"{base}.docx").is_file() and not (tmp_path / f"{base}.pdf").exists()
+
+
+def _font_notice(qtbot: QtBot, dialog: ExportDialog) -> QLabel:
+    """The dialog's font notice once the fonts have been looked up."""
+    qtbot.waitUntil(lambda: dialog._font_task is None, timeout=WORKER_TIMEOUT_MS)
+    label = dialog.findChild(QLabel, "export_font_notice")
+    assert label is not None
+    return label
+
+
+@pytest.mark.needs_tool("cjk_font")
+def test_export_dialog_says_which_fonts_stand_in_while_pdf_is_chosen(
+    qtbot: QtBot, session: ReportSession, store: Store, tmp_path: Path, sans_only: str
+) -> None:
+    dialog = _dialog(qtbot, session, store, tmp_path, ("format_docx", "format_pdf"))
+    dialog.show()
+    label = _font_notice(qtbot, dialog)
+    assert label.text() == sans_only
+    assert label.isVisible()
+    pdf = dialog.findChild(QCheckBox, "format_pdf")
+    pdf.setChecked(False)
+    assert not label.isVisible()  # Word and web pages use the reader's fonts
+    pdf.setChecked(True)
+    assert label.isVisible()
+    _run(qtbot, dialog)
+    assert [r.written for r in dialog.results] == [True, True]
+    assert label.isVisible() and label.text() == sans_only
+
+
+@pytest.mark.needs_tool("cjk_font")
+def test_export_dialog_says_nothing_when_every_role_has_its_own_face(
+    qtbot: QtBot, session: ReportSession, store: Store, tmp_path: Path, one_face: Path,
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    folder = tmp_path / "fonts"
+    for name in ("simsun.ttc", "simhei.ttf", "simkai.ttf", "simfang.ttf", "FZXBSJW.TTF"):
+        place_font(one_face, folder / name)
+    place_font(VERA, folder / "times.ttf")
+    monkeypatch.setattr(exports.fonts, "default_font_dirs", lambda: [folder])
+    dialog = _dialog(qtbot, session, store, tmp_path)
+    dialog.show()
+    label = _font_notice(qtbot, dialog)
+    assert label.text() == "" and not label.isVisible()
+
+
+def test_export_dialog_without_any_chinese_font_says_so_before_exporting(
+    qtbot: QtBot, session: ReportSession, store: Store, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr(exports.fonts, "default_font_dirs", lambda: [tmp_path / "no fonts"])
+    dialog = _dialog(qtbot, session, store, tmp_path)
+    dialog.show()
+    label = _font_notice(qtbot, dialog)
+    assert label.isVisible()
+    assert "未找到可嵌入 PDF 的中文字体" in label.text() and "fonts-arphic-gbsn00lp" in label.text()
 
 
 def test_cancel_stops_between_files(

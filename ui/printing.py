@@ -7,9 +7,10 @@ import copy
 import errno
 import logging
 import re
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import pypdfium2 as pdfium
 from PySide6.QtCore import (
@@ -24,6 +25,7 @@ from PySide6.QtCore import (
 from PySide6.QtGui import QDesktopServices, QImage, QPageLayout, QPageSize, QPaintEngine, QPainter
 from PySide6.QtPrintSupport import QAbstractPrintDialog, QPrintDialog, QPrinter, QPrintPreviewDialog
 from PySide6.QtWidgets import (
+    QBoxLayout,
     QCheckBox,
     QDialog,
     QFileDialog,
@@ -50,6 +52,9 @@ from exports import FORMAT_NAMES, ExportOptions, export_report
 from ui.session import ReportSession
 from ui.tasks import PROGRESS_DELAY_MS, BackgroundTask, TaskContext
 
+if TYPE_CHECKING:
+    from exports.fonts import FontSet  # reportlab loads only when something is printed or exported
+
 log = logging.getLogger(__name__)
 
 RENDER_LABEL = "正在生成…"
@@ -69,6 +74,8 @@ _RESERVED_NAMES = frozenset(
     {"CON", "PRN", "AUX", "NUL", *(f"COM{i}" for i in range(1, 10)), *(f"LPT{i}" for i in range(1, 10))}
 )
 _WINDOWS_DISK_FULL = (39, 112)  # ERROR_HANDLE_DISK_FULL, ERROR_DISK_FULL
+# What the PDF's fonts lack is shown on a pale yellow band, like a browser's notice bar.
+FONT_NOTICE_STYLE = "QLabel { background: #fff4ce; color: #3d2c00; border: 1px solid #e0c36a; padding: 6px; }"
 
 
 class PrintError(UserError):
@@ -103,7 +110,15 @@ def pdf_request(session: ReportSession, store: Store) -> PdfRequest:
     )
 
 
-def render_report_pdf(request: PdfRequest) -> bytes:
+@dataclass(frozen=True)
+class RenderedPdf:
+    """The PDF to print, and what its fonts lack (FontSet.notice: None when every role has its own)."""
+
+    data: bytes
+    font_notice: str | None = None
+
+
+def render_report_pdf(request: PdfRequest, fonts: FontSet | None = None) -> bytes:
     """The PDF bytes exactly as the PDF export writes them (same layout, same fonts)."""
     # Deferred: reportlab is only loaded when something is printed or exported.
     from exports import fonts as export_fonts
@@ -111,7 +126,23 @@ def render_report_pdf(request: PdfRequest) -> bytes:
     from exports.pdf_export import render_pdf
 
     layout = build_layout(request.report, blank_as_zero=request.blank_as_zero, draft=request.draft)
-    return render_pdf(layout, export_fonts.find_fonts(request.font_overrides or None))
+    return render_pdf(layout, fonts if fonts is not None else export_fonts.find_fonts(request.font_overrides or None))
+
+
+def render_for_print(request: PdfRequest) -> RenderedPdf:
+    """The PDF to print, with the notice of the fonts it was set in."""
+    from exports import fonts as export_fonts
+
+    fonts = export_fonts.find_fonts(request.font_overrides or None)
+    return RenderedPdf(render_report_pdf(request, fonts), fonts.notice())
+
+
+def font_notice(font_overrides: Mapping[str, str]) -> str | None:
+    """What a PDF exported now would lack in fonts (FontSet.notice), or None; FontError (its message
+    says what to install) when there is no Chinese font at all."""
+    from exports import fonts as export_fonts
+
+    return export_fonts.find_fonts(dict(font_overrides) or None).notice()
 
 
 @dataclass(frozen=True)
@@ -191,10 +222,40 @@ def export_files(report: Report, targets: Sequence[ExportTarget], context: TaskC
 
 
 def start_pdf_render(parent: QWidget | None, session: ReportSession, store: Store) -> BackgroundTask:
-    """Render the report's PDF in a worker; connect to `succeeded(bytes)` / `failed(str)`."""
+    """Render the report's PDF in a worker; connect to `succeeded(RenderedPdf)` / `failed(str)`."""
     request = pdf_request(session, store)
     # Looked up when the worker runs, so tests can watch the call.
-    return BackgroundTask(lambda _context: render_report_pdf(request), parent, progress_label=RENDER_LABEL).start()
+    return BackgroundTask(lambda _context: render_for_print(request), parent, progress_label=RENDER_LABEL).start()
+
+
+def font_notice_label(notice: str, parent: QWidget | None = None, name: str = "font_notice") -> QLabel:
+    """The notice of what the PDF's fonts lack as a band of text (selectable: it holds commands)."""
+    label = QLabel(notice, parent)
+    label.setObjectName(name)
+    label.setWordWrap(True)
+    label.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
+    label.setStyleSheet(FONT_NOTICE_STYLE)
+    return label
+
+
+def show_font_notice(dialog: QDialog, notice: str | None, name: str) -> QWidget | None:
+    """Show what the PDF's fonts lack at the top of a print dialog (a band above its contents); a
+    dialog without a Qt layout (the native print dialog of Windows) gets a non-modal message beside it.
+    Returns the band or the message, None when there is nothing to say."""
+    if not notice:
+        return None
+    layout = dialog.layout()
+    if isinstance(layout, QBoxLayout):
+        label = font_notice_label(notice, dialog, name)
+        layout.insertWidget(0, label)
+        return label
+    ok = QMessageBox.StandardButton.Ok
+    box = QMessageBox(QMessageBox.Icon.Information, "PDF 字体", notice, ok, dialog.parentWidget())
+    box.setObjectName(name)
+    box.setWindowModality(Qt.WindowModality.NonModal)
+    box.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
+    box.show()
+    return box
 
 
 # --- drawing the PDF onto a printer --------------------------------------------------------------
@@ -300,12 +361,14 @@ def print_preview(parent: QWidget | None, session: ReportSession, store: Store) 
     """Render the report as exported, then show it in QPrintPreviewDialog (from which it prints)."""
     title = session.report.title or session.report.default_title()
 
-    def show(data: object) -> None:
+    def show(rendered: object) -> None:
+        assert isinstance(rendered, RenderedPdf)
         try:
-            dialog = make_preview_dialog(parent, bytes(data), title)  # type: ignore[call-overload]
+            dialog = make_preview_dialog(parent, rendered.data, title)
         except PrintError as exc:
             _show_error(parent, "无法打印预览", str(exc))
             return
+        show_font_notice(dialog, rendered.font_notice, "print_font_notice")
         # Window-modal without a nested event loop; the dialog goes when it is closed.
         dialog.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
         dialog.open()
@@ -339,9 +402,10 @@ def print_pages(parent: QWidget | None, pages: PdfPages, printer: QPrinter) -> i
 def print_directly(parent: QWidget | None, session: ReportSession, store: Store) -> BackgroundTask:
     """Render the report as exported, ask for a printer (QPrintDialog) and print it."""
 
-    def ask_and_print(data: object) -> None:
+    def ask_and_print(rendered: object) -> None:
+        assert isinstance(rendered, RenderedPdf)
         try:
-            pages = PdfPages(bytes(data))  # type: ignore[call-overload]
+            pages = PdfPages(rendered.data)
         except PrintError as exc:
             _show_error(parent, "无法打印", str(exc))
             return
@@ -352,6 +416,7 @@ def print_directly(parent: QWidget | None, session: ReportSession, store: Store)
         dialog.setWindowTitle("打印")
         dialog.setOption(QAbstractPrintDialog.PrintDialogOption.PrintPageRange, True)
         dialog.setMinMax(1, pages.page_count)
+        show_font_notice(dialog, rendered.font_notice, "print_font_notice")
         if dialog.exec() != QDialog.DialogCode.Accepted:
             return
         try:
@@ -447,6 +512,20 @@ class ExportDialog(QDialog):
         form.addRow("", self.draft_box)
         form.addRow("", zero_note)
 
+        # What the PDF's fonts lack, looked up off the UI thread (fonts are opened and checked) and
+        # shown while PDF is among the formats.
+        self.font_notice = font_notice_label("", self, "export_font_notice")
+        self.font_notice.setVisible(False)
+        self._font_notice_text = ""
+        self.format_boxes[".pdf"].toggled.connect(self._update_font_notice)
+        overrides = pdf_font_overrides(load_settings())
+        self._font_task: BackgroundTask | None = BackgroundTask(
+            lambda _context: font_notice(overrides), self, progress_label=None
+        )
+        self._font_task.succeeded.connect(self._on_font_notice)
+        self._font_task.failed.connect(self._on_font_notice)
+        self._font_task.start()
+
         self.progress_bar = QProgressBar()
         self.progress_bar.setObjectName("export_progress")
         self.progress_bar.setVisible(False)
@@ -483,6 +562,7 @@ class ExportDialog(QDialog):
         layout = QVBoxLayout(self)
         layout.addWidget(formats)
         layout.addLayout(form)
+        layout.addWidget(self.font_notice)
         layout.addWidget(self.progress_bar)
         layout.addWidget(self.status_label)
         layout.addWidget(self.result_list, 1)
@@ -594,6 +674,17 @@ class ExportDialog(QDialog):
         super().reject()
 
     # --- worker news -------------------------------------------------------------------------
+
+    def _on_font_notice(self, notice: object) -> None:
+        """The font lookup's answer: a notice, None (every role has its own face), or the message
+        saying there is no Chinese font at all."""
+        self._font_task = None
+        self._font_notice_text = notice if isinstance(notice, str) else ""
+        self.font_notice.setText(self._font_notice_text)
+        self._update_font_notice()
+
+    def _update_font_notice(self) -> None:
+        self.font_notice.setVisible(bool(self._font_notice_text) and self.format_boxes[".pdf"].isChecked())
 
     def _set_running(self, running: bool) -> None:
         for widget in self._inputs:
