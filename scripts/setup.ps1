@@ -5,7 +5,10 @@
 # 1. 找到 Python 3.11+（先用 py 启动器，再找 python）；可用环境变量 PYTHON 指定解释器路径；
 # 2. 在 .venv 创建虚拟环境；
 # 3. pip install -e ".[test]"，以 pyproject.toml 的 sha256 作为标记，未变化时跳过。
-# Windows 不需要额外的系统库；中文字体（微软雅黑、宋体等）系统自带。
+# Windows 不需要额外的系统库。PDF 用的宋体、黑体、楷体、仿宋（simsun.ttc、simhei.ttf、simkai.ttf、
+# simfang.ttf）和 Times New Roman（times.ttf）是 Windows 中文版自带的；其他语言的 Windows 要在
+# “设置 → 应用 → 可选功能”中添加“中文(简体)补充字体”。方正小标宋简体是授权字体，本脚本不安装：
+# 没有时标题用宋体，导出和打印时会说明（main.py fonts 列出每种用途用的字体）。
 # 部分测试另需 LibreOffice（https://www.libreoffice.org/download/ ，装在默认位置即可）和 poppler 的
 # pdffonts（https://github.com/oschwartz10612/poppler-windows/releases ，Library\bin 加入 PATH）；
 # 本脚本不安装它们，缺少时这些测试跳过并说明原因（scripts\test.ps1 会提示）。
