@@ -32,16 +32,19 @@ STYLE_LEAD = f"{KAITI};font-weight:normal"
 STYLE_SIGNATURE = f"{TEXT};text-align:right;padding-right:2em;{FANGSONG}"
 STYLE_DRAFT = f"margin:0 0 12pt 0;text-align:center;{HEITI};font-size:16pt;line-height:1.75;font-weight:bold;color:#c00"
 STYLE_TABLE = "width:100%;border-collapse:collapse;border:1px solid #000;margin:8pt 0"
+# Every cell in 宋体 regular, headers and labels too, as the printed table (a portal's stylesheet makes
+# <th> bold unless the cell says otherwise).
 STYLE_CELL = (
     f"border:1px solid #000;padding:3px 4px;vertical-align:middle;{SONGTI};font-size:10.5pt;line-height:1.4;color:#000"
+    ";font-weight:normal"
 )
+# 二's caption rows (第二十条第（一）项 …) as the circulating template has them: left, on grey.
+CAPTION_SHADING = "background-color:#d9d9d9"
 STYLE_DIV = "color:#000"
 STYLE_BODY_ELEMENT = "margin:0 auto;padding:24px;max-width:860px;background:#fff"
 
 PARAGRAPH_STYLES = {"title": STYLE_TITLE, "heading1": STYLE_HEADING1, "heading2": STYLE_HEADING2}
 DRAFT_TEXT = "草稿（未定稿，请勿发布）"
-# An undated report gets a line the signer dates by hand, as on the printed copy.
-UNDATED = "　　　　年　　月　　日"
 
 _CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
 _LINE_BREAK = re.compile(r"\s*(?:\r\n|\r|\n)\s*")
@@ -100,13 +103,11 @@ def _header_boundary(table: Table) -> int:
     return boundary
 
 
-def _render_cell(cell: GridCell, width: float | None, header_row: bool) -> str:
+def _render_cell(cell: GridCell, width: float | None) -> str:
     tag = "th" if cell.header else "td"
-    # Column headings and the 二 captions bold, as in the official table; the long row labels of 三
-    # (left-aligned) stay regular so the numbers remain the thing the eye finds.
-    bold = cell.header and (header_row or cell.align == "center")
     style = f"{STYLE_CELL};text-align:{'left' if cell.align == 'left' else 'center'}"
-    style += f";font-weight:{'bold' if bold else 'normal'}"
+    if cell.shaded:
+        style += f";{CAPTION_SHADING}"
     if width is not None:
         style += f";width:{_percent(width)}"
     attrs = ""
@@ -150,7 +151,7 @@ def _render_table(table: Table) -> str:
                 # A hole would make the browser shift the rest of the row left: keep positions.
                 cells.append(f'<td style="{STYLE_CELL};text-align:center"></td>')
             elif cell.row == row and cell.col == col:
-                cells.append(_render_cell(cell, width_of.get((row, col)), row < boundary))
+                cells.append(_render_cell(cell, width_of.get((row, col))))
         lines.append("<tr>" + "".join(cells) + "</tr>")
         if row == boundary - 1:
             lines.append("</thead>")
@@ -172,17 +173,21 @@ def _render_paragraph(paragraph: Paragraph) -> str:
 
 
 def _render_signature(signature: SignatureBlock) -> str:
+    """The organ and the date; an undated report shows the organ only (a web page has no blank
+    "年 月 日" to fill in by hand, as the printed copy has)."""
     # Room above for the seal (盖章), as on the signed paper copy.
     organ = f'<p style="{STYLE_SIGNATURE};margin-top:32pt">{_esc(_one_line(signature.organ))}</p>'
-    date = f'<p style="{STYLE_SIGNATURE}">{_esc(_one_line(signature.date)) or UNDATED}</p>'
-    return f"{organ}\n{date}"
+    date = _esc(_one_line(signature.date))
+    return f'{organ}\n<p style="{STYLE_SIGNATURE}">{date}</p>' if date else organ
 
 
-def _render_content(layout: Layout) -> str:
+def _render_content(layout: Layout, *, title: bool = True) -> str:
     parts: list[str] = []
     if layout.draft:
         parts.append(f'<p style="{STYLE_DRAFT}">{DRAFT_TEXT}</p>')
     for block in layout.blocks:
+        if isinstance(block, Paragraph) and block.style == "title" and not title:
+            continue
         if isinstance(block, Table):
             parts.append(_render_table(block))
         elif isinstance(block, SignatureBlock):
@@ -193,8 +198,10 @@ def _render_content(layout: Layout) -> str:
 
 
 def render_html(layout: Layout, *, fragment: bool = False) -> str:
-    """The layout as a complete HTML page, or (fragment=True) as one <div> to paste into a portal editor."""
-    content = _render_content(layout)
+    """The layout as a complete HTML page, or (fragment=True) as one <div> to paste into a portal editor.
+    The fragment leaves the title out: the portal's article has it as a field of its own and shows it
+    above the text."""
+    content = _render_content(layout, title=not fragment)
     if fragment:
         return content + "\n"
     title = _esc(_one_line(layout.title.replace("\n", " ")))

@@ -408,7 +408,8 @@ def test_page_and_fragment(key: str) -> None:
     assert "class=" not in fragment and "class=" not in page
     assert frag_tags.count("div") == 1
 
-    # The same tables and paragraphs in both.
+    # The same tables and paragraphs in both, but the title: the portal's article shows it as a field of
+    # its own above the pasted text, so the fragment leaves it out.
     def shape(reader: Reader) -> list[object]:
         out: list[object] = []
         for block in reader.blocks:
@@ -418,18 +419,22 @@ def test_page_and_fragment(key: str) -> None:
                 out.append((block.style, block.text))
         return out
 
-    assert shape(page_reader) == shape(frag_reader)
+    page_shape = shape(page_reader)
+    assert page_shape[0] == (page_reader.paragraphs[0].style, layout.title)
+    assert shape(frag_reader) == page_shape[1:]
+    assert all(p.text != layout.title for p in frag_reader.paragraphs)
 
 
-def expected_sequence(layout: Layout) -> list[tuple[str, str]]:
+def expected_sequence(layout: Layout, *, fragment: bool) -> list[tuple[str, str]]:
     out: list[tuple[str, str]] = []
     for block in layout.blocks:
         if isinstance(block, Table):
             out.append(("table", block.id))
         elif isinstance(block, SignatureBlock):
             out.append(("signature", block.organ))
-            out.append(("signature", block.date))
-        else:
+            if block.date:  # an undated report shows the organ only
+                out.append(("signature", block.date))
+        elif not (fragment and block.style == "title"):
             out.append((block.style, block.lead + block.text))
     return out
 
@@ -443,13 +448,11 @@ def test_blocks_in_order_with_inline_styles(key: str) -> None:
     table_ids = iter(t.id for t in layout.tables)
     for block in reader.blocks:
         got.append(("table", next(table_ids)) if isinstance(block, HtmlTable) else ("", block.text))
-    expected = expected_sequence(layout)
+    expected = expected_sequence(layout, fragment=True)
     assert len(got) == len(expected)
     for (kind, text), (exp_kind, exp_text) in zip(got, expected, strict=True):
         if exp_kind == "table":
             assert (kind, text) == (exp_kind, exp_text)
-        elif exp_kind == "signature" and not exp_text:
-            assert "年" in text and "月" in text and "日" in text  # a line to date by hand
         else:
             assert text == exp_text
 
@@ -470,13 +473,15 @@ def test_blocks_in_order_with_inline_styles(key: str) -> None:
             assert "font-size" in s and "font-family" in s
             if cell.tag == "td":
                 assert s["text-align"] == "center", cell  # numbers centred
+            assert s["font-weight"] == "normal", cell  # 宋体 regular, headers and labels too
+            assert "宋体" in s["font-family"], cell
     # The first cell alone in each column carries the column's width too (for editors that drop <colgroup>).
     for parsed in reader.tables:
         for col, width in enumerate(parsed.col_widths):
             alone = [c for c in parsed.cells if c.col == col and c.colspan == 1]
             assert alone and style_of(alone[0].style).get("width") == width
 
-    styles = {p.text: style_of(p.style) for p in reader.paragraphs}
+    styles = {p.text: style_of(p.style) for p in read(render_html(layout)).paragraphs}
     for block in layout.blocks:
         if not isinstance(block, Paragraph):
             continue
@@ -490,8 +495,47 @@ def test_blocks_in_order_with_inline_styles(key: str) -> None:
         else:
             assert "仿宋" in s["font-family"] and "FangSong" in s["font-family"] and s["text-indent"] == "2em"
             assert "line-height" in s and s["font-size"] == "16pt"
-    signature = reader.paragraphs[-2:]
-    assert all(style_of(p.style)["text-align"] == "right" for p in signature)
+    signature = reader.paragraphs[-sum(kind == "signature" for kind, _ in expected):]
+    assert signature and all(style_of(p.style)["text-align"] == "right" for p in signature)
+
+
+@pytest.mark.parametrize("fragment", [False, True])
+def test_undated_report_signs_with_the_organ_only(fragment: bool) -> None:
+    """A web page has no blank "年 月 日" to fill in by hand: an undated report shows its organ alone."""
+    report = new_report("某某县人民政府办公室", 2022)
+    reader = read(render_html(build_layout(report), fragment=fragment))
+    last = reader.paragraphs[-1]
+    assert last.text == "某某县人民政府办公室"
+    assert not any(set(p.text.replace("\u3000", "").replace(" ", "")) <= set("年月日") for p in reader.paragraphs)
+    report.signature.date = "2023-01-20"
+    dated = read(render_html(build_layout(report), fragment=fragment)).paragraphs
+    assert [p.text for p in dated[-2:]] == ["某某县人民政府办公室", "2023年1月20日"]
+
+
+def test_fragment_leaves_the_title_to_the_portal() -> None:
+    layout = build_layout(sample("pingtan-2022"))
+    fragment = render_html(layout, fragment=True)
+    page = render_html(layout)
+    assert layout.title not in fragment and "年度报告</p>" not in fragment
+    assert read(page).paragraphs[0].text == layout.title and read(page).title == layout.title
+    first = read(fragment).paragraphs[0]
+    assert first.text == build_layout(sample("pingtan-2022")).blocks[1].text  # the preamble comes first
+
+
+@pytest.mark.parametrize("key", ["pingtan-2022", "numbered-2020"])
+def test_table_cells_are_regular_and_captions_left_on_grey(key: str) -> None:
+    layout = build_layout(every_report(key))
+    reader = read(render_html(layout, fragment=True))
+    for table, parsed in zip(layout.tables, reader.tables, strict=True):
+        for cell in table.cells:
+            s = style_of(parsed.starting_at(cell.row, cell.col).style)
+            assert s["font-weight"] == "normal", cell  # headers and labels as regular as the numbers
+            if cell.shaded:
+                assert s["text-align"] == "left" and s["background-color"] == "#d9d9d9", cell
+            else:
+                assert "background-color" not in s and "background" not in s, cell
+    captions = [c for c in layout.tables[0].cells if c.shaded]
+    assert captions and all(c.text.startswith("第二十条") for c in captions)
 
 
 def test_run_in_heading_is_a_kaiti_span_before_its_text() -> None:
@@ -525,7 +569,8 @@ def test_special_characters_are_escaped() -> None:
         assert "&lt;script&gt;" in markup and "&amp;" in markup and "&quot;" in markup
         reader = read(markup)
         texts = [p.text for p in reader.paragraphs]
-        assert f"标题{nasty}" in texts and f"前言{nasty}" in texts and f"问题{nasty}" in texts
+        assert (f"标题{nasty}" in texts) is not fragment
+        assert f"前言{nasty}" in texts and f"问题{nasty}" in texts
         assert "甲&乙<局>" in texts
         s3 = reader.tables[1]
         assert s3.at(3, 3).text == '<b>&"'
@@ -546,7 +591,9 @@ def test_draft_line_only_on_drafts(key: str) -> None:
         assert "草稿" in first.text
         s = style_of(first.style)
         assert s["text-align"] == "center" and s["font-weight"] == "bold" and s["color"] == "#c00"
-        assert draft.paragraphs[1].text == build_layout(report).title
+        first_block = build_layout(report).blocks[0 if not fragment else 1]
+        assert isinstance(first_block, Paragraph)
+        assert draft.paragraphs[1].text == first_block.lead + first_block.text
         final = render_html(build_layout(report, draft=False), fragment=fragment)
         assert "草稿" not in final
 
