@@ -38,6 +38,21 @@ def can_break(before: str, after: str) -> bool:
     return not (_is_word_char(before) and _is_word_char(after))
 
 
+def _can_break_at(units: Sequence[str], start: int, cut: int) -> bool:
+    """Whether a line starting at `start` may end before units[cut]. Spaces at the break open no way
+    round the rules: 情况”“ 政府 must not end a line with the opening mark, 政府 ，must not start
+    one with the comma; between Latin words a space is where lines break."""
+    before, after = cut - 1, cut
+    while before > start and units[before].isspace():
+        before -= 1
+    while after < len(units) - 1 and units[after].isspace():
+        after += 1
+    if before == cut - 1 and after == cut:
+        return can_break(units[before], units[after])
+    b, a = units[before], units[after]
+    return b.isspace() or a.isspace() or not (b in CANNOT_END or a in CANNOT_START)
+
+
 def break_units(units: Sequence[str], widths: Sequence[float], max_widths: Sequence[float]) -> list[tuple[int, int]]:
     """Line breaks as (start, end) index pairs: as many characters as fit, then moved back to the
     nearest place `can_break` allows, so no line starts with a closing or ends with an opening mark.
@@ -54,9 +69,9 @@ def break_units(units: Sequence[str], widths: Sequence[float], max_widths: Seque
             end += 1
         if end < count:
             cut = end
-            while cut > start + 1 and not can_break(units[cut - 1], units[cut]):
+            while cut > start + 1 and not _can_break_at(units, start, cut):
                 cut -= 1
-            if can_break(units[cut - 1], units[cut]):
+            if _can_break_at(units, start, cut):
                 end = cut
         lines.append((start, end))
         start = end

@@ -1,56 +1,109 @@
-"""The report as a PDF (reportlab platypus) in the official typesetting, with embedded TrueType fonts."""
+"""The report as a PDF in the official typesetting, with embedded TrueType fonts.
+
+Typeset here on reportlab's canvas rather than with its platypus layer, which could neither set text on
+the standard page's grid nor break tables only where the layout allows (and costs a fifth of a second
+to import). Text stands on the grid of 22 lines × 28 characters (exports.layout): every full-width
+character advances CHAR_PITCH_PT, lines are justified (all but a paragraph's last end at the right
+margin) by widening the gaps at Chinese characters, never inside a Latin word or a number, and broken
+by the Chinese rules (core.linebreak). Pages break by one model: a heading keeps with what follows it,
+a paragraph leaves no single line at either end of a page, a table that fits on a page is never broken
+and otherwise breaks between its row groups only, with its header rows repeated."""
 
 from __future__ import annotations
 
 import io
+import math
 import os
-from bisect import bisect_right
-from collections.abc import Callable, Mapping, Sequence
+import re
+from collections.abc import Iterable, Mapping, Sequence
+from dataclasses import dataclass, field
 from typing import Any
 
-from reportlab.lib import colors
-from reportlab.lib.enums import TA_CENTER, TA_LEFT, TA_RIGHT
-from reportlab.lib.pagesizes import A4
-from reportlab.lib.styles import ParagraphStyle
-from reportlab.lib.units import mm
+from reportlab import rl_config
 from reportlab.pdfbase.pdfmetrics import getFont, stringWidth
-from reportlab.platypus import BaseDocTemplate, CondPageBreak, Frame, KeepTogether, PageTemplate, Spacer
-from reportlab.platypus import Paragraph as RLParagraph
-from reportlab.platypus import Table as RLTable
-from reportlab.platypus.paragraph import ParaLines, cjkU, makeCJKParaLine
+from reportlab.pdfgen.canvas import Canvas
 
 from core import linebreak
 from core.linebreak import break_units
 from core.report import Report
 from core.reportfile import write_atomic
 from exports.fonts import FontSet, find_fonts, has_glyph, register
-from exports.layout import Layout, Paragraph, SignatureBlock, Table, build_layout
+from exports.layout import (
+    BODY_PT,
+    CELL_LEADING_PT,
+    CELL_PADDING_PT,
+    CELL_PT,
+    CHAR_PITCH_PT,
+    HEADING_KEEP_LINES,
+    LINE_PITCH_PT,
+    MARGIN_BOTTOM_MM,
+    MARGIN_LEFT_MM,
+    MARGIN_RIGHT_MM,
+    MARGIN_TOP_MM,
+    MM,
+    PAGE_HEIGHT_MM,
+    PAGE_NUMBER_PT,
+    PAGE_WIDTH_MM,
+    SIGNATURE_RIGHT_CHARS,
+    TEXT_HEIGHT_MM,
+    TEXT_WIDTH_MM,
+    TITLE_LEADING_PT,
+    TITLE_PT,
+    GridCell,
+    Layout,
+    Paragraph,
+    SignatureBlock,
+    Table,
+    build_layout,
+)
 
-PAGE_WIDTH, PAGE_HEIGHT = A4
-MARGIN_TOP = 37 * mm
-MARGIN_BOTTOM = 35 * mm
-MARGIN_LEFT = 28 * mm
-MARGIN_RIGHT = 26 * mm
-TEXT_WIDTH = PAGE_WIDTH - MARGIN_LEFT - MARGIN_RIGHT  # 156 mm
-TEXT_HEIGHT = PAGE_HEIGHT - MARGIN_TOP - MARGIN_BOTTOM  # 225 mm
+PAGE_WIDTH, PAGE_HEIGHT = PAGE_WIDTH_MM * MM, PAGE_HEIGHT_MM * MM
+MARGIN_TOP, MARGIN_BOTTOM = MARGIN_TOP_MM * MM, MARGIN_BOTTOM_MM * MM
+MARGIN_LEFT, MARGIN_RIGHT = MARGIN_LEFT_MM * MM, MARGIN_RIGHT_MM * MM
+TEXT_WIDTH, TEXT_HEIGHT = TEXT_WIDTH_MM * MM, TEXT_HEIGHT_MM * MM  # 156 × 225 mm
+INDENT = 2 * CHAR_PITCH_PT  # the first line of a paragraph starts two characters in
+# A justified line widens each gap by at most a character's width, as a word processor does when a
+# long e-mail address moves to the next line; a line that would need more (a few characters before a
+# web address) is set flush left rather than torn into letters far apart.
+MAX_STRETCH = BODY_PT
+# Space between a table and the text below it (the text then goes on at the next line of the grid).
+TABLE_GAP = 0.25 * LINE_PITCH_PT
+TITLE_GAP = 0.5 * LINE_PITCH_PT  # below the title
+SEAL_ROOM = 2 * LINE_PITCH_PT  # above the organ's name, where the seal goes
+# Cells: lines of 5号 type, padded; a number keeps at least NUMBER_PADDING from the rules and, when
+# wider than its cell, is set a little tighter (at most NUMBER_TRACKING per digit) before, as a last
+# resort, in smaller type: never broken over two lines.
+CELL_VPADDING = 1.0  # above and below a cell's lines (the 5号 leading already leaves room)
+NUMBER_PADDING = 0.5
+NUMBER_TRACKING = 0.05 * CELL_PT
+RULE_WIDTH = 0.5
+SHADE_GREY = 0.88  # caption rows of 二
+WATERMARK_GREY = 0.82
+EPSILON = 1e-6
+APP_NAME = "政府信息公开年报助手"
+SUBJECT = "政府信息公开工作年度报告"
+# How strongly a page must not break after a box: FREE anywhere; KEEP only when no free place is left
+# on the page (a table that fits on a page, a paragraph's first or last line alone); HOLD only when
+# nothing else can (a heading and what follows it, inside a row group, the signature and its text).
+FREE, KEEP, HOLD = 0, 1, 2
+# Streams as plain binary (Flate only): reportlab's ASCII85 pass over every page is pure Python here,
+# a tenth of an export's time, and only makes the file bigger.
+rl_config.useA85 = 0
+NUMBERING = re.compile(r"^(（[一二三四五六七八九十]{1,3}）|[一二三四五六七八九十]{1,3}、)")
 
-BODY_SIZE = 16.0  # 3号
-BODY_LEADING = 28.95  # fixed line spacing of 22 lines a page
-TITLE_SIZE = 22.0  # 2号
-TITLE_LEADING = 35.0
-CELL_SIZE = 10.5  # 5号
-CELL_LEADING = 12.6
-PAGE_NUMBER_SIZE = 14.0  # 4号
-INDENT = 2 * BODY_SIZE  # two characters
-CELL_PADDING = 1.5
 
-def _escape(text: str) -> str:
-    """xml.sax.saxutils.escape, without the import of urllib that module brings with it."""
-    return text.replace("&", "&amp;").replace(">", "&gt;").replace("<", "&lt;")
+def _is_latin(ch: str) -> bool:
+    """ASCII letters, digits, marks and the space: set in the Latin font when the set has one."""
+    return " " <= ch <= "~"
+
+
+def _is_word(ch: str) -> bool:
+    """A character of a Latin word or a number (2022, 12.5, www.gov.cn): never pulled apart."""
+    return "!" <= ch <= "~"
 
 
 class _CharWidths(dict[str, float]):
-    """Widths of single characters in one font and size, measured once (as reportlab's cjkU does)."""
+    """Advances of single characters in one font and size, measured once."""
 
     def __init__(self, font: Any, font_name: str, size: float) -> None:
         super().__init__()
@@ -74,374 +127,667 @@ def _char_widths(font_name: str, size: float) -> _CharWidths:
     return table
 
 
-class _Run(str):
-    """Characters of one frag on one line: makeCJKParaLine reads only the text and `.frag`."""
-
-    frag: Any
+# ------------------------------------------------------------------------------------------ text in units
 
 
-def _run(text: str, frag: Any) -> _Run:
-    run = _Run(text)
-    run.frag = frag
-    return run
-
-
+@dataclass
 class _Units:
-    """A paragraph's frags as units of line breaking (characters; an empty frag is one empty unit),
-    their widths, and the span of units each frag covers."""
+    """A text as units of line breaking (characters), each with its font, its advance in that font
+    and the width it takes on the line (on the grid: a full-width character takes CHAR_PITCH_PT)."""
 
-    def __init__(self, frags: Sequence[Any]) -> None:
-        units: list[str] = []
-        widths: list[float] = []
-        self.starts: list[int] = []
-        self.spans: list[tuple[int, str, Any, bool]] = []  # (first unit, text, frag, one run per unit)
-        for frag in frags:
-            text = frag.text if isinstance(frag.text, str) else frag.text.decode("utf-8")
-            start = len(units)
-            # Frags that reportlab never merges with a neighbour (images, line breaks) keep a unit per character.
-            special = hasattr(frag, "cbDefn") or "lineBreak" in frag.__dict__
-            if special:
-                for unit in [cjkU(ch, frag, "utf-8") for ch in text] if text else [cjkU(text, frag, "utf-8")]:
-                    units.append(str(unit))
-                    widths.append(float(unit.width))
-            elif text:
-                units.extend(text)
-                widths.extend(map(_char_widths(frag.fontName, frag.fontSize).__getitem__, text))
-            else:
-                units.append("")
-                widths.append(0.0)
-            self.starts.append(start)
-            self.spans.append((start, text, frag, special))
-        self.units = units
-        self.widths = widths
-
-    def runs(self, start: int, end: int) -> list[_Run]:
-        """Units start…end as runs of one frag each: the same line as one unit per character makes."""
-        runs: list[_Run] = []
-        k = bisect_right(self.starts, start) - 1
-        while k < len(self.spans):
-            first, text, frag, special = self.spans[k]
-            if first >= end:
-                break
-            a = max(first, start)
-            b = min(first + max(len(text), 1), end)
-            if special:
-                runs.extend(_run(self.units[i], frag) for i in range(a, b))
-            else:
-                runs.append(_run(text[a - first : b - first], frag))
-            k += 1
-        return runs
+    size: float
+    chars: list[str] = field(default_factory=list)
+    fonts: list[str] = field(default_factory=list)
+    advances: list[float] = field(default_factory=list)
+    widths: list[float] = field(default_factory=list)
 
 
-class CJKParagraph(RLParagraph):  # type: ignore[misc]
-    """A reportlab Paragraph whose CJK line breaking keeps the Chinese 禁则 (reportlab's own only lets
-    one closing mark hang into the margin and ignores opening marks at the end of a line)."""
+@dataclass(frozen=True)
+class _Run:
+    """Characters drawn in one go: from x (relative to what they are set in), with `space` added
+    after each character (the PDF's character spacing)."""
 
-    _units: _Units | None = None
-    _breaks: dict[tuple[float, ...], list[tuple[int, int]]] | None = None
-
-    def breakLinesCJK(self, maxWidths: Any) -> Any:
-        if not isinstance(maxWidths, (list, tuple)):
-            maxWidths = [maxWidths]
-        if hasattr(self, "blPara") and getattr(self, "_splitpara", False):
-            return self.blPara  # the second part of a split keeps the lines already made
-        auto_leading = getattr(self, "autoLeading", getattr(self.style, "autoLeading", ""))
-        calc_bounds = auto_leading not in ("", "off")
-        # A paragraph is wrapped several times (a table measures its cells, KeepTogether and the frame
-        # measure again): the units and the breaks for given widths are worked out once.
-        units = self._units
-        if units is None or self._breaks is None:
-            units = self._units = _Units(self.frags)
-            self._breaks = {}
-        key = tuple(maxWidths)
-        breaks = self._breaks.get(key)
-        if breaks is None:
-            breaks = self._breaks[key] = break_units(units.units, units.widths, maxWidths)
-        widths = units.widths
-        lines: list[Any] = []
-        for start, end in breaks:
-            max_width = maxWidths[min(len(lines), len(maxWidths) - 1)]
-            used = sum(widths[start:end])
-            runs = units.runs(start, end)
-            lines.append(makeCJKParaLine(runs, max_width, used, max_width - used, False, calc_bounds))
-        return ParaLines(kind=1, lines=lines)
+    x: float
+    font: str
+    size: float
+    text: str
+    space: float
 
 
-class _Styles:
-    """Paragraph styles of the official typesetting, built for one set of registered fonts."""
+class _Fonts:
+    """The registered fonts of the set: which font sets which character, and the type's measures."""
 
     def __init__(self, names: Mapping[str, str]) -> None:
         self.names = names
-        common: dict[str, Any] = {"wordWrap": "CJK", "allowOrphans": 0, "allowWidows": 0}
-        self.title = ParagraphStyle(
-            "title", fontName=names["title"], fontSize=TITLE_SIZE, leading=TITLE_LEADING,
-            alignment=TA_CENTER, spaceAfter=BODY_LEADING, **common,
-        )
-        self.title_line = self.title.clone("title_line", spaceAfter=0, keepWithNext=1)
-        body: dict[str, Any] = {"fontSize": BODY_SIZE, "leading": BODY_LEADING, "firstLineIndent": INDENT, **common}
-        self.body = ParagraphStyle("body", fontName=names["fang"], alignment=TA_LEFT, **body)
-        self.heading1 = ParagraphStyle("heading1", fontName=names["hei"], **body)
-        self.heading2 = ParagraphStyle("heading2", fontName=names["kai"], **body)
-        self.signature = ParagraphStyle(
-            "signature", fontName=names["fang"], fontSize=BODY_SIZE, leading=BODY_LEADING,
-            alignment=TA_RIGHT, rightIndent=INDENT, wordWrap="CJK",
-        )
-        cell: dict[str, Any] = {"fontName": names["song"], "fontSize": CELL_SIZE, "leading": CELL_LEADING, **common}
-        self.cell_center = ParagraphStyle("cell_center", alignment=TA_CENTER, **cell)
-        self.cell_left = ParagraphStyle("cell_left", alignment=TA_LEFT, **cell)
-        self._others = list(dict.fromkeys(names.values()))
+        self.latin = names.get("latin")
+        # Where a character is missing from a role's font: the other fonts of the set, in role order.
+        self._others = list(dict.fromkeys(v for k, v in names.items() if k != "latin"))
+        self._choice: dict[tuple[str, str, bool], str] = {}
 
-    def markup(self, text: str, font: str) -> str:
-        """Text as paragraph markup. A character the font lacks is set in another font of the set that
-        has it, so a rare character in a name prints instead of an empty box."""
-        if all(ch.isspace() or has_glyph(font, ch) for ch in set(text)):
-            return _escape(text)  # the usual case, in one run
-        out: list[str] = []
-        run: list[str] = []
-        run_font = font
+    def font_for(self, ch: str, base: str, latin: bool) -> str:
+        key = (ch, base, latin)
+        font = self._choice.get(key)
+        if font is None:
+            if latin and self.latin is not None and _is_latin(ch) and (ch == " " or has_glyph(self.latin, ch)):
+                font = self.latin
+            elif ch.isspace() or has_glyph(base, ch):
+                font = base
+            else:  # a rare character in a name prints in a font that has it, not as an empty box
+                font = next((f for f in self._others if has_glyph(f, ch)), base)
+            self._choice[key] = font
+        return font
+
+    def units(self, text: str, base: str, size: float, *, latin: bool = True, grid: bool = False,
+              into: _Units | None = None) -> _Units:
+        """`text` in units; `grid`: full-width characters advance as on the standard page's grid."""
+        out = into if into is not None else _Units(size)
+        scale = CHAR_PITCH_PT / BODY_PT if grid else 1.0
+        font_for = self.font_for
         for ch in text:
-            ch_font = font
-            if not ch.isspace() and not has_glyph(font, ch):
-                ch_font = next((f for f in self._others if has_glyph(f, ch)), font)
-            if ch_font != run_font and run:
-                out.append(self._run("".join(run), run_font, font))
-                run = []
-            run_font = ch_font
-            run.append(ch)
-        if run:
-            out.append(self._run("".join(run), run_font, font))
-        return "".join(out)
+            font = font_for(ch, base, latin)
+            advance = _char_widths(font, size)[ch]
+            out.chars.append(ch)
+            out.fonts.append(font)
+            out.advances.append(advance)
+            out.widths.append(advance if ch <= "~" else advance * scale)
+        return out
 
     @staticmethod
-    def _run(text: str, run_font: str, font: str) -> str:
-        escaped = _escape(text)
-        return escaped if run_font == font else f'<font name="{run_font}">{escaped}</font>'
+    def middle(font: str) -> float:
+        """How far above the baseline the middle of the font's em box is, as a share of the size."""
+        face = getFont(font).face
+        return float(face.ascent + face.descent) / 2000
 
 
-def title_lines(title: str, font: str, size: float = TITLE_SIZE, width: float = TEXT_WIDTH) -> list[str]:
+def _runs(units: _Units, start: int, end: int, xs: Sequence[float]) -> list[_Run]:
+    """Units start…end placed at xs (one per unit) as runs: one font each, and the same space after
+    every character of a run, so a line of Chinese text is one run however it is justified."""
+    runs: list[_Run] = []
+    k = start
+    while k < end:
+        font = units.fonts[k]
+        first = k
+        space = 0.0
+        k += 1
+        if k < end and units.fonts[k] == font:
+            space = xs[k - start] - xs[k - 1 - start] - units.advances[k - 1]
+            k += 1
+            while (
+                k < end
+                and units.fonts[k] == font
+                and abs(xs[k - start] - xs[k - 1 - start] - units.advances[k - 1] - space) < EPSILON
+            ):
+                k += 1
+        text = "".join(units.chars[first:k])
+        runs.append(_Run(xs[first - start], font, units.size, text, space))
+    return runs
+
+
+def _stretchable(before: str, after: str) -> bool:
+    """Gaps that justification may widen: at Chinese characters and spaces, not inside a word."""
+    return not (_is_word(before) and _is_word(after))
+
+
+def _line_runs(units: _Units, start: int, end: int, x: float, width: float, justify: bool) -> tuple[list[_Run], float]:
+    """One line of units, from x: justified to end at x + width when asked and reasonable. Returns
+    the runs and where the line's last character ends."""
+    while end > start and units.chars[end - 1].isspace():  # a space ending a line is not printed
+        end -= 1
+    widths = units.widths
+    chars = units.chars
+    gaps = [k for k in range(start, end - 1) if _stretchable(chars[k], chars[k + 1])] if justify else []
+    used = sum(widths[start:end])
+    extra = 0.0
+    if gaps and width - used > EPSILON:
+        extra = (width - used) / len(gaps)
+        if extra > MAX_STRETCH:
+            extra = 0.0
+    stretched = set(gaps) if extra else set()
+    xs: list[float] = []
+    for k in range(start, end):
+        xs.append(x)
+        x += widths[k] + (extra if k in stretched else 0.0)
+    return _runs(units, start, end, xs), x - (extra if end - 1 in stretched else 0.0)
+
+
+# ------------------------------------------------------------------------------------------ boxes
+
+
+@dataclass
+class _TextLine:
+    """A line of text across the measure: runs from the left margin, baseline below the box's top."""
+
+    runs: list[_Run]
+    baseline: float
+
+
+@dataclass
+class _Box:
+    """What pages are made of: a line of text, a row of a table, or room for the seal."""
+
+    height: float
+    keep: int = FREE  # how strongly the page must not break after this box
+    grid: bool = False  # a line of text: starts on a line of the page's grid
+    gap: float = 0.0  # space above it, dropped at the top of a page
+    line: _TextLine | None = None
+    table: _TableSet | None = None
+    row: int = 0
+
+
+@dataclass
+class _CellSet:
+    cell: GridCell
+    runs: list[list[_Run]]  # per line, x relative to the cell's left edge
+    size: float
+    leading: float
+    middle: float  # of the cell font's em box above the baseline, in points
+
+    @property
+    def content_height(self) -> float:
+        return len(self.runs) * self.leading
+
+
+class _TableSet:
+    """A table typeset: column edges, each cell's lines, each row's height."""
+
+    def __init__(self, table: Table, fonts: _Fonts) -> None:
+        self.table = table
+        total = sum(table.widths)
+        self.xs = [0.0]
+        for width in table.widths:
+            self.xs.append(self.xs[-1] + TEXT_WIDTH * width / total)
+        song = fonts.names["song"]
+        self.cells = [self._set_cell(cell, fonts, song) for cell in table.cells]
+        minimum = CELL_LEADING_PT + 2 * CELL_VPADDING
+        heights = [minimum] * table.rows
+        for c in self.cells:
+            if c.cell.rowspan == 1:
+                heights[c.cell.row] = max(heights[c.cell.row], c.content_height + 2 * CELL_VPADDING)
+        for c in sorted(self.cells, key=lambda c: c.cell.rowspan):
+            if c.cell.rowspan > 1:
+                rows = range(c.cell.row, min(c.cell.row + c.cell.rowspan, table.rows))
+                short = c.content_height + 2 * CELL_VPADDING - sum(heights[r] for r in rows)
+                for r in rows:  # a label taller than its rows makes each of them a little taller
+                    heights[r] += max(0.0, short) / len(rows)
+        self.heights = heights
+
+    def _set_cell(self, cell: GridCell, fonts: _Fonts, song: str) -> _CellSet:
+        width = self.xs[cell.col + cell.colspan] - self.xs[cell.col]
+        text = " ".join(cell.text.split())
+        middle = _Fonts.middle(song)
+        if not text:
+            return _CellSet(cell, [], CELL_PT, CELL_LEADING_PT, middle * CELL_PT)
+        if cell.cell_id is not None:
+            return self._set_number(cell, fonts, song, text, width, middle)
+        units = fonts.units(text, song, CELL_PT)
+        room = width - 2 * CELL_PADDING_PT
+        lines = _label_breaks(units, room)
+        runs: list[list[_Run]] = []
+        for start, end in lines:
+            line, right = _line_runs(units, start, end, 0.0, room, justify=False)
+            shift = CELL_PADDING_PT if cell.align == "left" else (width - right) / 2
+            runs.append([_Run(r.x + shift, r.font, r.size, r.text, r.space) for r in line])
+        return _CellSet(cell, runs, CELL_PT, CELL_LEADING_PT, middle * CELL_PT)
+
+    @staticmethod
+    def _set_number(cell: GridCell, fonts: _Fonts, song: str, text: str, width: float, middle: float) -> _CellSet:
+        """A number on one line: as it is when it fits, else a little tighter, else (last resort) smaller."""
+        room = width - 2 * NUMBER_PADDING
+        size = CELL_PT
+        units = fonts.units(text, song, size)
+        used = sum(units.advances)
+        gaps = max(1, len(text) - 1)
+        tracking = 0.0
+        if used > room + EPSILON:
+            tracking = max(-NUMBER_TRACKING, (room - used) / gaps)
+            if used + tracking * gaps > room + EPSILON:
+                size = math.floor(10 * size * room / (used + tracking * gaps)) / 10
+                units = fonts.units(text, song, size)
+                used = sum(units.advances)
+                tracking = min(0.0, (room - used) / gaps)
+        xs: list[float] = []
+        x = 0.0
+        for advance in units.advances:
+            xs.append(x)
+            x += advance + tracking
+        right = x - tracking
+        shift = NUMBER_PADDING if cell.align == "left" else (width - right) / 2
+        runs = [_Run(r.x + shift, r.font, r.size, r.text, r.space) for r in _runs(units, 0, len(text), xs)]
+        return _CellSet(cell, [runs], size, max(CELL_LEADING_PT, size * 1.2), middle * size)
+
+
+def _label_breaks(units: _Units, room: float) -> list[tuple[int, int]]:
+    """A label's lines: as few as the cell needs, of even length (never 不予公/开), the numbering
+    （三） on a line of its own when the rest then needs one line less, and a short label that would
+    leave one character alone set a character a line (自/然/人) instead."""
+    chars, widths = units.chars, units.widths
+    natural = break_units(chars, widths, [room])
+    if len(natural) == 1:
+        return natural
+    count = len(natural)
+    numbering = NUMBERING.match("".join(chars))
+    if numbering:
+        head = numbering.end()
+        rest = _balanced(chars[head:], widths[head:], room, count - 1)
+        if rest is not None and sum(widths[:head]) <= room + EPSILON:
+            return [(0, head), *((a + head, b + head) for a, b in rest)]
+    lines = _balanced(chars, widths, room, count) or natural
+    if len(chars) <= 4 and any(end - start == 1 for start, end in lines):
+        return [(k, k + 1) for k in range(len(chars))]
+    return lines
+
+
+def _balanced(chars: Sequence[str], widths: Sequence[float], room: float, count: int) -> list[tuple[int, int]] | None:
+    """Lines of even length: the narrowest measure that still needs no more than `count` lines
+    (None when even the full measure needs more)."""
+    if not chars or len(break_units(chars, widths, [room])) > count:
+        return None
+    low, high = max(widths) - EPSILON, room
+    for _ in range(20):
+        middle = (low + high) / 2
+        if len(break_units(chars, widths, [middle])) <= count:
+            high = middle
+        else:
+            low = middle
+    return break_units(chars, widths, [high])
+
+
+# ------------------------------------------------------------------------------------------ the story
+
+
+class _Story:
+    """The layout's blocks as boxes, with where pages may break between them."""
+
+    def __init__(self, layout: Layout, fonts: _Fonts) -> None:
+        self.fonts = fonts
+        self.boxes: list[_Box] = []
+        self._pending_gap = 0.0
+        self._heading_lines = 0  # lines still to keep with the heading above them
+        blocks = list(layout.blocks)
+        for block in blocks:
+            if isinstance(block, Paragraph) and block.style == "title":
+                self._title(block.text)
+            elif isinstance(block, Paragraph):
+                self._paragraph(block)
+            elif isinstance(block, Table):
+                self._table(block)
+            else:
+                self._signature(block)
+
+    def _add(self, box: _Box) -> None:
+        box.gap = max(box.gap, self._pending_gap)
+        self._pending_gap = 0.0
+        if self.boxes and self._heading_lines > 0:
+            self.boxes[-1].keep = HOLD
+            if box.line is not None or box.table is not None:
+                self._heading_lines -= 1
+        self.boxes.append(box)
+
+    def _title(self, title: str) -> None:
+        font = self.fonts.names["title"]
+        middle = _Fonts.middle(font) * TITLE_PT
+        for text in title_lines(title, font):
+            units = self.fonts.units(text, font, TITLE_PT, latin=False)
+            runs, right = _line_runs(units, 0, len(text), 0.0, TEXT_WIDTH, justify=False)
+            shift = (TEXT_WIDTH - right) / 2
+            line = _TextLine([_Run(r.x + shift, r.font, r.size, r.text, r.space) for r in runs],
+                             TITLE_LEADING_PT / 2 + middle)
+            self._add(_Box(TITLE_LEADING_PT, keep=HOLD, line=line))
+        self.boxes[-1].keep = FREE
+        self._pending_gap = TITLE_GAP
+
+    def _paragraph(self, block: Paragraph) -> None:
+        names = self.fonts.names
+        units = _Units(BODY_PT)
+        if block.style == "heading1":
+            base = names["hei"]
+            self.fonts.units(" ".join(block.text.split()), base, BODY_PT, latin=False, grid=True, into=units)
+        elif block.style == "heading2":
+            base = names["kai"]
+            self.fonts.units(" ".join(block.text.split()), base, BODY_PT, grid=True, into=units)
+        else:
+            base = names["fang"]
+            if block.lead:  # a run-in level-2 heading: the heading part in 楷体, the body after it
+                self.fonts.units(" ".join(block.lead.split()), names["kai"], BODY_PT, grid=True, into=units)
+                if block.text[:1].isspace() or block.lead[-1:].isspace():
+                    self.fonts.units(" ", base, BODY_PT, grid=True, into=units)
+            self.fonts.units(" ".join(block.text.split()), base, BODY_PT, grid=True, into=units)
+        if not units.chars:
+            return
+        middle = _Fonts.middle(base) * BODY_PT
+        lines = break_units(units.chars, units.widths, [TEXT_WIDTH - INDENT, TEXT_WIDTH])
+        boxes = []
+        for number, (start, end) in enumerate(lines):
+            x = INDENT if number == 0 else 0.0
+            runs, _ = _line_runs(units, start, end, x, TEXT_WIDTH - x, justify=number < len(lines) - 1)
+            boxes.append(_Box(LINE_PITCH_PT, grid=True, line=_TextLine(runs, LINE_PITCH_PT / 2 + middle)))
+        if len(boxes) > 1:  # no line alone at the foot or the head of a page
+            boxes[0].keep = KEEP
+            boxes[-2].keep = KEEP
+        heading = block.style in ("heading1", "heading2")
+        for box in boxes:
+            self._add(box)
+        if heading:
+            self.boxes[-1].keep = HOLD
+            self._heading_lines = HEADING_KEEP_LINES
+
+    def _table(self, table: Table) -> None:
+        typeset = _TableSet(table, self.fonts)
+        groups = {end for _, end in table.groups}
+        # A table that fits on a page (with the heading kept with it) is not broken: it moves whole to
+        # the next page when the rest of this one is too short. A longer one breaks between groups.
+        held = 0.0
+        for box in reversed(self.boxes):
+            if box.keep != HOLD or box.line is None:
+                break
+            held += box.gap + box.height
+        whole = held + sum(typeset.heights) <= TEXT_HEIGHT + EPSILON
+        first = self._first_group_end(table)
+        for row in range(table.rows):
+            if row + 1 == table.rows:
+                keep = FREE
+            elif row + 1 < first or (row + 1 not in groups and table.groups):
+                keep = HOLD  # the header rows with the first group; never inside a group
+            elif whole:
+                keep = KEEP
+            else:
+                keep = FREE
+            self._add(_Box(typeset.heights[row], keep=keep, table=typeset, row=row))
+        self._pending_gap = TABLE_GAP
+
+    @staticmethod
+    def _first_group_end(table: Table) -> int:
+        """The row after the header rows and the first group under them."""
+        for start, end in table.groups:
+            if start >= table.header_rows:
+                return end
+        return table.header_rows + 1
+
+    def _signature(self, block: SignatureBlock) -> None:
+        """Organ over date, 右空四字 (the wider one ends four characters from the right margin, the
+        other centred on it), below room for the seal; kept on one page with the text above."""
+        fang = self.fonts.names["fang"]
+        middle = _Fonts.middle(fang) * BODY_PT
+        right = TEXT_WIDTH - SIGNATURE_RIGHT_CHARS * CHAR_PITCH_PT
+        organ = " ".join(block.organ.split())
+        lines: list[tuple[_Units, list[tuple[int, int]]]] = []
+        if organ:
+            units = self.fonts.units(organ, fang, BODY_PT, grid=True)
+            breaks = _balanced(units.chars, units.widths, right, len(break_units(units.chars, units.widths, [right])))
+            lines.append((units, breaks or [(0, len(organ))]))
+        date = " ".join(block.date.split())
+        units = self._blank_date(fang) if not date else self.fonts.units(date, fang, BODY_PT, grid=True)
+        lines.append((units, [(0, len(units.chars))]))
+        widest = max(sum(u.widths[a:b]) for u, spans in lines for a, b in spans)
+        centre = right - widest / 2
+        # The text above (its last two lines, and through them any heading) stays with the signature.
+        for box in self.boxes[-HEADING_KEEP_LINES:]:
+            box.keep = HOLD
+        self._add(_Box(SEAL_ROOM, keep=HOLD, grid=True))
+        for units, spans in lines:
+            for start, end in spans:
+                width = sum(units.widths[start:end])
+                runs, _ = _line_runs(units, start, end, centre - width / 2, width, justify=False)
+                self._add(_Box(LINE_PITCH_PT, keep=HOLD, grid=True, line=_TextLine(runs, LINE_PITCH_PT / 2 + middle)))
+        self.boxes[-1].keep = FREE
+
+    def _blank_date(self, font: str) -> _Units:
+        """年 月 日 with blanks to write the date in by hand: each as wide as the digits it takes
+        (2026, 12, 31) and half a character more. The blanks are spaces, so the text reads 年 月 日."""
+        units = _Units(BODY_PT)
+        digits_font = self.fonts.latin or font
+        for digits, word in (("2026", "年"), ("12", "月"), ("31", "日")):
+            self.fonts.units(" ", font, BODY_PT, latin=False, into=units)
+            units.widths[-1] = float(stringWidth(digits, digits_font, BODY_PT)) + CHAR_PITCH_PT / 2
+            self.fonts.units(word, font, BODY_PT, grid=True, into=units)
+        return units
+
+
+# ------------------------------------------------------------------------------------------ pages
+
+
+@dataclass
+class _Placed:
+    box: _Box
+    top: float  # below the top of the text block
+
+
+@dataclass
+class _Page:
+    header: _TableSet | None = None  # header rows repeated at the top of the page
+    placed: list[_Placed] = field(default_factory=list)
+
+
+def _continues_table(box: _Box) -> bool:
+    return box.table is not None and box.row >= box.table.table.header_rows > 0
+
+
+def _header_height(box: _Box) -> float:
+    assert box.table is not None
+    return sum(box.table.heights[: box.table.table.header_rows])
+
+
+def _place(boxes: Sequence[_Box], first: int, end: int) -> tuple[_Page, int]:
+    """Boxes first… on one page, up to `end` at most: the page and the index of the first box that
+    did not fit (the caller chooses where the page breaks)."""
+    page = _Page()
+    used = 0.0
+    if _continues_table(boxes[first]):
+        page.header = boxes[first].table
+        used = _header_height(boxes[first])
+    k = first
+    while k < end:
+        box = boxes[k]
+        top = used if k == first else used + box.gap
+        if box.grid:
+            top = math.ceil(top / LINE_PITCH_PT - EPSILON) * LINE_PITCH_PT
+        if top + box.height > TEXT_HEIGHT + EPSILON and k > first:
+            break
+        page.placed.append(_Placed(box, top))
+        used = top + box.height
+        k += 1
+    return page, k
+
+
+def _paginate(boxes: Sequence[_Box]) -> list[_Page]:
+    pages: list[_Page] = []
+    first = 0
+    while first < len(boxes):
+        page, stop = _place(boxes, first, len(boxes))
+        if stop < len(boxes):
+            # The page is full before box `stop`: break at the last place allowed, the freest first.
+            for level in (FREE, KEEP, HOLD):
+                allowed = [k for k in range(first + 1, stop + 1) if boxes[k - 1].keep <= level]
+                if allowed:
+                    stop = allowed[-1]
+                    break
+            page, stop = _place(boxes, first, stop)
+        pages.append(page)
+        first = stop
+    return pages
+
+
+# ------------------------------------------------------------------------------------------ drawing
+
+
+class _Painter:
+    """The text of a page as one text object, its font and spacing set only where they change."""
+
+    def __init__(self, canvas: Canvas) -> None:
+        self.canvas = canvas
+        self.text: Any = None
+        self.font: tuple[str, float] | None = None
+        self.space = 0.0
+
+    def begin(self) -> None:
+        self.text = self.canvas.beginText()
+        self.font = None
+        self.space = 0.0
+
+    def end(self) -> None:
+        if self.space:  # character spacing outlives the text object: the page number is drawn without
+            self.text.setCharSpace(0)
+        self.canvas.drawText(self.text)
+
+    def runs(self, runs: Iterable[_Run], x: float, y: float) -> None:
+        text = self.text
+        doc = self.canvas._doc
+        for run in runs:
+            if self.font != (run.font, run.size):
+                text.setFont(run.font, run.size)
+                self.font = (run.font, run.size)
+            if len(run.text) > 1 and abs(run.space - self.space) > EPSILON:
+                text.setCharSpace(run.space)
+                self.space = run.space
+            if not run.space or len(run.text) == 1:
+                text.setTextOrigin(x + run.x, y)
+                text.textOut(run.text)
+                continue
+            # Spaced text is placed anew wherever the font's subset changes (a new string in the PDF):
+            # readers built on pdfminer leave out the spacing after the last character of a string.
+            widths = _char_widths(run.font, run.size)
+            at = x + run.x
+            start = 0
+            for _, codes in getFont(run.font).splitString(run.text, doc):
+                piece = run.text[start : start + len(codes)]
+                text.setTextOrigin(at, y)
+                text.textOut(piece)
+                at += sum(widths[ch] for ch in piece) + run.space * len(piece)
+                start += len(codes)
+
+
+def _draw_table(painter: _Painter, typeset: _TableSet, rows: Sequence[int], tops: Mapping[int, float],
+                rules: set[tuple[float, float, float, float]], shades: list[tuple[float, float, float, float]]) -> None:
+    """Rows of a table on one page (tops: each row's top, in page coordinates)."""
+    heights = typeset.heights
+    shown = set(rows)
+    for c in typeset.cells:
+        cell = c.cell
+        spanned = [r for r in range(cell.row, cell.row + cell.rowspan) if r in shown]
+        if not spanned:
+            continue
+        x0 = MARGIN_LEFT + typeset.xs[cell.col]
+        x1 = MARGIN_LEFT + typeset.xs[cell.col + cell.colspan]
+        top = tops[spanned[0]]
+        bottom = tops[spanned[-1]] - heights[spanned[-1]]
+        if cell.shaded:
+            shades.append((x0, bottom, x1 - x0, top - bottom))
+        for a, b, c2, d in ((x0, top, x1, top), (x0, bottom, x1, bottom), (x0, top, x0, bottom), (x1, top, x1, bottom)):
+            rules.add((round(a, 3), round(b, 3), round(c2, 3), round(d, 3)))
+        if c.runs and cell.row in shown:  # the text, in the middle of the cell
+            block = len(c.runs) * c.leading
+            y = (top + bottom) / 2 + block / 2
+            for line in c.runs:
+                painter.runs(line, x0, y - c.leading / 2 - c.middle)
+                y -= c.leading
+
+
+def _num(value: float) -> str:
+    """A coordinate in the page's content: hundredths of a point are finer than any printer."""
+    return f"{value:.2f}".rstrip("0").rstrip(".") or "0"
+
+
+def _draw_page(canvas: Canvas, painter: _Painter, page: _Page, number: int, names: Mapping[str, str],
+               draft: bool) -> None:
+    if draft:
+        # Drawn before the page's text, so the text stays legible on top of it.
+        canvas.saveState()
+        canvas.setFillGray(WATERMARK_GREY)
+        canvas.setFont(names["hei"], 140)
+        canvas.translate(PAGE_WIDTH / 2, PAGE_HEIGHT / 2)
+        canvas.rotate(45)
+        canvas.drawCentredString(0, -50, "草稿")
+        canvas.restoreState()
+    frame_top = PAGE_HEIGHT - MARGIN_TOP
+    rules: set[tuple[float, float, float, float]] = set()
+    shades: list[tuple[float, float, float, float]] = []
+    painter.begin()
+    # Text goes into the page in reading order (a reader taking the text in the order it is drawn
+    # must not find a table's cells inside the paragraph that goes on after it).
+    part: tuple[_TableSet, list[int], dict[int, float]] | None = None
+    if page.header is not None:
+        y = frame_top
+        part = (page.header, [], {})
+        for r in range(page.header.table.header_rows):
+            part[1].append(r)
+            part[2][r] = y
+            y -= page.header.heights[r]
+    for placed in page.placed:
+        box = placed.box
+        top = frame_top - placed.top
+        if part is not None and box.table is not part[0]:
+            _draw_table(painter, *part, rules, shades)
+            part = None
+        if box.line is not None:
+            painter.runs(box.line.runs, MARGIN_LEFT, top - box.line.baseline)
+        elif box.table is not None:
+            if part is None:
+                part = (box.table, [], {})
+            part[1].append(box.row)
+            part[2][box.row] = top
+    if part is not None:
+        _draw_table(painter, *part, rules, shades)
+    if shades:
+        canvas.saveState()
+        canvas.setFillGray(SHADE_GREY)
+        for x, y, w, h in shades:
+            canvas.rect(x, y, w, h, stroke=0, fill=1)
+        canvas.restoreState()
+    painter.end()
+    if rules:  # one path of all the table rules of the page
+        path = " ".join(f"{_num(a)} {_num(b)} m {_num(c)} {_num(d)} l" for a, b, c, d in sorted(rules))
+        canvas.addLiteral(f"q {_num(RULE_WIDTH)} w 0 G {path} S Q")
+    text = page_number_text(number)
+    canvas.setFont(names["song"], PAGE_NUMBER_PT)
+    # The dash of "— 1 —" sits about 0.4 em above the baseline: its top is 7 mm below the text block.
+    y = MARGIN_BOTTOM - 7 * MM - 0.4 * PAGE_NUMBER_PT
+    if number % 2:
+        canvas.drawRightString(PAGE_WIDTH - MARGIN_RIGHT - PAGE_NUMBER_PT, y, text)
+    else:
+        canvas.drawString(MARGIN_LEFT + PAGE_NUMBER_PT, y, text)
+
+
+# ------------------------------------------------------------------------------------------ public
+
+
+def title_lines(title: str, font: str, size: float = TITLE_PT, width: float = TEXT_WIDTH) -> list[str]:
     """The title in lines (see core.linebreak.title_lines), measured in the title's font."""
     return linebreak.title_lines(title, lambda text: float(stringWidth(text, font, size)), width)
-
-
-def _title(block: Paragraph, styles: _Styles) -> list[Any]:
-    font = styles.names["title"]
-    lines = title_lines(block.text, font)
-    last = len(lines) - 1
-    return [
-        CJKParagraph(styles.markup(line, font), styles.title if i == last else styles.title_line)
-        for i, line in enumerate(lines)
-    ]
-
-
-def _paragraph(block: Paragraph, styles: _Styles) -> RLParagraph:
-    names = styles.names
-    if block.style == "heading1":
-        return CJKParagraph(styles.markup(block.text, names["hei"]), styles.heading1)
-    if block.style == "heading2":
-        return CJKParagraph(styles.markup(block.text, names["kai"]), styles.heading2)
-    text = styles.markup(block.text, names["fang"])
-    if block.lead:
-        # A run-in level-2 heading: only the heading part in 楷体, the body follows on the same line.
-        text = f'<font name="{names["kai"]}">{styles.markup(block.lead, names["kai"])}</font>{text}'
-    return CJKParagraph(text, styles.body)
-
-
-def _fitting_style(style: ParagraphStyle, text: str, room: float) -> ParagraphStyle:
-    """The cell style, in smaller type when a number is wider than its cell: a number is never
-    broken over two lines (a five-digit total in a narrow column of 三)."""
-    width = float(stringWidth(text, style.fontName, style.fontSize))
-    if width <= room:
-        return style
-    size = max(5.0, int(10 * style.fontSize * room / width) / 10)
-    smaller: ParagraphStyle = style.clone(f"{style.name}-{size}", fontSize=size, leading=size * 1.2)
-    return smaller
-
-
-def _one_line(text: str, font: str, size: float, room: float) -> bool:
-    """Whether a cell's text prints as the plain string it is: one line (as the line breaking would
-    set it), no whitespace that a paragraph would collapse, every character in the cell font."""
-    if not text or text != " ".join(text.split()):
-        return False
-    if not all(has_glyph(font, ch) for ch in set(text)):
-        return False
-    widths = list(map(_char_widths(font, size).__getitem__, text))
-    return len(break_units(text, widths, [room])) == 1
-
-
-def _table(table: Table, styles: _Styles) -> RLTable:
-    song = styles.names["song"]
-    data: list[list[Any]] = [[""] * table.columns for _ in range(table.rows)]
-    commands: list[tuple[Any, ...]] = [
-        ("GRID", (0, 0), (-1, -1), 0.5, colors.black),
-        # Cells of one line are plain strings set in the table's font (Helvetica by default, which
-        # would be named in the PDF and never embedded); longer ones are Paragraphs in the same font.
-        ("FONT", (0, 0), (-1, -1), song, CELL_SIZE, CELL_LEADING),
-        ("ALIGN", (0, 0), (-1, -1), "CENTER"),
-        ("VALIGN", (0, 0), (-1, -1), "MIDDLE"),
-        ("LEFTPADDING", (0, 0), (-1, -1), CELL_PADDING),
-        ("RIGHTPADDING", (0, 0), (-1, -1), CELL_PADDING),
-        ("TOPPADDING", (0, 0), (-1, -1), CELL_PADDING),
-        ("BOTTOMPADDING", (0, 0), (-1, -1), CELL_PADDING + 1),  # room for descenders
-    ]
-    total = sum(table.widths)
-    widths = [TEXT_WIDTH * w / total for w in table.widths]
-    for cell in table.cells:
-        style = styles.cell_left if cell.align == "left" else styles.cell_center
-        room = sum(widths[cell.col : cell.col + cell.colspan]) - 2 * CELL_PADDING
-        if cell.cell_id is not None:
-            style = _fitting_style(style, cell.text, room)
-        place = (cell.col, cell.row)
-        if _one_line(cell.text, song, style.fontSize, room):
-            # A string is drawn where the one-line paragraph would be (same font, size, leading,
-            # alignment and middle of the row) at a fraction of the cost.
-            data[cell.row][cell.col] = cell.text
-            if style.fontSize != CELL_SIZE:
-                commands.append(("FONT", place, place, song, style.fontSize, style.leading))
-            if cell.align == "left":
-                commands.append(("ALIGN", place, place, "LEFT"))
-        else:
-            data[cell.row][cell.col] = CJKParagraph(styles.markup(cell.text, song), style)
-        if cell.rowspan > 1 or cell.colspan > 1:
-            commands.append(("SPAN", place, (cell.col + cell.colspan - 1, cell.row + cell.rowspan - 1)))
-    grid = RLTable(data, colWidths=widths, repeatRows=table.header_rows, style=commands, hAlign="CENTER")
-    # Spacing on the table itself, so that it stays inside the KeepTogether with its heading.
-    grid.spaceBefore = 0  # the heading's leading already leaves room above
-    grid.spaceAfter = 10
-    return grid
-
-
-def _blank_date(font: str) -> str:
-    """年 月 日 with blanks as wide as the digits to be written in by hand. No-break spaces, since
-    a paragraph collapses ordinary and ideographic spaces (reportlab draws U+00A0 with the space
-    glyph when a font has none of its own, so it never prints a box)."""
-    space = float(stringWidth("\u00a0", font, BODY_SIZE)) or BODY_SIZE / 4
-
-    def blank(digits: str) -> str:
-        return "\u00a0" * max(2, round(float(stringWidth(digits, font, BODY_SIZE)) / space))
-
-    return f"{blank('2026')}年{blank('12')}月{blank('20')}日"
-
-
-def _signature(block: SignatureBlock, styles: _Styles, before: list[Any]) -> KeepTogether:
-    """Organ and date, right-aligned below room for the seal, kept on one page with the paragraph
-    before them so the signature never stands alone on the last page."""
-    date = block.date.strip() or _blank_date(styles.names["fang"])
-    parts: list[Any] = list(before)
-    parts.append(Spacer(1, 2 * BODY_LEADING))
-    if block.organ.strip():
-        parts.append(CJKParagraph(styles.markup(block.organ.strip(), styles.names["fang"]), styles.signature))
-    parts.append(CJKParagraph(styles.markup(date, styles.names["fang"]), styles.signature))
-    return KeepTogether(parts)
-
-
-def _is_heading_block(block: Paragraph | Table | SignatureBlock) -> bool:
-    return isinstance(block, Paragraph) and block.style in ("heading1", "heading2")
-
-
-def _is_heading(flowable: Any) -> bool:
-    return isinstance(flowable, CJKParagraph) and flowable.style.name in ("heading1", "heading2")
-
-
-def _take_last_paragraph(story: list[Any]) -> list[Any]:
-    """The last paragraph of the story (with its heading, when it follows one), taken out of it."""
-    if not story or not isinstance(story[-1], CJKParagraph):
-        return []
-    taken = [story.pop()]
-    if story and _is_heading(story[-1]):
-        taken.insert(0, story.pop())
-    return taken
-
-
-def _flowables(layout: Layout, styles: _Styles) -> list[Any]:
-    story: list[Any] = []
-    blocks = list(layout.blocks)
-    i = 0
-    while i < len(blocks):
-        block = blocks[i]
-        following = blocks[i + 1] if i + 1 < len(blocks) else None
-        i += 1
-        if isinstance(block, Paragraph) and block.style == "title":
-            story.extend(_title(block, styles))
-        elif isinstance(block, Paragraph):
-            flowable = _paragraph(block, styles)
-            if _is_heading_block(block):
-                if isinstance(following, Table):
-                    # A heading goes with its table: both move to the next page when the table fits
-                    # on a page but not in what is left of this one.
-                    story.append(KeepTogether([flowable, _table(following, styles)]))
-                    i += 1
-                    continue
-                # A heading never ends a page: it needs room for itself, any headings right after it
-                # (一、总体情况 then （一）主动公开) and two lines of text.
-                headings = 1
-                while headings < len(blocks) - i + 1 and _is_heading_block(blocks[i - 1 + headings]):
-                    headings += 1
-                story.append(CondPageBreak((headings + 2) * BODY_LEADING))
-            story.append(flowable)
-        elif isinstance(block, Table):
-            story.append(_table(block, styles))
-        else:
-            story.append(_signature(block, styles, _take_last_paragraph(story)))
-    return story
 
 
 def page_number_text(number: int) -> str:
     return f"— {number} —"
 
 
-def _page_decorator(names: Mapping[str, str], draft: bool) -> Callable[[Any, Any], None]:
-    def on_page(canvas: Any, doc: Any) -> None:
-        canvas.saveState()
-        if draft:
-            # Drawn before the page's text, so the text stays legible on top of it.
-            canvas.setFillColor(colors.Color(0.82, 0.82, 0.82))
-            canvas.setFont(names["hei"], 140)
-            canvas.translate(PAGE_WIDTH / 2, PAGE_HEIGHT / 2)
-            canvas.rotate(45)
-            canvas.drawCentredString(0, -50, "草稿")
-            canvas.restoreState()
-            canvas.saveState()
-        number = canvas.getPageNumber()
-        text = page_number_text(number)
-        canvas.setFont(names["song"], PAGE_NUMBER_SIZE)
-        # The dash of "— 1 —" sits about 0.4 em above the baseline: its top is 7 mm below the text block.
-        y = MARGIN_BOTTOM - 7 * mm - 0.4 * PAGE_NUMBER_SIZE
-        if number % 2:
-            canvas.drawRightString(PAGE_WIDTH - MARGIN_RIGHT - PAGE_NUMBER_SIZE, y, text)
-        else:
-            canvas.drawString(MARGIN_LEFT + PAGE_NUMBER_SIZE, y, text)
-        canvas.restoreState()
-
-    return on_page
-
-
-def render_pdf(layout: Layout, fonts: FontSet | None = None) -> bytes:
-    """The layout as PDF bytes; the same layout and fonts always give the same bytes.
-    Raises FontError (Chinese message) when no Chinese TrueType font is installed."""
+def render_pdf(layout: Layout, fonts: FontSet | None = None, *, invariant: bool = False) -> bytes:
+    """The layout as PDF bytes, dated now, with the title and the signing organ as its author.
+    `invariant`: fixed date and file identifier, so the same layout and fonts give the same bytes
+    (for tests that compare files). Raises FontError (Chinese message) when no Chinese TrueType
+    font is installed."""
     names = register(fonts if fonts is not None else find_fonts())
-    styles = _Styles(names)
+    typeset = _Fonts(names)
+    pages = _paginate(_Story(layout, typeset).boxes)
     organ = next((b.organ for b in layout.blocks if isinstance(b, SignatureBlock)), "")
     buffer = io.BytesIO()
-    doc = BaseDocTemplate(
+    canvas = Canvas(
         buffer,
-        pagesize=A4,
-        leftMargin=MARGIN_LEFT,
-        rightMargin=MARGIN_RIGHT,
-        topMargin=MARGIN_TOP,
-        bottomMargin=MARGIN_BOTTOM,
-        title=layout.title,
-        author=organ,
-        subject="政府信息公开工作年度报告",
-        creator="政府信息公开年报助手",
-        producer="政府信息公开年报助手",
-        invariant=1,
+        pagesize=(PAGE_WIDTH, PAGE_HEIGHT),
+        invariant=1 if invariant else 0,
+        pageCompression=1,
         # Without it the canvas names Helvetica in every page, a font that is never embedded.
         initialFontName=names["fang"],
-        initialFontSize=BODY_SIZE,
+        initialFontSize=BODY_PT,
     )
-    frame = Frame(MARGIN_LEFT, MARGIN_BOTTOM, TEXT_WIDTH, TEXT_HEIGHT, 0, 0, 0, 0, id="text")
-    doc.addPageTemplates([PageTemplate(id="page", frames=[frame], onPage=_page_decorator(names, layout.draft))])
-    doc.build(_flowables(layout, styles))
+    canvas.setTitle(layout.title)
+    canvas.setAuthor(organ)
+    canvas.setSubject(SUBJECT)
+    canvas.setCreator(APP_NAME)
+    canvas.setProducer(APP_NAME)
+    painter = _Painter(canvas)
+    for number, page in enumerate(pages, start=1):
+        _draw_page(canvas, painter, page, number, names, layout.draft)
+        canvas.showPage()
+    canvas.save()
     return buffer.getvalue()
 
 
@@ -456,3 +802,4 @@ def write_pdf(
     """Write the report as PDF atomically: on any failure the target is left as it was."""
     layout = build_layout(report, blank_as_zero=blank_as_zero, draft=draft)
     write_atomic(path, render_pdf(layout, fonts))
+

@@ -546,7 +546,7 @@ def test_font_from_the_cache_prints_the_same_pdf(
     for ttfont in (parsed, cached, parsed):
         monkeypatch.setitem(fonts_module._TTFONTS, font, ttfont)
         monkeypatch.setitem(pdfmetrics._fonts, name, ttfont)
-        pdfs.append(render_pdf(build_layout(report, draft=True), one_font))  # invariant=1: same bytes
+        pdfs.append(render_pdf(build_layout(report, draft=True), one_font, invariant=True))  # same bytes
     assert pdfs[0] == pdfs[2]  # the comparison itself is sound
     assert pdfs[1] == pdfs[0]
     # What only text shaping reads is made when first asked for, and then is what parsing made.
