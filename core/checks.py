@@ -9,7 +9,7 @@ from decimal import Decimal
 
 from core.numbers import Number, format_number
 from core.report import Report, derive_totals
-from core.template import CellDef, CellKind, SumDef, Template, owner_of_cells, template_for_year
+from core.template import RULE_IDS, CellDef, CellKind, SumDef, Template, owner_of_cells, template_for_year
 
 # Raise when a rule's outcome changes for the same report: the counts of findings the database keeps
 # for its reports list are made again (the templates' own changes are noticed by their fingerprints).
@@ -401,7 +401,7 @@ RULES: tuple[Rule, ...] = (
     Rule("SECTION-EMPTY", WARNING, "一、五、六部分有内容", _section_empty),
     Rule("FEE-NOT-REPORTED", WARNING, "六中说明信息处理费", _fee_not_reported),
 )
-RULE_IDS = tuple(r.id for r in RULES)
+assert tuple(r.id for r in RULES) == RULE_IDS, "core.template.RULE_IDS names the rules above"
 
 
 def validate(report: Report, previous: Report | None = None) -> list[Finding]:

@@ -16,6 +16,23 @@ from typing import Any
 
 from core.errors import UserError
 
+# The checks a template may choose among (they are code: core.checks implements exactly these, in this
+# order, as its tests assert). Kept here so loading a template does not load the checks themselves.
+RULE_IDS: tuple[str, ...] = (
+    "S3-BALANCE",
+    "S3-ROW-TOTAL",
+    "S3-RESULTS-TOTAL",
+    "S4-TOTAL",
+    "VALUE-INVALID",
+    "BLANK-CELL",
+    "CARRY-OVER",
+    "S2-IN-FORCE",
+    "TEMPLATE-YEAR",
+    "TEXT-TABLE",
+    "SECTION-EMPTY",
+    "FEE-NOT-REPORTED",
+)
+
 # Templates an office adds (a province's variant, a new national format) go in this folder of the
 # data folder, one JSON file each, in the same form as resources/templates/*.json.
 USER_TEMPLATES_FOLDER = "templates"
@@ -567,8 +584,6 @@ def _build(data: dict[str, Any], *, builtin: bool = True, source: str = "") -> T
 def _check(t: Template) -> None:
     """The definition agrees with itself: unique ids, sums over cells that exist, known rules, and each
     rule given what it needs. Raises TemplateError naming the first problem."""
-    from core.checks import RULE_IDS  # the rules are code; a template only chooses among them
-
     problems: list[str] = []
     twice = sorted(cell_id for cell_id, n in Counter(c.id for c in t.cells).items() if n > 1)
     if twice:
