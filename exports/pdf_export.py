@@ -11,13 +11,13 @@ and otherwise breaks between its row groups only, with its header rows repeated.
 
 from __future__ import annotations
 
+import functools
 import io
 import math
 import os
 import re
 from collections.abc import Iterable, Mapping, Sequence
-from dataclasses import dataclass, field
-from typing import Any
+from typing import Any, NamedTuple
 
 from reportlab import rl_config
 from reportlab.pdfbase.pdfmetrics import getFont, stringWidth
@@ -130,20 +130,25 @@ def _char_widths(font_name: str, size: float) -> _CharWidths:
 # ------------------------------------------------------------------------------------------ text in units
 
 
-@dataclass
+# The small classes below are plain classes with slots, not dataclasses: a dataclass costs a
+# millisecond or more to create when the module is imported, and the export runs in a fresh process.
+
+
 class _Units:
     """A text as units of line breaking (characters), each with its font, its advance in that font
     and the width it takes on the line (on the grid: a full-width character takes CHAR_PITCH_PT)."""
 
-    size: float
-    chars: list[str] = field(default_factory=list)
-    fonts: list[str] = field(default_factory=list)
-    advances: list[float] = field(default_factory=list)
-    widths: list[float] = field(default_factory=list)
+    __slots__ = ("advances", "chars", "fonts", "size", "widths")
+
+    def __init__(self, size: float) -> None:
+        self.size = size
+        self.chars: list[str] = []
+        self.fonts: list[str] = []
+        self.advances: list[float] = []
+        self.widths: list[float] = []
 
 
-@dataclass(frozen=True)
-class _Run:
+class _Run(NamedTuple):
     """Characters drawn in one go: from x (relative to what they are set in), with `space` added
     after each character (the PDF's character spacing)."""
 
@@ -193,6 +198,7 @@ class _Fonts:
         return out
 
     @staticmethod
+    @functools.cache
     def middle(font: str) -> float:
         """How far above the baseline the middle of the font's em box is, as a share of the size."""
         face = getFont(font).face
@@ -253,34 +259,51 @@ def _line_runs(units: _Units, start: int, end: int, x: float, width: float, just
 # ------------------------------------------------------------------------------------------ boxes
 
 
-@dataclass
 class _TextLine:
     """A line of text across the measure: runs from the left margin, baseline below the box's top."""
 
-    runs: list[_Run]
-    baseline: float
+    __slots__ = ("baseline", "runs")
+
+    def __init__(self, runs: list[_Run], baseline: float) -> None:
+        self.runs = runs
+        self.baseline = baseline
 
 
-@dataclass
 class _Box:
     """What pages are made of: a line of text, a row of a table, or room for the seal."""
 
-    height: float
-    keep: int = FREE  # how strongly the page must not break after this box
-    grid: bool = False  # a line of text: starts on a line of the page's grid
-    gap: float = 0.0  # space above it, dropped at the top of a page
-    line: _TextLine | None = None
-    table: _TableSet | None = None
-    row: int = 0
+    __slots__ = ("gap", "grid", "height", "keep", "line", "row", "table")
+
+    def __init__(
+        self,
+        height: float,
+        *,
+        keep: int = FREE,  # how strongly the page must not break after this box
+        grid: bool = False,  # a line of text: starts on a line of the page's grid
+        line: _TextLine | None = None,
+        table: _TableSet | None = None,
+        row: int = 0,
+    ) -> None:
+        self.height = height
+        self.keep = keep
+        self.grid = grid
+        self.gap = 0.0  # space above it, dropped at the top of a page
+        self.line = line
+        self.table = table
+        self.row = row
 
 
-@dataclass
 class _CellSet:
-    cell: GridCell
-    runs: list[list[_Run]]  # per line, x relative to the cell's left edge
-    size: float
-    leading: float
-    middle: float  # of the cell font's em box above the baseline, in points
+    """A cell typeset: its lines (runs from the cell's left edge), type size and leading."""
+
+    __slots__ = ("cell", "leading", "middle", "runs", "size")
+
+    def __init__(self, cell: GridCell, runs: list[list[_Run]], size: float, leading: float, middle: float) -> None:
+        self.cell = cell
+        self.runs = runs
+        self.size = size
+        self.leading = leading
+        self.middle = middle  # of the cell font's em box above the baseline, in points
 
     @property
     def content_height(self) -> float:
@@ -379,17 +402,17 @@ def _label_breaks(units: _Units, room: float) -> list[tuple[int, int]]:
 
 def _balanced(chars: Sequence[str], widths: Sequence[float], room: float, count: int) -> list[tuple[int, int]] | None:
     """Lines of even length: the narrowest measure that still needs no more than `count` lines
-    (None when even the full measure needs more)."""
+    (None when even the full measure needs more). From an even share of the text, the measure
+    widens each time by the least that lets some line take its next character."""
     if not chars or len(break_units(chars, widths, [room])) > count:
         return None
-    low, high = max(widths) - EPSILON, room
-    for _ in range(20):
-        middle = (low + high) / 2
-        if len(break_units(chars, widths, [middle])) <= count:
-            high = middle
-        else:
-            low = middle
-    return break_units(chars, widths, [high])
+    width = min(room, max(max(widths), sum(widths) / count))
+    while True:
+        lines = break_units(chars, widths, [width])
+        if len(lines) <= count:
+            return lines
+        longer = [sum(widths[a:b]) + widths[b] - width for a, b in lines[:-1]]
+        width = min(room, width + min([w for w in longer if w > EPSILON], default=room - width))
 
 
 # ------------------------------------------------------------------------------------------ the story
@@ -546,16 +569,14 @@ class _Story:
 # ------------------------------------------------------------------------------------------ pages
 
 
-@dataclass
-class _Placed:
-    box: _Box
-    top: float  # below the top of the text block
-
-
-@dataclass
 class _Page:
-    header: _TableSet | None = None  # header rows repeated at the top of the page
-    placed: list[_Placed] = field(default_factory=list)
+    """Boxes placed on a page: each with its top below the top of the text block."""
+
+    __slots__ = ("header", "placed")
+
+    def __init__(self) -> None:
+        self.header: _TableSet | None = None  # header rows repeated at the top of the page
+        self.placed: list[tuple[_Box, float]] = []
 
 
 def _continues_table(box: _Box) -> bool:
@@ -583,7 +604,7 @@ def _place(boxes: Sequence[_Box], first: int, end: int) -> tuple[_Page, int]:
             top = math.ceil(top / LINE_PITCH_PT - EPSILON) * LINE_PITCH_PT
         if top + box.height > TEXT_HEIGHT + EPSILON and k > first:
             break
-        page.placed.append(_Placed(box, top))
+        page.placed.append((box, top))
         used = top + box.height
         k += 1
     return page, k
@@ -712,9 +733,8 @@ def _draw_page(canvas: Canvas, painter: _Painter, page: _Page, number: int, name
             part[1].append(r)
             part[2][r] = y
             y -= page.header.heights[r]
-    for placed in page.placed:
-        box = placed.box
-        top = frame_top - placed.top
+    for box, placed_top in page.placed:
+        top = frame_top - placed_top
         if part is not None and box.table is not part[0]:
             _draw_table(painter, *part, rules, shades)
             part = None
