@@ -20,6 +20,7 @@ from collections.abc import Iterable, Mapping, Sequence
 from typing import Any, NamedTuple
 
 from reportlab import rl_config
+from reportlab.lib.rl_accel import escapePDF
 from reportlab.pdfbase.pdfmetrics import getFont, stringWidth
 from reportlab.pdfgen.canvas import Canvas
 
@@ -187,10 +188,14 @@ class _Fonts:
         """`text` in units; `grid`: full-width characters advance as on the standard page's grid."""
         out = into if into is not None else _Units(size)
         scale = CHAR_PITCH_PT / BODY_PT if grid else 1.0
-        font_for = self.font_for
+        choice, font_for = self._choice, self.font_for
+        tables: dict[str, _CharWidths] = {}
         for ch in text:
-            font = font_for(ch, base, latin)
-            advance = _char_widths(font, size)[ch]
+            font = choice.get((ch, base, latin)) or font_for(ch, base, latin)
+            table = tables.get(font)
+            if table is None:
+                table = tables[font] = _char_widths(font, size)
+            advance = table[ch]
             out.chars.append(ch)
             out.fonts.append(font)
             out.advances.append(advance)
@@ -632,47 +637,48 @@ def _paginate(boxes: Sequence[_Box]) -> list[_Page]:
 
 
 class _Painter:
-    """The text of a page as one text object, its font and spacing set only where they change."""
+    """The text of a page as one text object, written as PDF operators the way reportlab's ttfonts
+    module describes for its subset fonts (splitString, getSubsetInternalName): each piece placed
+    where the typesetting put it, font and spacing set only where they change."""
 
     def __init__(self, canvas: Canvas) -> None:
         self.canvas = canvas
-        self.text: Any = None
+        self.doc = canvas._doc
+        self.ops: list[str] = []
         self.font: tuple[str, float] | None = None
         self.space = 0.0
 
     def begin(self) -> None:
-        self.text = self.canvas.beginText()
+        self.ops = ["BT"]
         self.font = None
         self.space = 0.0
 
     def end(self) -> None:
         if self.space:  # character spacing outlives the text object: the page number is drawn without
-            self.text.setCharSpace(0)
-        self.canvas.drawText(self.text)
+            self.ops.append("0 Tc")
+        self.ops.append("ET")
+        self.canvas.addLiteral("\n".join(self.ops))
 
     def runs(self, runs: Iterable[_Run], x: float, y: float) -> None:
-        text = self.text
-        doc = self.canvas._doc
+        ops, doc = self.ops, self.doc
+        baseline = _num(y)
         for run in runs:
-            if self.font != (run.font, run.size):
-                text.setFont(run.font, run.size)
-                self.font = (run.font, run.size)
-            if len(run.text) > 1 and abs(run.space - self.space) > EPSILON:
-                text.setCharSpace(run.space)
-                self.space = run.space
-            if not run.space or len(run.text) == 1:
-                text.setTextOrigin(x + run.x, y)
-                text.textOut(run.text)
-                continue
-            # Spaced text is placed anew wherever the font's subset changes (a new string in the PDF):
-            # readers built on pdfminer leave out the spacing after the last character of a string.
+            font = getFont(run.font)
             widths = _char_widths(run.font, run.size)
             at = x + run.x
             start = 0
-            for _, codes in getFont(run.font).splitString(run.text, doc):
+            # A new string wherever the font's subset changes, each placed anew: readers built on
+            # pdfminer leave out the spacing after the last character of a string.
+            for subset, codes in font.splitString(run.text, doc):
+                name = font.getSubsetInternalName(subset, doc)
+                if self.font != (name, run.size):
+                    ops.append(f"{name} {_num(run.size)} Tf")
+                    self.font = (name, run.size)
+                if len(codes) > 1 and abs(run.space - self.space) > EPSILON:
+                    ops.append(f"{run.space:.5f} Tc")
+                    self.space = run.space
+                ops.append(f"1 0 0 1 {_num(at)} {baseline} Tm ({escapePDF(codes)}) Tj")
                 piece = run.text[start : start + len(codes)]
-                text.setTextOrigin(at, y)
-                text.textOut(piece)
                 at += sum(widths[ch] for ch in piece) + run.space * len(piece)
                 start += len(codes)
 
@@ -704,8 +710,8 @@ def _draw_table(painter: _Painter, typeset: _TableSet, rows: Sequence[int], tops
 
 
 def _num(value: float) -> str:
-    """A coordinate in the page's content: hundredths of a point are finer than any printer."""
-    return f"{value:.2f}".rstrip("0").rstrip(".") or "0"
+    """A coordinate in the page's content, to a thousandth of a point."""
+    return f"{value:.3f}".rstrip("0").rstrip(".") or "0"
 
 
 def _draw_page(canvas: Canvas, painter: _Painter, page: _Page, number: int, names: Mapping[str, str],
