@@ -532,8 +532,10 @@ class _Story:
         return table.header_rows + 1
 
     def _signature(self, block: SignatureBlock) -> None:
-        """Organ over date, 右空四字 (the wider one ends four characters from the right margin, the
-        other centred on it), below room for the seal; kept on one page with the text above."""
+        """Organ over date as GB/T 9704 sets a sealed document: the date ends four characters from the
+        right margin (右空四字) and the organ is centred over it; an organ too long for that moves the
+        axis left so that it still ends half a character inside the margin. Below room for the seal;
+        kept on one page with the text above."""
         fang = self.fonts.names["fang"]
         middle = _Fonts.middle(fang) * BODY_PT
         right = TEXT_WIDTH - SIGNATURE_RIGHT_CHARS * CHAR_PITCH_PT
@@ -546,8 +548,9 @@ class _Story:
         date = " ".join(block.date.split())
         units = self._blank_date(fang) if not date else self.fonts.units(date, fang, BODY_PT, grid=True)
         lines.append((units, [(0, len(units.chars))]))
-        widest = max(sum(u.widths[a:b]) for u, spans in lines for a, b in spans)
-        centre = right - widest / 2
+        date_width = sum(units.widths)
+        organ_width = max((sum(u.widths[a:b]) for u, spans in lines[:-1] for a, b in spans), default=0.0)
+        centre = min(right - date_width / 2, TEXT_WIDTH - CHAR_PITCH_PT / 2 - organ_width / 2)
         # The text above (its last two lines, and through them any heading) stays with the signature.
         for box in self.boxes[-HEADING_KEEP_LINES:]:
             box.keep = HOLD
