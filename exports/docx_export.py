@@ -364,6 +364,11 @@ def _setup_document(document: DocxDocument) -> None:
     theme_lang = settings.element.find(qn("w:themeFontLang"))
     if theme_lang is not None:
         theme_lang.set(qn("w:eastAsia"), "zh-CN")
+    # A new document in the current format: python-docx's template says Word 2010 (14), which Word 2013
+    # and later open as 兼容模式 and LibreOffice ignores.
+    for setting in settings.element.iter(qn("w:compatSetting")):
+        if setting.get(qn("w:name")) == "compatibilityMode":
+            setting.set(qn("w:val"), "15")
 
 
 def _add_paragraph(document: DocxDocument, block: Paragraph, *, keep_with_next: bool = False) -> None:

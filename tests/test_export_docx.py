@@ -624,6 +624,8 @@ def test_package_holds_no_leftovers_of_the_template() -> None:
                 path = target.lstrip("/") if target.startswith("/") else "/".join(filter(None, [folder, target]))
                 assert path in names, (source, target)
         assert "savePreviewPicture" not in settings and "w:rsids" not in settings and "w14:docId" not in settings
+        # A new document, not one Word 2013 and later open in 兼容模式 (the template's Word 2010 mode).
+        assert re.search(r'w:name="compatibilityMode"[^>]*w:val="15"', settings), settings
         # Only the styles in use and the defaults, not Word 2010's 160 with their theme fonts.
         style_ids = set(re.findall(r'w:styleId="([^"]+)"', styles))
         assert {"Normal", "Footer"} <= style_ids and len(style_ids) <= 10, style_ids
