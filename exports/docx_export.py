@@ -36,6 +36,7 @@ from exports.layout import (
     CELL_LEADING_PT,
     CELL_PADDING_PT,
     CELL_PT,
+    CELL_VPADDING_PT,
     CHAR_PITCH_PT,
     LINE_PITCH_PT,
     MARGIN_BOTTOM_MM,
@@ -86,15 +87,17 @@ TEXT_WIDTH_PT = TEXT_WIDTH_MM * MM
 TEXT_HEIGHT_PT = TEXT_HEIGHT_MM * MM
 CELL_HALF_POINTS = round(CELL_PT * 2)
 CELL_LINE_TWIPS = round(CELL_LEADING_PT * 20)  # 12.6 pt, exactly: rows are as tall as the PDF's
-CELL_PADDING_TWIPS = round(CELL_PADDING_PT * 20)  # 1.5 pt on every side of a cell's text
-ROW_MIN_TWIPS = CELL_LINE_TWIPS + 2 * CELL_PADDING_TWIPS  # one line of 5号 and its padding
+CELL_PADDING_TWIPS = round(CELL_PADDING_PT * 20)  # 1.5 pt left and right of a cell's text
+CELL_VPADDING_TWIPS = round(CELL_VPADDING_PT * 20)  # 1 pt above and below it, as in the PDF
+ROW_MIN_TWIPS = CELL_LINE_TWIPS + 2 * CELL_VPADDING_TWIPS  # one line of 5号 and its padding
 SHADING = "D9D9D9"  # the grey of 二's caption rows, as in the circulating template
 # What a line of a label may be wider than measured and still fit (Word's and the estimate's widths differ).
 FIT_SLACK_PT = 1.0
-# A table counts as fitting on a page when its estimated height leaves this share of the page free:
-# Word and LibreOffice break a "keep with next" chain longer than a page anywhere, so a table that
-# only nearly fits keeps its row groups instead.
-FIT_SHARE = 0.96
+# A table counts as fitting on a page when its estimated height with its heading leaves at least this
+# much of the page free: Word and LibreOffice break a "keep with next" chain longer than a page anywhere,
+# so a table that only nearly fits keeps its row groups instead. The estimate comes within a point of
+# what LibreOffice lays out (2022's 三: 599.7 pt estimated, 600 pt laid out); half a row is margin.
+FIT_MARGIN_PT = 6.0
 # 年 月 日 with room to write 2026, 12 and 31 by hand (ideographic spaces, one character each).
 BLANK_DATE = "\u3000\u3000\u3000\u3000年\u3000\u3000月\u3000\u3000日"
 
@@ -138,9 +141,9 @@ _TABLE_BORDERS = (
 )
 _TABLE_CELL_MARGINS = (
     "<w:tblCellMar>"
-    f'<w:top w:w="{CELL_PADDING_TWIPS}" w:type="dxa"/>'
+    f'<w:top w:w="{CELL_VPADDING_TWIPS}" w:type="dxa"/>'
     f'<w:left w:w="{CELL_PADDING_TWIPS}" w:type="dxa"/>'
-    f'<w:bottom w:w="{CELL_PADDING_TWIPS}" w:type="dxa"/>'
+    f'<w:bottom w:w="{CELL_VPADDING_TWIPS}" w:type="dxa"/>'
     f'<w:right w:w="{CELL_PADDING_TWIPS}" w:type="dxa"/>'
     "</w:tblCellMar>"
 )
@@ -503,7 +506,7 @@ class _TableLayout:
         rows = [ROW_MIN_TWIPS / 20] * self.table.rows
         merged: list[tuple[GridCell, float]] = []
         for cell, lines in self.lines.items():
-            needed = len(lines) * CELL_LEADING_PT + 2 * CELL_PADDING_PT
+            needed = len(lines) * CELL_LEADING_PT + 2 * CELL_VPADDING_PT
             if cell.rowspan == 1:
                 rows[cell.row] = max(rows[cell.row], needed)
             else:
@@ -519,7 +522,7 @@ class _TableLayout:
         keeps its header rows with the first group and each group together, so a page breaks only
         between groups, never inside a merged label."""
         table = self.table
-        if self.height_pt() + LINE_TWIPS / 20 <= FIT_SHARE * TEXT_HEIGHT_PT:
+        if self.height_pt() + LINE_TWIPS / 20 <= TEXT_HEIGHT_PT - FIT_MARGIN_PT:
             return set(range(table.rows - 1))
         keep = set(range(table.header_rows))
         for first, end in table.groups:

@@ -99,7 +99,8 @@ TITLE_LEADING_PT = 35.0
 PAGE_NUMBER_PT = 14.0  # 4号
 CELL_PT = 10.5  # 5号
 CELL_LEADING_PT = 12.6
-CELL_PADDING_PT = 1.5
+CELL_PADDING_PT = 1.5  # left and right of a cell's text
+CELL_VPADDING_PT = 1.0  # above and below it (the 5号 leading already leaves room)
 SIGNATURE_RIGHT_CHARS = 4  # 右空四字
 # A heading never ends a page: it stays with at least this many lines of what follows it.
 HEADING_KEEP_LINES = 2

@@ -34,6 +34,7 @@ from exports.layout import (
     CELL_LEADING_PT,
     CELL_PADDING_PT,
     CELL_PT,
+    CELL_VPADDING_PT,
     CHAR_PITCH_PT,
     HEADING_KEEP_LINES,
     LINE_PITCH_PT,
@@ -74,7 +75,7 @@ SEAL_ROOM = 2 * LINE_PITCH_PT  # above the organ's name, where the seal goes
 # Cells: lines of 5号 type, padded; a number keeps at least NUMBER_PADDING from the rules and, when
 # wider than its cell, is set a little tighter (at most NUMBER_TRACKING per digit) before, as a last
 # resort, in smaller type: never broken over two lines.
-CELL_VPADDING = 1.0  # above and below a cell's lines (the 5号 leading already leaves room)
+CELL_VPADDING = CELL_VPADDING_PT  # above and below a cell's lines
 NUMBER_PADDING = 0.5
 NUMBER_TRACKING = 0.05 * CELL_PT
 RULE_WIDTH = 0.5
