@@ -5,7 +5,6 @@ from __future__ import annotations
 
 import contextlib
 import sys
-import traceback
 from collections.abc import Sequence
 from datetime import datetime
 from pathlib import Path
@@ -20,6 +19,8 @@ def _utf8_streams() -> None:
 
 
 def _log_crash() -> Path | None:
+    import traceback  # only when something went wrong (15 ms of every start otherwise)
+
     from core.paths import data_dir
 
     try:

@@ -7,10 +7,11 @@ and `check` of files load neither the database layer nor sqlite-utils."""
 from __future__ import annotations
 
 import argparse
+import dataclasses
 import errno
 import json
 import os
-from collections.abc import Callable, Mapping
+from collections.abc import Callable
 from pathlib import Path
 from typing import TYPE_CHECKING, TextIO
 
@@ -258,6 +259,10 @@ def export(args: argparse.Namespace, context: Context) -> int:
         blanks = profile.zero_print if profile is not None else "zero"
     options = ExportOptions(blanks == "zero", args.draft, args.fragment, pdf_font_overrides(load_settings()))
     try:
+        if suffix == ".pdf":  # the fonts are found once: for the PDF and for saying what they lack
+            from exports.fonts import find_fonts
+
+            options = dataclasses.replace(options, fonts=find_fonts(dict(options.font_overrides) or None))
         export_report(report, path, options)
     except UserError as exc:
         err.write(f"无法导出「{target}」：{exc}\n")
@@ -270,21 +275,10 @@ def export(args: argparse.Namespace, context: Context) -> int:
         err.write(f"无法写入「{target}」：{reason}；原文件未改动\n")
         return EXIT_UNREADABLE
     context.out.write(f"已导出：{target}\n")
-    if suffix == ".pdf":
-        _write_font_notice(options.font_overrides, err)
-    return EXIT_OK
-
-
-def _write_font_notice(overrides: Mapping[str, str], err: TextIO) -> None:
-    """What the PDF's fonts lack, on stderr (stdout keeps the one line scripts read)."""
-    from exports.fonts import FontError, find_fonts
-
-    try:
-        notice = find_fonts(dict(overrides) or None).notice()
-    except FontError:  # cannot happen after the PDF was written with these fonts
-        return
-    if notice:
+    notice = options.fonts.notice() if options.fonts is not None else None
+    if notice:  # what the PDF's fonts lack, on stderr (stdout keeps the one line scripts read)
         err.write(f"{notice}\n")
+    return EXIT_OK
 
 
 # --- fonts ---------------------------------------------------------------------------------------

@@ -12,7 +12,7 @@ from enum import Enum
 from functools import cache
 from importlib import resources
 from pathlib import Path
-from typing import Any
+from typing import Any, NamedTuple
 
 from core.errors import UserError
 
@@ -50,8 +50,7 @@ class CellKind(Enum):
     MONEY = "money"
 
 
-@dataclass(frozen=True)
-class CellDef:
+class CellDef(NamedTuple):
     """One numeric cell of a report, with where it stands and how it is labelled as printed."""
 
     id: str
@@ -70,8 +69,7 @@ class CellDef:
         return f"「{self.row_label}」行「{self.col_label}」列"
 
 
-@dataclass(frozen=True)
-class SumDef:
+class SumDef(NamedTuple):
     """A computed cell and the cells it adds up, declared by the template. `rule` is the check that
     compares a printed figure with the sum; `along` names the row, column or group the sum runs along
     and `part_labels` its parts, as messages say them."""
@@ -83,8 +81,7 @@ class SumDef:
     part_labels: tuple[str, ...]
 
 
-@dataclass(frozen=True)
-class HeaderCell:
+class HeaderCell(NamedTuple):
     """A header cell of a table grid; row/col are grid positions, spans are merges."""
 
     row: int
@@ -94,8 +91,7 @@ class HeaderCell:
     label: str
 
 
-@dataclass(frozen=True)
-class SectionDef:
+class SectionDef(NamedTuple):
     id: str
     heading: str  # exactly as printed, e.g. 一、总体情况
     short: str  # short form used in messages
@@ -104,35 +100,30 @@ class SectionDef:
     note_key: str | None = None
 
 
-@dataclass(frozen=True)
-class S2HeaderCell:
+class S2HeaderCell(NamedTuple):
     label: str
     span: int
     field: str | None
 
 
-@dataclass(frozen=True)
-class S2Cell:
+class S2Cell(NamedTuple):
     cell: CellDef
     span: int
 
 
-@dataclass(frozen=True)
-class S2Row:
+class S2Row(NamedTuple):
     id: str
     label: str
     cells: tuple[S2Cell, ...]
 
 
-@dataclass(frozen=True)
-class S2Block:
+class S2Block(NamedTuple):
     caption: str
     header: tuple[S2HeaderCell, ...]
     rows: tuple[S2Row, ...]
 
 
-@dataclass(frozen=True)
-class S2InForce:
+class S2InForce(NamedTuple):
     """How 二's documents in force follow from last year's (S2-IN-FORCE): for each row,
     last year's `field` + this year's `plus` − `minus` = this year's `field`."""
 
@@ -142,15 +133,13 @@ class S2InForce:
     minus: str
 
 
-@dataclass(frozen=True)
-class S2Table:
+class S2Table(NamedTuple):
     columns: int
     blocks: tuple[S2Block, ...]
     in_force: S2InForce | None = None
 
 
-@dataclass(frozen=True)
-class S3Column:
+class S3Column(NamedTuple):
     """A data column of 三 or 四; a computed one adds up the columns in `sum_of`."""
 
     id: str
@@ -164,8 +153,7 @@ class S3Column:
         return bool(self.sum_of)
 
 
-@dataclass(frozen=True)
-class LabelCell:
+class LabelCell(NamedTuple):
     """A label cell in the three label columns of the request matrix (merged where spans > 1)."""
 
     row: int  # index into S3Matrix.rows
@@ -175,8 +163,7 @@ class LabelCell:
     label: str
 
 
-@dataclass(frozen=True)
-class S3Row:
+class S3Row(NamedTuple):
     id: str
     path: tuple[str, ...]  # group labels then the row's own label, as printed
     short: str
@@ -189,8 +176,7 @@ class S3Row:
         return self.path[-1]
 
 
-@dataclass(frozen=True)
-class S3Balance:
+class S3Balance(NamedTuple):
     """The rule printed in the matrix's corner (S3-BALANCE): per column, the rows in `left` add up to
     the rows in `right`; a computed row counts as the sum of its parts."""
 
@@ -198,8 +184,7 @@ class S3Balance:
     right: tuple[str, ...]
 
 
-@dataclass(frozen=True)
-class S3CarryOver:
+class S3CarryOver(NamedTuple):
     """This year's `row` continues last year's `from_previous`, column by column (CARRY-OVER; next
     year's report starts from it)."""
 
@@ -207,8 +192,7 @@ class S3CarryOver:
     from_previous: str
 
 
-@dataclass(frozen=True)
-class RowMap:
+class RowMap(NamedTuple):
     """One row of another template (`template`, `row`) holds what this template counts in `rows`;
     a file of this template printing that one row has its numbers read into `into`."""
 
@@ -218,8 +202,7 @@ class RowMap:
     into: str
 
 
-@dataclass(frozen=True)
-class S3Matrix:
+class S3Matrix(NamedTuple):
     label_columns: int
     header: tuple[HeaderCell, ...]
     columns: tuple[S3Column, ...]
@@ -253,8 +236,7 @@ class S3Matrix:
         raise KeyError(col_id)
 
 
-@dataclass(frozen=True)
-class S4Group:
+class S4Group(NamedTuple):
     id: str
     label: str
     parent: str | None
@@ -264,8 +246,7 @@ class S4Group:
         return f"{self.parent}·{self.label}" if self.parent else self.label
 
 
-@dataclass(frozen=True)
-class S4Table:
+class S4Table(NamedTuple):
     groups: tuple[S4Group, ...]
     columns: tuple[S3Column, ...]
     header: tuple[HeaderCell, ...]
@@ -642,8 +623,7 @@ def _check(t: Template) -> None:
 # --- the templates there are ----------------------------------------------------------------------
 
 
-@dataclass(frozen=True)
-class _Registry:
+class _Registry(NamedTuple):
     templates: tuple[Template, ...]  # newest format first; built-in before added ones of the same years
     by_id: dict[str, Template]
     problems: tuple[str, ...]  # added template files that could not be used, one Chinese line each
@@ -767,8 +747,7 @@ def owner_of_cells(cell_ids: Iterable[str], besides: str) -> Template | None:
     return best
 
 
-@dataclass(frozen=True)
-class RowCorrespondence:
+class RowCorrespondence(NamedTuple):
     """Between two templates: one row of `single` counts what `split` counts in `rows`; numbers printed
     as that one row in a file of `split` go to `into`."""
 

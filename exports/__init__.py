@@ -6,9 +6,13 @@ import os
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from core.report import Report
 from core.reportfile import write_report_file
+
+if TYPE_CHECKING:  # reportlab loads only for a PDF
+    from exports.fonts import FontSet
 
 
 @dataclass(frozen=True)
@@ -17,6 +21,8 @@ class ExportOptions:
     draft: bool = False  # 草稿 watermark
     fragment: bool = False  # HTML: only the part to paste into the portal's editor
     font_overrides: Mapping[str, str] = field(default_factory=dict)  # PDF role -> font file
+    # The PDF's fonts, when the caller has found them already (to say what they lack): else found here.
+    fonts: FontSet | None = None
 
 
 def _docx(report: Report, path: str | os.PathLike[str], options: ExportOptions) -> None:
@@ -29,7 +35,7 @@ def _pdf(report: Report, path: str | os.PathLike[str], options: ExportOptions) -
     from exports.fonts import find_fonts
     from exports.pdf_export import write_pdf
 
-    fonts = find_fonts(options.font_overrides or None)
+    fonts = options.fonts or find_fonts(options.font_overrides or None)
     write_pdf(report, path, blank_as_zero=options.blank_as_zero, draft=options.draft, fonts=fonts)
 
 

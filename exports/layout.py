@@ -7,7 +7,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Mapping
-from dataclasses import dataclass
+from typing import NamedTuple
 
 from core.numbers import Number, format_number
 from core.report import Report
@@ -18,8 +18,7 @@ HEADING2 = re.compile(r"^\s*（[一二三四五六七八九十]{1,3}）")
 RUNIN = re.compile(r"^(\s*（[一二三四五六七八九十]{1,3}）[^。：:\n]{1,40}?[。：:])(.+)$")
 
 
-@dataclass(frozen=True)
-class Paragraph:
+class Paragraph(NamedTuple):
     """One paragraph. style: title, heading1, heading2, body, note. For a run-in level-2 heading,
     `lead` is the heading part (styled as heading2) and `text` the body that follows it."""
 
@@ -28,8 +27,7 @@ class Paragraph:
     lead: str = ""
 
 
-@dataclass(frozen=True)
-class GridCell:
+class GridCell(NamedTuple):
     row: int
     col: int
     rowspan: int
@@ -42,8 +40,7 @@ class GridCell:
     shaded: bool = False  # a caption row (二's 第二十条第（一）项 …): left-aligned on a grey ground
 
 
-@dataclass(frozen=True)
-class Table:
+class Table(NamedTuple):
     """A table grid. `widths` are the columns in millimetres (they add up to the 156 mm text width).
     `groups` are (first row, row after the last) of the runs of rows a page may not break inside: a
     page breaks between groups only, and a table that fits on a page is not broken at all."""
@@ -64,14 +61,12 @@ class Table:
         return None
 
 
-@dataclass(frozen=True)
-class SignatureBlock:
+class SignatureBlock(NamedTuple):
     organ: str
     date: str  # as printed, e.g. 2026年1月20日 (empty: a line to date by hand)
 
 
-@dataclass(frozen=True)
-class Layout:
+class Layout(NamedTuple):
     title: str
     blocks: tuple[Paragraph | Table | SignatureBlock, ...]
     draft: bool

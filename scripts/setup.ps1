@@ -86,7 +86,7 @@ if (-not $venvOk) {
 
 # --- 安装依赖（pyproject.toml 未变时跳过）-------------------------------------
 $hash = (Get-FileHash -Algorithm SHA256 -LiteralPath (Join-Path $Root 'pyproject.toml')).Hash.ToLowerInvariant()
-$stamp = Join-Path $Venv ".installed-$hash"
+$stamp = Join-Path $Venv ".installed-$hash-editable-compat"  # the install mode is part of the stamp
 
 if (Test-Path $stamp) {
     Say '环境已就绪（.venv，依赖无变化，跳过安装）。'
@@ -104,7 +104,8 @@ if (-not (Invoke-Native $VPy @('-c', $pipCheck) -Quiet)) {
 }
 
 Say '安装项目依赖（pip install -e ".[test]"），首次可能需要几分钟 …'
-if (-not (Invoke-Native $VPy @('-m', 'pip', 'install', '-q', '--disable-pip-version-check', '-e', '.[test]'))) {
+# editable_mode=compat: a plain .pth line instead of a finder imported at every start (see setup.sh).
+if (-not (Invoke-Native $VPy @('-m', 'pip', 'install', '-q', '--disable-pip-version-check', '-e', '.[test]', '--config-settings', 'editable_mode=compat'))) {
     Fail 'pip 安装依赖失败，请查看上面的错误信息（网络、磁盘空间或 pyproject.toml）。'
 }
 

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import dataclasses
 import io
 import itertools
 import os
@@ -751,10 +750,10 @@ def test_a_longer_table_breaks_only_between_its_row_groups() -> None:
     layout, _ = _rendered("pingtan2022")
     three = layout.tables[1]
     longer = tuple(
-        dataclasses.replace(c, text=c.text * 3) if c.col == 2 and c.row >= three.header_rows else c for c in three.cells
+        c._replace(text=c.text * 3) if c.col == 2 and c.row >= three.header_rows else c for c in three.cells
     )
-    spec = dataclasses.replace(three, cells=longer)
-    layout = dataclasses.replace(layout, blocks=tuple(spec if b is three else b for b in layout.blocks))
+    spec = three._replace(cells=longer)
+    layout = layout._replace(blocks=tuple(spec if b is three else b for b in layout.blocks))
     data = render_docx(layout)
     assert spec.id == "s3" and _TableLayout(spec).height_pt() > 225 / 25.4 * 72
     keeps = _keeps(_open(data).tables[1])
