@@ -438,6 +438,11 @@ def test_export_dialog_says_which_fonts_stand_in_while_pdf_is_chosen(
     label = _font_notice(qtbot, dialog)
     assert label.text() == sans_only
     assert label.isVisible()
+    # The band arrives after the dialog was laid out: the dialog grows for it, nothing is squeezed.
+    layout = dialog.layout()
+    assert dialog.height() >= layout.heightForWidth(dialog.width()) - 1
+    for box in dialog.findChildren(QCheckBox):
+        assert box.height() >= box.sizeHint().height(), box.objectName()
     pdf = dialog.findChild(QCheckBox, "format_pdf")
     pdf.setChecked(False)
     assert not label.isVisible()  # Word and web pages use the reader's fonts

@@ -684,7 +684,14 @@ class ExportDialog(QDialog):
         self._update_font_notice()
 
     def _update_font_notice(self) -> None:
-        self.font_notice.setVisible(bool(self._font_notice_text) and self.format_boxes[".pdf"].isChecked())
+        visible = bool(self._font_notice_text) and self.format_boxes[".pdf"].isChecked()
+        self.font_notice.setVisible(visible)
+        layout = self.layout()
+        if visible and layout is not None:  # the band comes after the dialog was laid out: grow, don't squeeze
+            layout.activate()
+            needed = layout.heightForWidth(self.width()) if layout.hasHeightForWidth() else layout.sizeHint().height()
+            if needed > self.height():
+                self.resize(self.width(), needed)
 
     def _set_running(self, running: bool) -> None:
         for widget in self._inputs:
