@@ -103,6 +103,7 @@ HEADING_KEEP_LINES = 2
 # 5号 type on one line; 四: fifteen columns that hold five digits; 二: the label, then three fields.
 S2_WIDTHS = (54.0, 34.0, 34.0, 34.0)
 S3_LABEL_WIDTHS = (13.0, 22.0, 44.0)
+S3_NUMBER_COLUMN_MM = (TEXT_WIDTH_MM - sum(S3_LABEL_WIDTHS)) / 7  # 11 mm for each of 三's seven columns
 
 
 def blank_total(report: Report, cell_id: str) -> bool:

@@ -503,6 +503,22 @@ def test_view_applies_the_merges_and_widens_label_columns(qtbot: QtBot, pingtan:
     assert all(view.rowHeight(r) >= view.fontMetrics().height() for r in range(model.rowCount()))
 
 
+def test_columns_keep_the_printed_proportions_at_one_scale(qtbot: QtBot, pingtan: ReportSession) -> None:
+    """Every table is drawn at the scale where a number column of 三 just holds 商业企业: the widths in
+    millimetres the layout gives, not a column per millimetre (the whole of 三 then fits a laptop screen)."""
+    scales = []
+    for table_id in ("s2", "s3", "s4"):
+        view, model = open_grid(qtbot, pingtan, table_id)
+        header = view.fontMetrics().horizontalAdvance("商业企业")
+        for col, mm in enumerate(model.table.widths):
+            scales.append(view.columnWidth(col) / mm)
+        if table_id == "s3":
+            number = view.columnWidth(model.table.columns - 1)
+            assert header < number < 1.5 * header
+            assert sum(view.columnWidth(c) for c in range(model.table.columns)) < 1000
+    assert max(scales) - min(scales) < 0.1
+
+
 def test_reload_after_restore_refreshes_the_grid(qtbot: QtBot, pingtan: ReportSession, store: Store) -> None:
     _, model = open_grid(qtbot, pingtan, "s4")
     pingtan.edit_cells({"s4.review.upheld": "77"})

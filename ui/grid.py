@@ -32,7 +32,7 @@ from core.checks import ERROR
 from core.clipboard import PastePlan, parse_tsv, plan_paste, to_tsv
 from core.numbers import parse_value
 from core.template import CellDef
-from exports.layout import GridCell, Table, build_layout
+from exports.layout import S3_NUMBER_COLUMN_MM, GridCell, Table, build_layout
 from ui.session import ReportSession
 
 CellIdRole = Qt.ItemDataRole.UserRole + 1
@@ -318,7 +318,9 @@ class ReportGridView(QTableView):
         for row, col, rowspan, colspan in model.spans():
             self.setSpan(row, col, rowspan, colspan)
         metrics = self.fontMetrics()
-        unit = metrics.horizontalAdvance("商业企业") + 16  # a 4-character header fits one unit
+        # The printed proportions (the layout's widths are millimetres): a column of 三's numbers, which
+        # holds a 4-character header such as 商业企业, sets the scale for every table.
+        unit = (metrics.horizontalAdvance("商业企业") + 16) / S3_NUMBER_COLUMN_MM
         for col, width in enumerate(model.table.widths):
             self.setColumnWidth(col, round(width * unit))
         self._fit_rows(model)
