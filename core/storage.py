@@ -27,6 +27,9 @@ SCHEMA_VERSION = 3
 SEED_RESOURCE = "seed-2020-tiexi.json"
 ZERO_PRINT_ZERO = "zero"
 ZERO_PRINT_BLANK = "blank"
+# How long a write waits for another process's write (another window, `main.py import`) to finish
+# before it is refused as "busy".
+BUSY_TIMEOUT_MS = 5000
 
 
 
@@ -143,6 +146,32 @@ def _migrate_3(db: Database) -> None:
 MIGRATIONS: dict[int, Callable[[Database], None]] = {1: _migrate_1, 2: _migrate_2, 3: _migrate_3}
 
 
+@contextmanager
+def _immediate(db: Database) -> Iterator[Database]:
+    """A write transaction that takes the write lock at its start (BEGIN IMMEDIATE), or a savepoint
+    inside one already open.
+
+    A plain BEGIN starts a read transaction that is upgraded at its first write; when another process
+    holds the lock, or has committed since the read began, that upgrade fails at once without waiting
+    for the busy timeout (SQLite cannot wait there without risking a deadlock). Taking the lock first
+    makes the write wait its turn instead."""
+    if db.conn.in_transaction:
+        with db.atomic():  # a savepoint: rolls back alone, commits with the outer transaction
+            yield db
+        return
+    db.conn.execute("BEGIN IMMEDIATE")
+    try:
+        yield db
+    except BaseException:
+        db.conn.rollback()  # a no-op when an error already ended the transaction
+        raise
+    try:
+        db.conn.execute("COMMIT")
+    except BaseException:
+        db.conn.rollback()
+        raise
+
+
 def _friendly(exc: sqlite3.Error, path: Path) -> StorageError:
     text = str(exc).lower()
     if "full" in text:
@@ -185,6 +214,8 @@ class Store:
     def _seed(self, seed: bool) -> None:
         """A new database starts with the example report, so a new user sees a real one."""
         with self._write():
+            if self.db.execute("SELECT 1 FROM meta WHERE key = 'seeded'").fetchone() is not None:
+                return  # another process opening the new database at the same time seeded it
             if seed:
                 self.add_report(_seed_report())
             self.db.execute("INSERT OR REPLACE INTO meta (key, value) VALUES ('seeded', ?)", [str(seed)])
@@ -202,6 +233,7 @@ class Store:
                 f"数据库「{self.path}」由更新版本的程序创建（数据结构第 {version} 版，本程序只认识到第 "
                 f"{SCHEMA_VERSION} 版）。请升级程序后再打开；程序没有改动它。"
             )
+        self.db.execute(f"PRAGMA busy_timeout={BUSY_TIMEOUT_MS}")
         self.db.enable_wal()
         self.db.execute("PRAGMA synchronous=NORMAL")
         self.db.execute("PRAGMA foreign_keys=ON")
@@ -209,14 +241,17 @@ class Store:
             self.migrate(SCHEMA_VERSION)
 
     def migrate(self, target: int) -> None:
-        """Apply the migrations from the stored schema version up to `target`, each atomically."""
-        names = set(self.db.table_names())
-        version = 0
-        if "meta" in names:
-            row = self.db.execute("SELECT value FROM meta WHERE key = 'schema_version'").fetchone()
-            version = int(row[0]) if row else 0
-        for step in range(version + 1, target + 1):
-            with self.db.atomic():
+        """Apply the migrations from the stored schema version up to `target`, each atomically. The
+        version is read again inside each step's transaction: another process opening the database at
+        the same time may have applied the step while this one waited for the lock."""
+        for step in range(1, target + 1):
+            with _immediate(self.db):
+                version = 0
+                if "meta" in set(self.db.table_names()):
+                    row = self.db.execute("SELECT value FROM meta WHERE key = 'schema_version'").fetchone()
+                    version = int(row[0]) if row else 0
+                if version >= step:
+                    continue
                 MIGRATIONS[step](self.db)
                 self.db.execute(
                     "INSERT OR REPLACE INTO meta (key, value) VALUES ('schema_version', ?)", [str(step)]
@@ -233,7 +268,7 @@ class Store:
     @contextmanager
     def _write(self) -> Iterator[Database]:
         try:
-            with self.db.atomic():
+            with _immediate(self.db):
                 yield self.db
         except sqlite3.Error as exc:
             raise _friendly(exc, self.path) from None
