@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import json
 import sqlite3
-from collections.abc import Callable, Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator, Mapping
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from datetime import datetime
@@ -39,6 +39,16 @@ class StorageError(UserError):
 
 class ReportIsFinal(StorageError):
     pass
+
+
+class StaleEdit(StorageError):
+    """An edit that expected a value another process (another window, the command line) has changed
+    since: nothing was written. `target` is the edit's target, `current` the value now stored."""
+
+    def __init__(self, message: str, target: str, current: str | None) -> None:
+        super().__init__(message)
+        self.target = target
+        self.current = current
 
 
 @dataclass(frozen=True)
@@ -526,12 +536,20 @@ class Store:
             raise StorageError(f"本机没有报告使用的格式「{template_id}」，无法修改这份报告") from None
 
     def apply(
-        self, report_id: int, edits: Iterable[Edit], label: str = "修改", *, coalesce_seconds: float = 0
+        self,
+        report_id: int,
+        edits: Iterable[Edit],
+        label: str = "修改",
+        *,
+        coalesce_seconds: float = 0,
+        expected: Mapping[str, str | None] | None = None,
     ) -> int:
         """Apply edits as one transaction and one revision batch; unchanged values are dropped.
         With `coalesce_seconds`, a single change to the same target as the latest revision, made within
         that time, extends that revision instead of adding one (typing a paragraph is one revision).
-        Returns the number of values that changed."""
+        `expected` maps targets to the stored values the caller last saw (an undo: the values it undoes);
+        if any differs from what is stored now, another process changed it, and nothing is written
+        (StaleEdit). Returns the number of values that changed."""
         with self._write():
             template_id, status = self._report_row(report_id)
             template = self._template(template_id)
@@ -544,6 +562,13 @@ class Store:
             reopening = any(isinstance(e, StatusEdit) and e.status == STATUS_DRAFT for e in todo)
             if status == STATUS_FINAL and not reopening:
                 raise ReportIsFinal("报告已定稿，不能修改；如需修改，请先撤销定稿。")
+            for target, value in (expected or {}).items():
+                current = self._current(report_id, target)
+                if current != value:
+                    raise StaleEdit(
+                        f"{_target_name(template, target)}已在别处{_changed_to(target, current)}，本次修改未执行",
+                        target, current,
+                    )
             recorded: list[tuple[str, str | None, str | None]] = []
             for edit in todo:
                 target, new = edit.target, edit.stored
@@ -660,6 +685,26 @@ class Store:
             raise StorageError(f"无法恢复到第 {batch} 版：{exc}") from None
         # Restoring an old version of a final report reopens it: the final state is not kept.
         return self.apply(report_id, [status_edit(STATUS_DRAFT), *edits], label=f"恢复到第 {batch} 版")
+
+
+def _target_name(template: Template, target: str) -> str:
+    """A target as the clerk knows it, e.g. 三、收到和处理申请「本年新收·自然人」."""
+    kind, _, key = target.partition(":")
+    if kind in ("cell", "printed") and template.has_cell(key):
+        cell = template.cell(key)
+        name = f"{template.section(cell.section).short}「{cell.row_label}·{cell.col_label}」"
+        return name + ("（文件中印出的合计）" if kind == "printed" else "")
+    if kind == "text":
+        for section in template.sections:
+            if key in (section.id, section.note_key):
+                return f"「{section.heading}」" + ("（表后说明）" if key == section.note_key else "")
+    return f"「{key or target}」"
+
+
+def _changed_to(target: str, current: str | None) -> str:
+    if target.startswith(("cell:", "printed:")):
+        return f"改为 {current}" if current else "清空"
+    return "修改"
 
 
 def _default_title(template_id: str, agency: str, year: int) -> str:

@@ -11,8 +11,10 @@ from pathlib import Path
 
 import pytest
 
-from core.storage import Store
-from core.template import load_template
+from core.edits import CellEdit
+from core.numbers import parse_value
+from core.storage import StaleEdit, Store
+from core.template import CellKind, load_template
 
 ROOT = Path(__file__).resolve().parent.parent
 
@@ -22,7 +24,7 @@ TYPIST = r"""
 import json, sys, time
 from pathlib import Path
 from core.storage import Store, StorageError
-from core.template import load_template
+from core.template import CellKind, load_template
 
 path, start, count, offset = sys.argv[1], Path(sys.argv[2]), int(sys.argv[3]), int(sys.argv[4])
 store = Store(path, seed=False)
@@ -108,5 +110,67 @@ def test_an_edit_waits_for_a_writer_holding_the_lock(db_path: Path) -> None:
         assert holder.returncode == 0, err
         assert 1.5 < waited < 5.0
         assert store.load(summary.id).inputs[cell].text == "42"
+    finally:
+        store.close()
+
+
+SET_CELL = r"""
+import sys
+from core.storage import Store
+store = Store(sys.argv[1], seed=False)
+store.set_cell(int(sys.argv[2]), sys.argv[3], sys.argv[4])
+store.close()
+"""
+
+
+def _run(code: str, *args: object) -> None:
+    done = subprocess.run(
+        [sys.executable, "-c", code, *map(str, args)], cwd=ROOT, capture_output=True, text=True, timeout=60
+    )
+    assert done.returncode == 0, done.stderr
+
+
+def test_an_undo_does_not_overwrite_a_value_changed_in_another_process(db_path: Path) -> None:
+    """Window B undoes its 5 → 6 after window A saved 7: the undo (back to 5) is refused and 7 stays."""
+    store = Store(db_path, seed=False)
+    try:
+        summary = store.list_reports()[0]
+        template = load_template(summary.template)
+        cell = _count_cells(summary.template)[0]
+        store.set_cell(summary.id, cell, "5")
+        store.set_cell(summary.id, cell, "6")
+        _run(SET_CELL, db_path, summary.id, cell, "7")  # window A
+        revisions = len(store.revisions(summary.id))
+        undo = CellEdit(cell, parse_value("5", template.cell(cell).kind))
+        with pytest.raises(StaleEdit) as refused:
+            store.apply(summary.id, [undo], "撤销修改单元格", expected={f"cell:{cell}": "6"})
+        message = str(refused.value)
+        place = template.cell(cell)
+        assert place.row_label in message and place.col_label in message and "7" in message
+        assert "未执行" in message
+        assert (refused.value.target, refused.value.current) == (f"cell:{cell}", "7")
+        assert store.load(summary.id).inputs[cell].text == "7"
+        assert len(store.revisions(summary.id)) == revisions  # nothing written, nothing recorded
+        # With the value it expects still stored, the undo goes through.
+        assert store.apply(summary.id, [undo], "撤销修改单元格", expected={f"cell:{cell}": "7"}) == 1
+        assert store.load(summary.id).inputs[cell].text == "5"
+    finally:
+        store.close()
+
+
+def test_a_stale_edit_is_refused_as_a_whole(db_path: Path) -> None:
+    """A paste undone: one of its cells changed elsewhere, so none of them is written."""
+    store = Store(db_path, seed=False)
+    try:
+        summary = store.list_reports()[0]
+        first, second = _count_cells(summary.template)[:2]
+        count = CellKind.COUNT
+        store.apply(summary.id, [CellEdit(first, parse_value("1", count)), CellEdit(second, parse_value("2", count))])
+        _run(SET_CELL, db_path, summary.id, second, "")  # cleared elsewhere
+        edits = [CellEdit(first, parse_value("", count)), CellEdit(second, parse_value("", count))]
+        with pytest.raises(StaleEdit, match="已在别处清空"):
+            store.apply(summary.id, edits, expected={f"cell:{first}": "1", f"cell:{second}": "2"})
+        report = store.load(summary.id)
+        assert report.inputs[first].text == "1" and second not in report.inputs
     finally:
         store.close()
