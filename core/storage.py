@@ -43,10 +43,12 @@ class ReportIsFinal(StorageError):
 
 class StaleEdit(StorageError):
     """An edit that expected a value another process (another window, the command line) has changed
-    since: nothing was written. `target` is the edit's target, `current` the value now stored."""
+    since: nothing was written. `changed` says what changed (「…」已在别处改为 7), `target` is the
+    edit's target, `current` the value now stored."""
 
-    def __init__(self, message: str, target: str, current: str | None) -> None:
-        super().__init__(message)
+    def __init__(self, changed: str, target: str, current: str | None) -> None:
+        super().__init__(f"{changed}，本次修改未执行")
+        self.changed = changed
         self.target = target
         self.current = current
 
@@ -274,6 +276,14 @@ class Store:
 
     def close(self) -> None:
         self.db.close()
+
+    def data_version(self) -> int:
+        """A number that changes whenever another connection (another window, `main.py import`)
+        commits a change to the database; this store's own writes leave it as it is. Cheap to poll."""
+        try:
+            return int(self.db.execute("PRAGMA data_version").fetchone()[0])
+        except sqlite3.Error as exc:
+            raise _friendly(exc, self.path) from None
 
     @contextmanager
     def _write(self) -> Iterator[Database]:
@@ -566,8 +576,7 @@ class Store:
                 current = self._current(report_id, target)
                 if current != value:
                     raise StaleEdit(
-                        f"{_target_name(template, target)}已在别处{_changed_to(target, current)}，本次修改未执行",
-                        target, current,
+                        f"{_target_name(template, target)}已在别处{_changed_to(target, current)}", target, current
                     )
             recorded: list[tuple[str, str | None, str | None]] = []
             for edit in todo:

@@ -174,3 +174,17 @@ def test_a_stale_edit_is_refused_as_a_whole(db_path: Path) -> None:
         assert report.inputs[first].text == "1" and second not in report.inputs
     finally:
         store.close()
+
+
+def test_data_version_tells_a_change_made_by_another_process(db_path: Path) -> None:
+    store = Store(db_path, seed=False)
+    try:
+        summary = store.list_reports()[0]
+        cell = _count_cells(summary.template)[0]
+        seen = store.data_version()
+        store.set_cell(summary.id, cell, "3")
+        assert store.data_version() == seen  # its own writes do not count
+        _run(SET_CELL, db_path, summary.id, cell, "4")
+        assert store.data_version() != seen
+    finally:
+        store.close()
