@@ -1,4 +1,5 @@
-"""Reading a report from any file the product understands, chosen by the file's suffix."""
+"""Reading a report from any file the product understands, chosen by the file's suffix (and, for
+Word files, by what their first bytes say they are: see reading/legacy_word.py)."""
 
 from __future__ import annotations
 
@@ -9,7 +10,8 @@ from core.report import Report
 from core.reportfile import ReportFileError, read_report_file
 from reading.document import ImportResult
 
-READABLE_SUFFIXES: tuple[str, ...] = (".json", ".docx", ".pdf", ".html", ".htm")
+# .doc and .wps are read when LibreOffice is installed (and refused with how to save them as .docx otherwise).
+READABLE_SUFFIXES: tuple[str, ...] = (".json", ".docx", ".doc", ".wps", ".pdf", ".html", ".htm")
 
 
 def read_with_log(path: str | os.PathLike[str]) -> ImportResult:
@@ -23,12 +25,15 @@ def read_with_log(path: str | os.PathLike[str]) -> ImportResult:
         raise ReportFileError(f"不支持读取「{suffix or '无扩展名'}」文件（可读取：{known}）")
     if not Path(path).is_file():
         raise ReportFileError("文件不存在" if not Path(path).exists() else "这是一个文件夹，不是文件")
-    from reading.importer import assemble
+    from reading.assembly import assemble
 
-    if suffix == ".docx":
-        from reading.docx_reader import extract_docx
+    if suffix in (".docx", ".doc", ".wps"):
+        from reading.legacy_word import extract_word_file
 
-        return assemble(extract_docx(path))
+        document, notes = extract_word_file(Path(path))
+        result = assemble(document)
+        result.log[:0] = notes
+        return result
     if suffix == ".pdf":
         from reading.pdf_reader import extract_pdf
 
