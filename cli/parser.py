@@ -15,7 +15,8 @@ USAGE_EPILOG = """命令：
   list                     列出数据库中的报告
   new --agency 机关 --year 年度 | --from 编号   新建报告（可从上年报告结转）
   fonts [--set 用途 字体文件 | --reset]   查看或设置 PDF 使用的字体
-任何命令都可加 --db PATH 使用指定的数据库。"""
+任何命令都可加 --db PATH 使用指定的数据库。
+check 和 import 可读取的文件：{readable}（.doc、.wps 需安装 LibreOffice）"""
 
 
 class ChineseArgumentParser(argparse.ArgumentParser):
@@ -27,12 +28,15 @@ class ChineseArgumentParser(argparse.ArgumentParser):
 
 def build_parser() -> argparse.ArgumentParser:
     """The parser; the parsed arguments' `func` is the chosen subcommand's function (None: no command)."""
+    from reading.formats import READABLE_SUFFIXES
+
+    readable = "、".join(READABLE_SUFFIXES)
     db = ChineseArgumentParser(add_help=False)
     db.add_argument("--db", metavar="PATH", default=argparse.SUPPRESS, help="使用指定的数据库文件")
     parser = ChineseArgumentParser(
         prog=PROG,
         description="政府信息公开年报助手：填写、检查、打印和发布政府信息公开工作年度报告",
-        epilog=USAGE_EPILOG,
+        epilog=USAGE_EPILOG.format(readable=readable),
         formatter_class=argparse.RawDescriptionHelpFormatter,
         parents=[db],
     )
@@ -40,7 +44,7 @@ def build_parser() -> argparse.ArgumentParser:
     sub = parser.add_subparsers(dest="command", parser_class=ChineseArgumentParser)
 
     p = sub.add_parser("check", parents=[db], help="检查报告文件")
-    p.add_argument("files", nargs="+", metavar="FILE")
+    p.add_argument("files", nargs="+", metavar="FILE", help=f"报告文件：{readable}")
     p.add_argument("--json", action="store_true", help="以 JSON 输出结果")
     p.set_defaults(func=commands.check)
 
@@ -53,7 +57,7 @@ def build_parser() -> argparse.ArgumentParser:
     p.set_defaults(func=commands.export)
 
     p = sub.add_parser("import", parents=[db], help="导入报告文件到数据库")
-    p.add_argument("files", nargs="+", metavar="FILE")
+    p.add_argument("files", nargs="+", metavar="FILE", help=f"报告文件：{readable}")
     p.add_argument("--replace", action="store_true", help="替换数据库中同一机关同一年度的报告")
     p.set_defaults(func=commands.import_files)
 

@@ -38,6 +38,7 @@ from exports import FORMAT_NAMES
 from exports.layout import cell_text
 from reading.document import ImportResult
 from reading.formats import read_with_log
+from reading.legacy_word import LEGACY_NAMES
 from ui.tasks import BackgroundTask
 
 MISMATCH_COLOR = QColor("#fde2e2")
@@ -52,7 +53,8 @@ READING, READY, FAILED, IMPORTED = "reading", "ready", "failed", "imported"
 
 def file_type_name(path: Path) -> str:
     """What kind of file it is, as a clerk would say it (Word 文档, PDF 文档, 网页, 报告文件)."""
-    return FORMAT_NAMES.get(path.suffix.lower(), path.suffix or "未知")
+    suffix = path.suffix.lower()
+    return FORMAT_NAMES.get(suffix) or LEGACY_NAMES.get(suffix) or path.suffix or "未知"
 
 
 # --- the numbers as read, for the two small tables -------------------------------------------------
