@@ -403,6 +403,13 @@ class Store:
             report.set_field(key, fields.get(key, ""))
         return report
 
+    def exists(self, report_id: int) -> bool:
+        """Whether the report is there and not in the recycle bin (another process may have deleted it)."""
+        row = self.db.execute(
+            "SELECT 1 FROM reports WHERE id = ? AND deleted_at IS NULL", [report_id]
+        ).fetchone()
+        return row is not None
+
     def status(self, report_id: int) -> str:
         row = self.db.execute("SELECT status FROM reports WHERE id = ?", [report_id]).fetchone()
         if row is None:

@@ -353,6 +353,19 @@ class ReportGridView(QTableView):
         for row, height in enumerate(heights):
             self.setRowHeight(row, height)
 
+    def dataChanged(self, topLeft: Any, bottomRight: Any, roles: Sequence[int] = ()) -> None:
+        """A cell whose editor is open keeps what is being typed when its value changes underneath
+        (another process saved it): Qt would put the new value into the editor. The user's value,
+        typed last, is saved on Enter."""
+        if (
+            topLeft == bottomRight
+            and self.state() == QAbstractItemView.State.EditingState
+            and self.indexWidget(topLeft) is not None
+        ):
+            self.viewport().update(self.visualRect(topLeft))
+            return
+        super().dataChanged(topLeft, bottomRight, list(roles))
+
     def _on_status_changed(self, _status: str) -> None:
         if self.state() == QAbstractItemView.State.EditingState and self._session and self._session.final:
             editor = self.indexWidget(self.currentIndex())

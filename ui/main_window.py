@@ -5,7 +5,7 @@ from __future__ import annotations
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from PySide6.QtCore import QMimeData, Qt
+from PySide6.QtCore import QMimeData, Qt, QTimer
 from PySide6.QtGui import QAction, QCloseEvent, QDragEnterEvent, QDragMoveEvent, QDropEvent, QKeySequence
 from PySide6.QtWidgets import (
     QInputDialog,
@@ -24,6 +24,8 @@ if TYPE_CHECKING:  # loaded once the window is on screen (the list) or a report 
     from ui.session import ReportSession
 
 APP_TITLE = "政府信息公开年报助手"
+# How often the window looks for changes another process (another window, `main.py import`) saved.
+EXTERNAL_POLL_MS = 1000
 
 
 class MainWindow(QMainWindow):
@@ -57,6 +59,11 @@ class MainWindow(QMainWindow):
         self.statusBar().addPermanentWidget(self.saved_label)
         self._build_actions()
         self._update_actions()
+        self._data_version: int | None = None
+        self.external_timer = QTimer(self)
+        self.external_timer.setObjectName("external_timer")
+        self.external_timer.setInterval(EXTERNAL_POLL_MS)
+        self.external_timer.timeout.connect(self.check_external_changes)
         if store is not None:
             self.attach_store(store)
 
@@ -73,6 +80,39 @@ class MainWindow(QMainWindow):
         self.stack.setCurrentWidget(self.reports)
         self._update_actions()
         self._warn_template_problems()
+        self._data_version = self._poll_version()
+        self.external_timer.start()
+
+    def _poll_version(self) -> int | None:
+        from core.errors import UserError
+
+        try:
+            return self.store.data_version()
+        except UserError:
+            return None  # the database cannot be read now; the next edit says why
+
+    def check_external_changes(self) -> bool:
+        """Show what another process saved since the last look: the open report's cells, texts,
+        totals and findings, or the reports list. A cell being typed into keeps what is typed.
+        Returns whether anything was refreshed."""
+        from core.errors import UserError
+
+        version = self._poll_version()
+        if version is None or version == self._data_version:
+            return False
+        self._data_version = version
+        if self.session is not None:
+            try:
+                changed = self.session.refresh()
+            except UserError:
+                self.show_list()
+                self._notice("这份报告已在别处删除或无法读取，已回到报告列表。")
+                return True
+            if changed:
+                self._notice("这份报告已在别处修改，窗口中已显示最新内容。")
+            return changed
+        self.reports.refresh()
+        return True
 
     def _warn_template_problems(self) -> None:
         """Template files added to the data folder that could not be used: say so once, plainly."""
@@ -175,6 +215,7 @@ class MainWindow(QMainWindow):
         editor = ReportEditor(session, self)
         session.saved.connect(self.saved_label.setText)
         session.failed.connect(self._failed)
+        session.refused.connect(self._refused)
         session.findingsChanged.connect(self._update_actions)
         session.statusChanged.connect(lambda _s: self._update_actions())
         session.undo_stack.indexChanged.connect(lambda _i: self._update_actions())
@@ -342,6 +383,10 @@ class MainWindow(QMainWindow):
     def _notice(self, message: str) -> None:
         self.statusBar().showMessage(message, 8000)
 
+    def _refused(self, message: str) -> None:
+        """An undo or redo not done because its values changed elsewhere: said, not a modal error."""
+        self.statusBar().showMessage(message, 15000)
+
     def _failed(self, message: str) -> None:
         self.saved_label.setText("未保存")
         QMessageBox.warning(self, "没有保存", message)
@@ -356,6 +401,7 @@ class MainWindow(QMainWindow):
 
     def closeEvent(self, event: QCloseEvent) -> None:
         # Every change is already in the database; nothing to ask.
+        self.external_timer.stop()
         if self.batch_window is not None:
             self.batch_window.cancel()
         self._close_report()

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import contextlib
 from collections.abc import Iterable, Mapping
 from datetime import datetime
 
@@ -13,7 +14,7 @@ from core.edits import CellEdit, Edit, FieldEdit, PrintedEdit, StatusEdit
 from core.errors import UserError
 from core.numbers import Number, Parsed, format_number, parse_value
 from core.report import FIELD_KEYS, STATUS_DRAFT, STATUS_FINAL, Report
-from core.storage import Store
+from core.storage import StaleEdit, StorageError, Store
 
 # Typing in a text section is one revision in the history while the pauses stay under this.
 TEXT_COALESCE_SECONDS = 120
@@ -31,6 +32,7 @@ class ReportSession(QObject):
     statusChanged = Signal(str)  # draft / final
     saved = Signal(str)  # a message for the status bar
     failed = Signal(str)  # a Chinese message: the change was not saved and not applied
+    refused = Signal(str)  # a Chinese message: an undo or redo not done, its values changed elsewhere
 
     def __init__(self, store: Store, report_id: int, parent: QObject | None = None) -> None:
         super().__init__(parent)
@@ -121,6 +123,34 @@ class ReportSession(QObject):
         self.statusChanged.emit(self.status)
         self.findingsChanged.emit()
 
+    def refresh(self) -> bool:
+        """Take in what another process (another window, `main.py import`) saved to this report and
+        to last year's: only what changed is shown again. The undo stack stays; an undo whose values
+        changed underneath it is refused when it is tried. Returns whether anything changed; raises
+        StorageError when the report is gone (deleted elsewhere)."""
+        if not self.store.exists(self.report_id):
+            raise StorageError("这份报告已在别处删除")
+        report = self.store.load(self.report_id)
+        status = self.store.status(self.report_id)
+        previous = self.store.previous_report(report.agency, report.year)
+        if report.template_id != self.report.template_id:
+            self.reload()  # restored elsewhere to a version in the other template: a different grid
+            return True
+        old = self.report
+        cells = {c for c in old.inputs.keys() | report.inputs.keys() if old.inputs.get(c) != report.inputs.get(c)}
+        cells |= {c for c in old.printed.keys() | report.printed.keys() if old.printed.get(c) != report.printed.get(c)}
+        texts = [key for key in FIELD_KEYS if old.field(key) != report.field(key)]
+        if not cells and not texts and status == self.status and previous == self.previous and report == old:
+            return False
+        self.report, self.previous = report, previous
+        self._recheck(sorted(cells))
+        for key in texts:
+            self.textChanged.emit(key)
+        if status != self.status:
+            self.status = status
+            self.statusChanged.emit(status)
+        return True
+
     def _push(self, pairs: list[EditPair], label: str, merge_key: str = "") -> bool:
         if not pairs:
             return True
@@ -131,20 +161,34 @@ class ReportSession(QObject):
         self.undo_stack.push(command)
         return not command.failed
 
-    def _save(self, edits: list[Edit], label: str, coalesce: bool = False) -> bool:
+    def _save(
+        self, edits: list[Edit], label: str, coalesce: bool = False, expected: Mapping[str, str | None] | None = None,
+        refusal: str = "",
+    ) -> bool:
         try:
             self.store.apply(
-                self.report_id, edits, label, coalesce_seconds=TEXT_COALESCE_SECONDS if coalesce else 0
+                self.report_id, edits, label, coalesce_seconds=TEXT_COALESCE_SECONDS if coalesce else 0,
+                expected=expected,
             )
+        except StaleEdit as exc:
+            self.refused.emit(f"{exc.changed}，{refusal or '本次修改'}未执行")
+            with contextlib.suppress(UserError):  # a report deleted elsewhere: the window's poll says so
+                self.refresh()  # show what is stored now
+            return False
         except UserError as exc:
             self.failed.emit(str(exc))
             return False
         self.saved.emit(f"已保存 {datetime.now():%H:%M:%S}")
         return True
 
-    def apply_edits(self, edits: list[Edit], label: str, coalesce: bool = False) -> bool:
-        """Save and then show. False (and nothing changed) on failure."""
-        if not self._save(edits, label, coalesce):
+    def apply_edits(
+        self, edits: list[Edit], label: str, coalesce: bool = False, expected: Mapping[str, str | None] | None = None,
+        refusal: str = "",
+    ) -> bool:
+        """Save and then show. False (and nothing changed) on failure. With `expected` (target → stored
+        value), nothing is saved if another process changed any of those values: `refused` then says
+        which, ending with "{refusal}未执行"."""
+        if not self._save(edits, label, coalesce, expected, refusal):
             return False
         for edit in edits:
             edit.apply_to(self.report)
@@ -189,6 +233,7 @@ class _EditCommand(QUndoCommand):
         self.pairs = pairs
         self.merge_key = merge_key
         self.failed = False
+        self.done = False  # redo() ran once: the push; a later redo() is a redo
 
     def id(self) -> int:
         return self.MERGE_ID if self.merge_key else -1
@@ -201,10 +246,20 @@ class _EditCommand(QUndoCommand):
         return True
 
     def redo(self) -> None:
-        if not self.session.apply_edits([new for new, _ in self.pairs], self.text(), coalesce=bool(self.merge_key)):
+        # The push writes what the user just typed, whatever is stored. A redo after an undo expects
+        # the values it undid to, so that it never overwrites what another window saved since.
+        expected = {old.target: old.stored for _, old in self.pairs} if self.done else None
+        self.done = True
+        if not self.session.apply_edits(
+            [new for new, _ in self.pairs], self.text(), coalesce=bool(self.merge_key), expected=expected,
+            refusal="重做",
+        ):
             self.failed = True
             self.setObsolete(True)
 
     def undo(self) -> None:
-        if not self.session.apply_edits([old for _, old in self.pairs], f"撤销{self.text()}"):
+        expected = {new.target: new.stored for new, _ in self.pairs}
+        if not self.session.apply_edits(
+            [old for _, old in self.pairs], f"撤销{self.text()}", expected=expected, refusal="撤销"
+        ):
             self.setObsolete(True)
