@@ -92,7 +92,10 @@ def store_report(store: Store, report: Report, *, replace: bool, replacing: int 
     """Store a report read from a file. When the agency has a report for the year it is replaced (moved
     to the recycle bin) only with `replace`, and with `replacing` only when it is that one, so nothing
     is replaced unseen; otherwise ReportExists. The new report is stored and the old one moved aside in
-    one transaction: a failure in between leaves the agency with its old report."""
+    one transaction: a failure in between leaves the agency with its old report. A report about to
+    be replaced is backed up first (with the whole database)."""
+    if replace and store.find(report.agency, report.year) is not None:
+        store.backup_before("replace")
     with store.transaction():
         existing = store.find(report.agency, report.year)
         if existing is not None and (not replace or replacing not in (None, existing)):

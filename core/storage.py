@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import sqlite3
+import time
 from collections.abc import Callable, Iterable, Iterator, Mapping
 from contextlib import contextmanager
 from dataclasses import dataclass, field
@@ -11,16 +12,19 @@ from datetime import datetime
 from decimal import Decimal
 from importlib import resources
 from pathlib import Path
-from typing import Any
+from typing import Any, Concatenate, ParamSpec, TypeVar
 
 from sqlite_utils import Database
 
+from core import backup
+from core.backup import BackupInfo
 from core.checks import RULES_VERSION, counts, validate
 from core.edits import Edit, InvalidEdit, StatusEdit, cell_edit, check_edit, decode_edit, field_edit, status_edit
 from core.errors import UserError
 from core.numbers import Parsed, parse_value
 from core.report import FIELD_KEYS, STATUS_DRAFT, STATUS_FINAL, STATUS_LABELS, Contact, Report
 from core.reportfile import json_text, loads
+from core.savemark import SaveMark
 from core.template import Template, foreign_cell_ids, load_template
 
 SCHEMA_VERSION = 3
@@ -39,6 +43,69 @@ class StorageError(UserError):
 
 class ReportIsFinal(StorageError):
     pass
+
+
+class DatabaseDamaged(StorageError):
+    """The database cannot be trusted: damaged (`kind` "damaged"), shrunk to nothing while backups
+    exist ("empty"), or older than what was saved, its last commits lost with the -wal file ("lost").
+    str() is one Chinese sentence that says what is known and which backup can help. Nothing is
+    written into the file; a "lost" database is whole, so the user may choose to keep it."""
+
+    def __init__(self, message: str, path: Path, kind: str, newest: backup.BackupInfo | None = None) -> None:
+        super().__init__(message)
+        self.path = path
+        self.kind = kind
+        self.newest = newest
+
+    @property
+    def can_keep(self) -> bool:
+        """Whether the database itself is whole (only older), so it may be used as it is."""
+        return self.kind == "lost"
+
+    @staticmethod
+    def _newest(path: Path) -> BackupInfo | None:
+        return next((info for info in backup.list_backups(path) if info.readable), None)
+
+    @classmethod
+    def found(cls, path: Path, detail: str) -> DatabaseDamaged:
+        newest = cls._newest(path)
+        try:
+            with path.open("rb") as handle:
+                if handle.read(16) != b"SQLite format 3\0":
+                    detail = "它不是本程序的数据库文件：开头不是 SQLite 数据库"
+        except OSError:
+            pass
+        hint = f"可以用 {newest.describe()}恢复" if newest else "没有可用的备份"
+        return cls(f"数据库「{path}」已损坏（{detail}），程序没有再写入它；{hint}。", path, "damaged", newest)
+
+    @classmethod
+    def empty(cls, path: Path) -> DatabaseDamaged:
+        newest = cls._newest(path)
+        hint = f"可以用 {newest.describe()}恢复" if newest else "备份都无法读取"
+        return cls(
+            f"数据库「{path}」变成了空文件（0 字节），而它有过备份：这是损坏，不是新的数据库；程序没有改动它，{hint}。",
+            path, "empty", newest,
+        )
+
+    @classmethod
+    def lost(cls, path: Path, saved: int, have: int) -> DatabaseDamaged:
+        """The save mark says `saved` commits were made; the database holds `have`."""
+        newest = cls._newest(path)
+        missing = saved - have
+        if newest is None:
+            known = "没有备份可以找回它们"
+        elif newest.seq is None:
+            known = f"{newest.describe()}是否含有它们无法确定"
+        elif newest.seq >= saved:
+            known = f"{newest.describe()}含有全部这些保存，可以用它恢复"
+        elif newest.seq > have:
+            known = f"{newest.describe()}含有其中 {newest.seq - have} 次，其余 {saved - newest.seq} 次无法找回"
+        else:
+            known = "备份中也没有这些保存（最新的备份不比现在的数据库新），可以继续使用现有的数据库"
+        return cls(
+            f"数据库「{path}」比上次保存时旧：最近 {missing} 次保存已丢失（保存它们的 -wal 文件丢失或损坏）；{known}。",
+            path, "lost", newest,
+        )
 
 
 class StaleEdit(StorageError):
@@ -192,22 +259,52 @@ def _friendly(exc: sqlite3.Error, path: Path) -> StorageError:
         return StorageError(f"数据库「{path}」正被其他程序占用，请关闭其他程序后重试。")
     if "readonly" in text or "read-only" in text:
         return StorageError(f"数据库「{path}」是只读的，无法保存修改。")
-    if "not a database" in text or "malformed" in text or "corrupt" in text:
-        return StorageError(f"「{path}」不是本程序的数据库文件，或已损坏；程序没有改动它。")
+    if backup.is_damage(exc):
+        detail = "文件中有文字已损坏" if "decode" in text else "文件中有页面损坏"
+        return DatabaseDamaged.found(path, backup.NOT_OURS if "not a database" in text else detail)
     return StorageError(f"数据库出错：{exc}")
 
 
-class Store:
-    """The local database. Every public write is one transaction and one revision batch."""
+_P = ParamSpec("_P")
+_R = TypeVar("_R")
 
-    def __init__(self, path: str | Path, *, seed: bool = True) -> None:
+
+def _reads(method: Callable[Concatenate[Store, _P], _R]) -> Callable[Concatenate[Store, _P], _R]:
+    """A reading method: an error from SQLite becomes a StorageError (DatabaseDamaged when the file
+    turns out damaged, after which the store writes nothing more)."""
+
+    def reading(store: Store, /, *args: _P.args, **kwargs: _P.kwargs) -> _R:
+        try:
+            return method(store, *args, **kwargs)
+        except sqlite3.Error as exc:
+            raise store._failure(exc) from None
+
+    reading.__doc__ = method.__doc__
+    return reading
+
+
+class Store:
+    """The local database. Every public write is one transaction and one revision batch.
+
+    At open the database is checked (`backup.problem`) and compared with its save mark; a damaged
+    database raises DatabaseDamaged and is never written. With `backups`, a backup is made at open
+    when the database changed since the newest backup, and after a write when the last one is an hour
+    old (core/backup.py); `accept_loss` opens a database whose last commits were lost as it is."""
+
+    def __init__(self, path: str | Path, *, seed: bool = True, backups: bool = True, accept_loss: bool = False) -> None:
         self.path = Path(path)
+        self.damaged: DatabaseDamaged | None = None
+        self.backups = backups
+        self.backup_problem: str | None = None  # why the last automatic backup failed, if it did
+        self._last_backup = time.time()  # a new database is first backed up an hour into editing
+        self._mark = SaveMark(self.path)
         if self.path.is_dir():
             raise StorageError(f"「{self.path}」是一个文件夹，不是数据库文件。")
         try:
             self.path.parent.mkdir(parents=True, exist_ok=True)
         except OSError as exc:
             raise StorageError(f"无法创建数据文件夹「{self.path.parent}」：{exc.strerror}") from None
+        existed = self._existing()
         try:
             self.db = Database(self.path)
         except sqlite3.Error as exc:
@@ -220,8 +317,99 @@ class Store:
         except sqlite3.Error as exc:
             self.db.close()
             raise _friendly(exc, self.path) from None
+        try:
+            self._compare_mark(existed, accept_loss)
+        except StorageError:
+            self.db.close()
+            raise
         if self.db.execute("SELECT 1 FROM meta WHERE key = 'seeded'").fetchone() is None:
             self._seed(seed)
+        newest = backup.newest_backup_time(self.path) if backups else None
+        if newest is not None:
+            self._last_backup = newest.timestamp()
+        if backups and existed:
+            self._backup_at_open()
+
+    def _existing(self) -> bool:
+        """Whether there is a database to open (else one is created). An empty file is a new database
+        only when it never had a backup or a save mark: otherwise it shrank to nothing."""
+        try:
+            size = self.path.stat().st_size
+        except FileNotFoundError:
+            self._mark.clear()  # a database deleted on purpose: the new one starts its own count
+            return False
+        except OSError:
+            return True
+        if size == 0 and not Path(f"{self.path}-wal").exists():
+            if backup.has_backups(self.path) or (self._mark.read() or 0) > 0:
+                raise DatabaseDamaged.empty(self.path)
+            return False
+        return True
+
+    def _compare_mark(self, existed: bool, accept_loss: bool) -> None:
+        """A save mark above the database's commit count: commits were lost (with the -wal file)."""
+        mark = self._mark.read()
+        if mark is None:
+            return
+        have = self.commit_seq
+        if mark > have and existed and not accept_loss:
+            raise DatabaseDamaged.lost(self.path, mark, have)
+        if mark != have:
+            self._mark.write(have)
+
+    @property
+    def commit_seq(self) -> int:
+        """How many write transactions the database has committed (since it began counting)."""
+        row = self.db.execute("SELECT value FROM meta WHERE key = 'commit_seq'").fetchone()
+        return int(row[0]) if row and str(row[0]).isdigit() else 0
+
+    def _failure(self, exc: sqlite3.Error) -> StorageError:
+        error = _friendly(exc, self.path)
+        if isinstance(error, DatabaseDamaged):
+            self.damaged = error
+        return error
+
+    # --- backups -------------------------------------------------------------------------------
+
+    def backup(self, reason: str = "manual") -> BackupInfo:
+        """A backup now (outside any transaction); raises BackupError or DatabaseDamaged."""
+        if self.damaged is not None:
+            raise self.damaged
+        try:
+            made = backup.make_backup(self.db.conn, self.path, reason)
+        except DatabaseDamaged as exc:
+            self.damaged = exc
+            raise
+        self._last_backup = time.time()
+        self.backup_problem = None
+        return made
+
+    def _backup_quietly(self, reason: str) -> BackupInfo | None:
+        """A backup that may fail without failing what the user did; the reason is kept."""
+        try:
+            return self.backup(reason)
+        except (StorageError, backup.BackupError) as exc:
+            self.backup_problem = str(exc)
+            self._last_backup = time.time()  # try again in an hour, not at every keystroke
+            return None
+
+    def maybe_backup(self) -> BackupInfo | None:
+        """A backup when the last one is at least an hour old (a cheap check; called after each write)."""
+        if not self.backups or self.damaged is not None or self.db.conn.in_transaction:
+            return None
+        if time.time() - self._last_backup < backup.AUTO_INTERVAL_SECONDS:
+            return None
+        return self._backup_quietly("auto")
+
+    def backup_before(self, reason: str) -> BackupInfo | None:
+        """A backup before a risky operation ("replace", "migrate"); a failure is kept, not raised."""
+        return self._backup_quietly(reason) if self.backups else None
+
+    def _backup_at_open(self) -> None:
+        """A backup at open when the database changed since the newest backup."""
+        newest = next(iter(backup.list_backups(self.path)), None)
+        if newest is None or newest.seq is None or newest.seq != self.commit_seq:
+            self._backup_quietly("open")
 
     def _seed(self, seed: bool) -> None:
         """A new database starts with the example report, so a new user sees a real one."""
@@ -246,6 +434,11 @@ class Store:
                 f"{SCHEMA_VERSION} 版）。请升级程序后再打开；程序没有改动它。"
             )
         self.db.execute(f"PRAGMA busy_timeout={BUSY_TIMEOUT_MS}")
+        found = backup.problem(self.db.conn)
+        if found is not None:
+            raise DatabaseDamaged.found(self.path, found)
+        if 0 < version < SCHEMA_VERSION and self.backups:
+            self.backup_before("migrate")
         self.db.enable_wal()
         self.db.execute("PRAGMA synchronous=NORMAL")
         self.db.execute("PRAGMA foreign_keys=ON")
@@ -276,6 +469,7 @@ class Store:
 
     def close(self) -> None:
         self.db.close()
+        self._mark.close()
 
     def data_version(self) -> int:
         """A number that changes whenever another connection (another window, `main.py import`)
@@ -287,11 +481,30 @@ class Store:
 
     @contextmanager
     def _write(self) -> Iterator[Database]:
+        """A write transaction (or a savepoint inside one). The outermost one raises the commit count
+        with its changes and, once committed, writes the save mark and makes the hourly backup if due.
+        A store that found its database damaged writes nothing."""
+        if self.damaged is not None:
+            raise self.damaged
+        outer = not self.db.conn.in_transaction
+        seq = 0
         try:
             with _immediate(self.db):
                 yield self.db
+                if outer:
+                    seq = self._count_commit()
         except sqlite3.Error as exc:
-            raise _friendly(exc, self.path) from None
+            raise self._failure(exc) from None
+        if outer:
+            self._mark.write(seq)
+            self.maybe_backup()
+
+    def _count_commit(self) -> int:
+        self.db.execute(
+            """INSERT INTO meta (key, value) VALUES ('commit_seq', '1')
+               ON CONFLICT (key) DO UPDATE SET value = CAST(value AS INTEGER) + 1"""
+        )
+        return self.commit_seq
 
     @contextmanager
     def transaction(self) -> Iterator[None]:
@@ -309,12 +522,14 @@ class Store:
         cursor = self.db.execute("INSERT INTO agencies (name) VALUES (?)", [name])
         return int(cursor.lastrowid or 0)
 
+    @_reads
     def agencies(self) -> list[AgencyProfile]:
         rows = self.db.execute(
             "SELECT name, address, postcode, phone, email, signer, zero_print FROM agencies ORDER BY name"
         ).fetchall()
         return [AgencyProfile(*row) for row in rows]
 
+    @_reads
     def agency_profile(self, name: str) -> AgencyProfile:
         row = self.db.execute(
             "SELECT name, address, postcode, phone, email, signer, zero_print FROM agencies WHERE name = ?",
@@ -368,6 +583,7 @@ class Store:
             self._record(report_id, "创建报告", [("report", None, "created")])
         return report_id
 
+    @_reads
     def load(self, report_id: int) -> Report:
         row = self.db.execute(
             """SELECT a.name, r.year, r.template, r.extra FROM reports r
@@ -410,12 +626,14 @@ class Store:
         ).fetchone()
         return row is not None
 
+    @_reads
     def status(self, report_id: int) -> str:
         row = self.db.execute("SELECT status FROM reports WHERE id = ?", [report_id]).fetchone()
         if row is None:
             raise StorageError(f"找不到编号为 {report_id} 的报告")
         return str(row[0])
 
+    @_reads
     def find(self, agency: str, year: int) -> int | None:
         row = self.db.execute(
             """SELECT r.id FROM reports r JOIN agencies a ON a.id = r.agency_id
@@ -429,6 +647,7 @@ class Store:
         report_id = self.find(agency, year - 1)
         return self.load(report_id) if report_id is not None else None
 
+    @_reads
     def list_reports(self, *, deleted: bool = False) -> list[ReportSummary]:
         """The reports (or those in the recycle bin) with their counts of findings. Counts are kept
         for the version of the report and of last year's report they were made for; only a report
@@ -619,6 +838,7 @@ class Store:
         self.db.execute("UPDATE reports SET updated_at = ?, version = version + 1 WHERE id = ?", [now, report_id])
         return True
 
+    @_reads
     def set_cell(self, report_id: int, cell_id: str, value: object) -> Parsed:
         """Store one input cell from what the user typed; returns the parsed value."""
         template = self._template(self._report_row(report_id)[0])
@@ -670,6 +890,7 @@ class Store:
         )
         self.db.execute("UPDATE reports SET updated_at = ?, version = version + 1 WHERE id = ?", [now, report_id])
 
+    @_reads
     def revisions(self, report_id: int) -> list[Revision]:
         """Every saved change of a report, oldest first, grouped as it was saved."""
         grouped: dict[int, list[Any]] = {}
@@ -683,6 +904,7 @@ class Store:
             meta[batch] = (at, label)
         return [Revision(b, meta[b][0], meta[b][1], tuple(ch)) for b, ch in grouped.items()]
 
+    @_reads
     def restore(self, report_id: int, batch: int) -> int:
         """Bring the report back to how it was right after revision `batch`; the restore is itself
         a new revision. Returns the number of values changed."""
