@@ -686,7 +686,7 @@ def test_missing_file_and_folder(tmp_path: Path) -> None:
         extract_html(tmp_path)
 
 
-# --- read back as reports (reading.importer.assemble through reading.formats) ------------------------
+# --- read back as reports (reading.assembly.assemble through reading.formats) ------------------------
 
 def error_findings(report: Report) -> list[tuple[str, tuple[str, ...]]]:
     return [(f.rule, f.cells) for f in validate(report) if f.severity == ERROR]

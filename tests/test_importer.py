@@ -1,4 +1,4 @@
-"""reading.importer.assemble on hand-made extracted documents: labels by meaning, numbers as printed, texts, the log."""
+"""reading.assembly.assemble on hand-made extracted documents: labels by meaning, numbers as printed, texts, the log."""
 
 from __future__ import annotations
 
@@ -19,8 +19,8 @@ from core.template import load_template
 from exports.layout import Paragraph as LayoutParagraph
 from exports.layout import SignatureBlock, build_layout
 from exports.layout import Table as LayoutTable
+from reading.assembly import assemble
 from reading.document import ExtractedDocument, ExtractedTable, ImportResult
-from reading.importer import assemble
 from tests.conftest import full_report
 
 
