@@ -122,3 +122,48 @@ def test_the_import_walk_sees_imports_inside_functions_and_relative_ones(tmp_pat
     assert _hits("core.storage", FORBIDDEN["exports"]) == ["core.storage"]
     assert _hits("core.storage_extra", FORBIDDEN["exports"]) == []
     assert _hits("uikit", FORBIDDEN["core"]) == []
+
+
+# Inside reading, the assembly of a report from what a reader extracted is layered as well: each
+# module imports only modules of the levels before its own, and none imports a reader (the readers,
+# formats and batch sit beside, above document).
+READING_LEVELS: tuple[tuple[str, ...], ...] = (
+    ("reading.document",),
+    ("reading.labels",),
+    ("reading.tables",),
+    ("reading.state",),
+    ("reading.section2", "reading.section3", "reading.section4", "reading.prose"),
+    ("reading.assembly",),
+)
+READING_BESIDE = (
+    "reading.docx_reader",
+    "reading.pdf_reader",
+    "reading.html_reader",
+    "reading.formats",
+    "reading.batch",
+)
+
+
+def _reading_level(module: str) -> int | None:
+    return next((k for k, level in enumerate(READING_LEVELS) if module in level), None)
+
+
+def test_reading_assembly_modules_import_only_the_levels_below() -> None:
+    files = dict(_modules("reading"))
+    wrong = []
+    for level, names in enumerate(READING_LEVELS):
+        for name in names:
+            path = files[name]
+            for line, module in _imported_names(name, path):
+                below = _reading_level(module)
+                if below is not None and below >= level:
+                    wrong.append(f"{path.relative_to(ROOT)}:{line} imports {module}, not of a level below")
+                if _hits(module, READING_BESIDE):
+                    wrong.append(f"{path.relative_to(ROOT)}:{line} imports the reader {module}")
+    assert wrong == []
+
+
+def test_the_reading_levels_name_modules_that_exist() -> None:
+    files = dict(_modules("reading"))
+    assert [n for level in READING_LEVELS for n in level if n not in files] == []
+    assert [n for n in READING_BESIDE if n not in files] == []
