@@ -8,7 +8,6 @@ from __future__ import annotations
 
 import argparse
 import dataclasses
-import errno
 import json
 import os
 from collections.abc import Callable
@@ -232,6 +231,7 @@ def export(args: argparse.Namespace, context: Context) -> int:
     """Export a report file or a stored report in the format the target's suffix names. Blank cells print
     as --blanks says, else as the agency's profile says (a stored report), else as 0."""
     from core.errors import UserError
+    from core.fileio import TargetRefused, os_reason
     from core.reportfile import ReportFileError
     from core.settings import load_settings, pdf_font_overrides
     from exports import WRITERS, ExportOptions, export_report
@@ -264,15 +264,14 @@ def export(args: argparse.Namespace, context: Context) -> int:
 
             options = dataclasses.replace(options, fonts=find_fonts(dict(options.font_overrides) or None))
         export_report(report, path, options)
+    except TargetRefused as exc:
+        err.write(f"无法写入「{target}」：{exc}；原文件未改动\n")
+        return EXIT_UNREADABLE
     except UserError as exc:
         err.write(f"无法导出「{target}」：{exc}\n")
         return EXIT_UNREADABLE
-    except PermissionError:
-        err.write(f"无法写入「{target}」：没有写入权限，或文件正被其他程序打开；原文件未改动\n")
-        return EXIT_UNREADABLE
     except OSError as exc:
-        reason = "磁盘空间不足" if exc.errno == errno.ENOSPC else (exc.strerror or str(exc))
-        err.write(f"无法写入「{target}」：{reason}；原文件未改动\n")
+        err.write(f"无法写入「{target}」：{os_reason(exc, writing=True)}；原文件未改动\n")
         return EXIT_UNREADABLE
     context.out.write(f"已导出：{target}\n")
     notice = options.fonts.notice() if options.fonts is not None else None

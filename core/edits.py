@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+from core.cleantext import field_limit, field_name, replace_unwanted
 from core.errors import UserError
 from core.numbers import Parsed, parse_value
 from core.report import FIELD_KEYS, STATUS_DRAFT, STATUS_FINAL, Report
@@ -117,12 +118,20 @@ def cell_edit(template: Template, cell_id: str, value: object) -> CellEdit:
     cell = template.cell(cell_id)
     if cell.computed:
         raise InvalidEdit(f"「{cell_id}」是自动计算的合计，不能填写")
+    if isinstance(value, str):  # a control character pasted along is no part of what was meant
+        value = replace_unwanted(value)
     return CellEdit(cell_id, parse_value(value, cell.kind))
 
 
 def field_edit(key: str, text: str) -> FieldEdit:
+    """A text set as typed or pasted: control characters (a NUL, a form feed…) removed, a lone
+    surrogate replaced; InvalidEdit for a text longer than the field may be (core.cleantext)."""
     if key not in FIELD_KEYS:
         raise InvalidEdit(f"未知的文字栏目「{key}」")
+    text = replace_unwanted(text)
+    limit = field_limit(key)
+    if len(text) > limit:
+        raise InvalidEdit(f"{field_name(key)}过长（{len(text)} 个字，最多 {limit} 个字），未保存")
     return FieldEdit(key, text)
 
 

@@ -2,20 +2,21 @@
 
 from __future__ import annotations
 
-import contextlib
 import json
 import math
 import os
 import re
-import tempfile
 import uuid
 from decimal import Decimal
-from pathlib import Path
 from typing import Any
 
-from core.errors import UserError
+from core.cleantext import field_limit, field_name, unwanted_character
+from core.fileio import ReportFileError as ReportFileError  # re-exported: readers raise it
+from core.fileio import file_error as file_error
+from core.fileio import read_regular
+from core.fileio import write_atomic as write_atomic
 from core.numbers import BLANK, parse_value, to_json_value
-from core.report import TEXT_KEYS, Contact, Report, Signature
+from core.report import FIELD_KEYS, TEXT_KEYS, Contact, Report, Signature
 from core.template import foreign_cell_ids, load_template, template_ids
 
 FORMAT = "gov-disclosure-annual-report"
@@ -28,19 +29,11 @@ KNOWN_KEYS = frozenset(
 )
 
 
-class ReportFileError(UserError):
-    """A report file that cannot be read; str() is a one-line reason in Chinese."""
-
-
-def file_error(exc: OSError) -> ReportFileError:
-    """Why a file could not be opened or read, as every reader says it."""
-    if isinstance(exc, FileNotFoundError):
-        return ReportFileError("文件不存在")
-    if isinstance(exc, IsADirectoryError):
-        return ReportFileError("这是一个文件夹，不是文件")
-    if isinstance(exc, PermissionError):
-        return ReportFileError("没有读取权限（文件可能正被其他程序打开）")
-    return ReportFileError(f"无法读取：{exc.strerror or exc}")
+# A report file is 10-30 KB; one of 8 MB is not a report (and is not read into memory beyond that).
+MAX_REPORT_FILE_BYTES = 8 * 1024 * 1024
+# A report file nests three levels (the file, "cells", a value); unknown keys kept beside them may nest
+# a little more. Deeper is a broken or hostile file (and would exhaust the stack when written back).
+MAX_NESTING = 20
 
 
 def _quote(value: object) -> str:
@@ -205,27 +198,71 @@ def dumps(report: Report) -> str:
     return json_text(report_to_json(report), indent=1) + "\n"
 
 
+def _decimal(text: str) -> Decimal | str:
+    """A JSON number with a fraction or exponent, exactly; one beyond what Decimal can hold (1e-99999999999999999999)
+    stays its text: an invalid value in a cell, kept as the file wrote it."""
+    try:
+        return Decimal(text)
+    except ArithmeticError:
+        return text
+
+
+def _check_content(data: object) -> None:
+    """ReportFileError for content no report holds and no export could write: nesting deeper than
+    MAX_NESTING, a lone surrogate or a control character in any string (keys included)."""
+    stack: list[tuple[object, int, str]] = [(data, 1, "")]
+    while stack:
+        item, depth, where = stack.pop()
+        if depth > MAX_NESTING:
+            raise ReportFileError(f"文件嵌套层次过深（超过 {MAX_NESTING} 层），不是年度报告文件")
+        if isinstance(item, dict):
+            for key, value in item.items():
+                inner = f"{where}.{key}" if where else str(key)
+                _check_string(key, inner)
+                stack.append((value, depth + 1, inner))
+        elif isinstance(item, list):
+            stack.extend((value, depth + 1, f"{where}[{i}]") for i, value in enumerate(item))
+        elif isinstance(item, str):
+            _check_string(item, where)
+
+
+def _check_string(text: str, where: str) -> None:
+    problem = unwanted_character(text)
+    if problem is not None:
+        name = _quote(where.encode("utf-8", "replace").decode("utf-8"))
+        raise ReportFileError(f"「{name}」的{problem}，文件可能已损坏")
+
+
+def _check_lengths(report: Report) -> None:
+    """ReportFileError for a text longer than any report's (the title, for one, must fit a DOCX's
+    core properties)."""
+    texts = {"agency": report.agency, **{key: report.field(key) for key in FIELD_KEYS}}
+    for key, text in texts.items():
+        limit = field_limit(key)
+        if len(text) > limit:
+            raise ReportFileError(f"{field_name(key)}过长（{len(text)} 个字，最多 {limit} 个字），不像是年度报告")
+
+
 def loads(text: str) -> Report:
     try:
         # NaN and Infinity are not JSON (json.dumps writes them nonetheless): read as the words,
         # an invalid value in a cell, and written back as text a JSON reader accepts.
-        data = json.loads(text, parse_float=Decimal, parse_constant=str)
+        data = json.loads(text, parse_float=_decimal, parse_constant=str)
     except json.JSONDecodeError as exc:
         raise ReportFileError(f"不是有效的 JSON（第 {exc.lineno} 行第 {exc.colno} 列：{exc.msg}）") from None
     except RecursionError:
         raise ReportFileError("不是有效的 JSON（嵌套过深）") from None
     except ValueError:  # e.g. an integer literal beyond Python's digit limit
         raise ReportFileError("不是有效的年度报告文件（含有过长的数字）") from None
-    return report_from_json(data)
+    _check_content(data)
+    report = report_from_json(data)
+    _check_lengths(report)
+    return report
 
 
 def read_report_file(path: str | os.PathLike[str]) -> Report:
     """Read a report file; ReportFileError with a one-line reason for anything unreadable."""
-    p = Path(path)
-    try:
-        raw = p.read_bytes()
-    except OSError as exc:
-        raise file_error(exc) from None
+    raw = read_regular(path, MAX_REPORT_FILE_BYTES)
     if not raw.strip():
         raise ReportFileError("文件是空的")
     try:
@@ -233,35 +270,6 @@ def read_report_file(path: str | os.PathLike[str]) -> Report:
     except UnicodeDecodeError:
         raise ReportFileError("不是 UTF-8 编码的 JSON 文本文件") from None
     return loads(text)
-
-
-def write_atomic(path: str | os.PathLike[str], data: bytes) -> None:
-    """Write via a temporary file in the same folder and rename it over the target, so a failure
-    never leaves a half-written file. Raises OSError with the reason."""
-    target = Path(path)
-    fd, tmp = tempfile.mkstemp(prefix=f".{target.name}.", suffix=".tmp", dir=target.parent or ".")
-    try:
-        # mkstemp makes the file private (0600); give it the mode a normal new file (or the file it
-        # replaces) would have, so reports on a shared folder stay readable by colleagues.
-        os.chmod(tmp, _target_mode(target))
-        with os.fdopen(fd, "wb") as handle:
-            handle.write(data)
-            handle.flush()
-            os.fsync(handle.fileno())
-        os.replace(tmp, target)
-    except BaseException:
-        with contextlib.suppress(OSError):
-            os.unlink(tmp)
-        raise
-
-
-def _target_mode(target: Path) -> int:
-    try:
-        return target.stat().st_mode & 0o777
-    except OSError:
-        mask = os.umask(0)
-        os.umask(mask)
-        return 0o666 & ~mask
 
 
 def write_report_file(report: Report, path: str | os.PathLike[str]) -> None:

@@ -6,9 +6,11 @@ from __future__ import annotations
 import os
 from pathlib import Path
 
+from core.fileio import regular_file
 from core.report import Report
 from core.reportfile import ReportFileError, read_report_file
 from reading.document import ImportResult
+from reading.limits import FILE_BYTES, bound_fields, checked_document
 
 # .doc and .wps are read when LibreOffice is installed (and refused with how to save them as .docx otherwise).
 READABLE_SUFFIXES: tuple[str, ...] = (".json", ".docx", ".doc", ".wps", ".pdf", ".html", ".htm")
@@ -23,24 +25,24 @@ def read_with_log(path: str | os.PathLike[str]) -> ImportResult:
     if suffix not in READABLE_SUFFIXES:
         known = "、".join(READABLE_SUFFIXES)
         raise ReportFileError(f"不支持读取「{suffix or '无扩展名'}」文件（可读取：{known}）")
-    if not Path(path).is_file():
-        raise ReportFileError("文件不存在" if not Path(path).exists() else "这是一个文件夹，不是文件")
+    # Only a regular file of a report's size is opened: a FIFO or a device would block or never end.
+    regular_file(path, FILE_BYTES[suffix])
     from reading.assembly import assemble
 
     if suffix in (".docx", ".doc", ".wps"):
         from reading.legacy_word import extract_word_file
 
         document, notes = extract_word_file(Path(path))
-        result = assemble(document)
+        result = assemble(checked_document(document))
         result.log[:0] = notes
-        return result
+        return bound_fields(result)
     if suffix == ".pdf":
         from reading.pdf_reader import extract_pdf
 
-        return assemble(extract_pdf(path))
-    from reading.html_reader import extract_html
+        return bound_fields(assemble(checked_document(extract_pdf(path))))
+    from reading.html_reader import extract_report_html
 
-    return assemble(extract_html(path))
+    return bound_fields(assemble(checked_document(extract_report_html(path))))
 
 
 def read_report(path: str | os.PathLike[str]) -> Report:

@@ -45,6 +45,7 @@ from PySide6.QtWidgets import (
 )
 
 from core.errors import UserError
+from core.fileio import TargetRefused
 from core.report import Report
 from core.settings import load_settings, pdf_font_overrides, save_settings
 from core.storage import ZERO_PRINT_ZERO, Store
@@ -179,6 +180,8 @@ def safe_file_name(text: str, fallback: str = "年度报告") -> str:
 def export_error_message(exc: BaseException, path: Path) -> str:
     """Why a file could not be written, in Chinese, with what to do."""
     name = path.name
+    if isinstance(exc, TargetRefused):  # an existing file an ordinary save could not replace either
+        return f"无法写入「{name}」：{exc}。"
     if isinstance(exc, UserError):
         return str(exc)
     if isinstance(exc, IsADirectoryError) or (isinstance(exc, PermissionError) and path.is_dir()):
