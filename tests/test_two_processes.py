@@ -4,6 +4,7 @@ overwrite what another process saved, and a second app instance hands over to th
 from __future__ import annotations
 
 import json
+import os
 import subprocess
 import sys
 import time
@@ -188,3 +189,79 @@ def test_data_version_tells_a_change_made_by_another_process(db_path: Path) -> N
         assert store.data_version() != seen
     finally:
         store.close()
+
+
+# --- one app per database ----------------------------------------------------------------------
+
+
+def _app_env(data: Path) -> dict[str, str]:
+    env = dict(os.environ, QT_QPA_PLATFORM="offscreen", GOV_REPORT_DATA_DIR=str(data))
+    env.pop("GOV_REPORT_REQUIRE_TOOLS", None)
+    return env
+
+
+def _start_app(data: Path) -> subprocess.Popen[str]:
+    return subprocess.Popen(
+        [sys.executable, str(ROOT / "main.py")], cwd=ROOT, env=_app_env(data),
+        stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
+    )
+
+
+def _wait_listening(app: subprocess.Popen[str], data: Path) -> None:
+    """Until the app holds its lock and has opened the database (the socket follows at once)."""
+    deadline = time.monotonic() + 60
+    while not (list(data.glob("app-*.lock")) and (data / "reports.sqlite3").exists()):
+        assert app.poll() is None, app.communicate()
+        assert time.monotonic() < deadline, "the app did not start"
+        time.sleep(0.1)
+    time.sleep(0.5)
+
+
+def _stop(app: subprocess.Popen[str]) -> None:
+    if app.poll() is None:
+        app.kill()
+    app.communicate(timeout=30)
+
+
+@pytest.mark.slow
+def test_a_second_start_hands_over_to_the_first(tmp_path: Path) -> None:
+    first = _start_app(tmp_path)
+    try:
+        _wait_listening(first, tmp_path)
+        second = subprocess.run(
+            [sys.executable, str(ROOT / "main.py")], cwd=ROOT, env=_app_env(tmp_path),
+            capture_output=True, text=True, timeout=60,
+        )
+        # Exit 0 with this line only once the first answered that it showed its window.
+        assert second.returncode == 0, second.stderr
+        assert "已在程序的另一个窗口中打开，已切换到那个窗口" in second.stderr
+        assert "Traceback" not in second.stderr
+        assert first.poll() is None  # the first goes on
+        # The command line still works beside the open app, writing included.
+        listed = subprocess.run(
+            [sys.executable, str(ROOT / "main.py"), "new", "--agency", "某某县交通运输局", "--year", "2025"], cwd=ROOT,
+            env=_app_env(tmp_path), capture_output=True, text=True, timeout=60,
+        )
+        assert listed.returncode == 0, listed.stderr
+    finally:
+        _stop(first)
+
+
+@pytest.mark.slow
+def test_a_lock_left_by_a_killed_app_is_taken_over(tmp_path: Path) -> None:
+    first = _start_app(tmp_path)
+    _wait_listening(first, tmp_path)
+    first.kill()  # SIGKILL: no cleanup, the lock file stays
+    first.communicate(timeout=30)
+    assert list(tmp_path.glob("app-*.lock"))  # left behind
+    again = _start_app(tmp_path)
+    try:
+        time.sleep(3)
+        assert again.poll() is None, again.communicate()  # it started, not handed over to a dead one
+        third = subprocess.run(
+            [sys.executable, str(ROOT / "main.py")], cwd=ROOT, env=_app_env(tmp_path),
+            capture_output=True, text=True, timeout=60,
+        )
+        assert third.returncode == 0 and "已切换到那个窗口" in third.stderr, third.stderr
+    finally:
+        _stop(again)

@@ -14,6 +14,7 @@ from pytestqt.qtbot import QtBot
 from core.storage import Store
 from tests.test_two_processes import ROOT
 from ui.main_window import EXTERNAL_POLL_MS, MainWindow
+from ui.single_instance import InstanceGuard, bring_forward, server_name
 
 CELL = "s3.new.natural"
 
@@ -198,3 +199,54 @@ store.close()
     finally:
         window.close()
         store.close()
+
+
+HAND_OVER = r"""
+import sys
+from pathlib import Path
+from PySide6.QtCore import QCoreApplication
+from ui.single_instance import hand_over
+app = QCoreApplication([])
+sys.exit(0 if hand_over(Path(sys.argv[1]), seconds=float(sys.argv[2])) else 1)
+"""
+
+
+def test_the_first_instance_receives_the_second_start_and_comes_forward(qtbot: QtBot, db_path: Path) -> None:
+    store = Store(db_path)
+    window = MainWindow(store)
+    qtbot.addWidget(window)
+    guard = InstanceGuard(db_path)
+    try:
+        assert guard.acquire() and guard.listen()
+        assert not InstanceGuard(db_path).acquire()  # a second start finds the lock taken
+        guard.activated.connect(lambda: bring_forward(window))
+        window.showMinimized()
+        second = subprocess.Popen([sys.executable, "-c", HAND_OVER, str(db_path), "5"], cwd=ROOT)
+        with qtbot.waitSignal(guard.activated, timeout=30000):
+            pass
+        qtbot.waitUntil(lambda: second.poll() is not None, timeout=30000)
+        assert second.returncode == 0  # it was told the window came forward
+        assert window.isVisible() and not window.isMinimized()
+        assert "已在本窗口中打开" in window.statusBar().currentMessage()
+    finally:
+        guard.release()
+        window.close()
+        store.close()
+    # Released: the next start is the first again, and nobody answers a hand-over.
+    again = InstanceGuard(db_path)
+    assert again.acquire()
+    again.release()
+    alone = subprocess.run([sys.executable, "-c", HAND_OVER, str(db_path), "0.5"], cwd=ROOT, timeout=60)
+    assert alone.returncode == 1
+
+
+def test_another_database_is_another_instance(db_path: Path, tmp_path: Path) -> None:
+    guard = InstanceGuard(db_path)
+    other = InstanceGuard(tmp_path / "other.sqlite3")
+    try:
+        assert guard.acquire() and other.acquire()
+        assert server_name(db_path) != server_name(tmp_path / "other.sqlite3")
+        assert server_name(db_path) == server_name(db_path.parent / "." / db_path.name)  # the same file
+    finally:
+        guard.release()
+        other.release()

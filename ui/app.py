@@ -30,11 +30,24 @@ def launch(db_path: Path) -> int:
     from PySide6.QtWidgets import QApplication, QMessageBox
 
     from ui.main_window import MainWindow
+    from ui.single_instance import InstanceGuard, bring_forward, hand_over
 
     app = QApplication.instance() or QApplication(sys.argv[:1])
     app.setApplicationName("政府信息公开年报助手")
     app.setOrganizationName("gov-disclosure-annual-report")
+    guard = InstanceGuard(db_path)
+    if not guard.acquire():
+        # One window per database: a second start brings the first one forward and ends.
+        if hand_over(db_path):
+            sys.stderr.write(f"数据库「{db_path}」已在程序的另一个窗口中打开，已切换到那个窗口。\n")
+            return 0
+        sys.stderr.write(
+            f"数据库「{db_path}」已在程序的另一个窗口中打开，但那个窗口没有响应；请关闭它（或结束它的进程）后再启动。\n"
+        )
+        return 1
+    guard.listen()
     window = MainWindow()
+    guard.activated.connect(lambda: bring_forward(window))
     window.show()
     opened = []
 
@@ -57,3 +70,4 @@ def launch(db_path: Path) -> int:
     finally:
         for store in opened:
             store.close()
+        guard.release()
