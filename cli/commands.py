@@ -7,10 +7,12 @@ and `check` of files load neither the database layer nor sqlite-utils."""
 from __future__ import annotations
 
 import argparse
+import contextlib
 import dataclasses
 import json
+import logging
 import os
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from pathlib import Path
 from typing import TYPE_CHECKING, TextIO
 
@@ -24,6 +26,7 @@ EXIT_OK = 0
 EXIT_FINDINGS = 1  # check: some file has an error finding; import/new: the report exists already
 EXIT_UNREADABLE = 2  # a file cannot be read or written, or the arguments are wrong
 
+EXIT_INTERNAL = 3  # a defect of the program (main.py's last guard says so too)
 
 class Context:
     """What a command works with: the database at `db_path`, opened when first asked for (and closed
@@ -75,14 +78,16 @@ def check(args: argparse.Namespace, context: Context) -> int:
 
     names: list[str] = args.files
     store = context.existing_store()
-    # A reader's unexpected failure is not a finding: it reaches main's last guard (crash log, exit 3).
-    checks = check_files(
-        [(Path(name), name) for name in names],
-        previous=_previous_in(store) if store is not None else None,
-        contain_crashes=False,
-    )
+    # A reader's unexpected failure is a defect, not a finding, but it must not stop the batch: the file
+    # gets its row, the details go to the crash log, and the exit status (3) says so after every file.
+    with _crash_log("reading.batch") as crash_log:
+        checks = check_files(
+            [(Path(name), name) for name in names],
+            previous=_previous_in(store) if store is not None else None,
+        )
     for unreadable in (c for c in checks if c.report is None):
-        context.err.write(f"{unreadable.name}：无法读取：{unreadable.error}\n")
+        where = f"，详情已记录在 {crash_log}" if unreadable.crashed and crash_log else ""
+        context.err.write(f"{unreadable.name}：无法读取：{unreadable.error}{where}\n")
     if args.json:
         results = [_check_json(c) for c in checks]
         context.out.write(json.dumps(results, ensure_ascii=False, indent=1) + "\n")
@@ -90,12 +95,40 @@ def check(args: argparse.Namespace, context: Context) -> int:
         for c in checks:
             _print_findings(c, context.out)
     if any(c.report is None for c in checks):
+    if any(c.crashed for c in checks):
+        return EXIT_INTERNAL
         return EXIT_UNREADABLE
     any_error = any(f.severity == ERROR for c in checks for f in c.findings)
     return EXIT_FINDINGS if any_error else EXIT_OK
 
 
 def _previous_in(store: Store) -> Callable[[str, int], Report | None]:
+@contextlib.contextmanager
+def _crash_log(logger_name: str) -> Iterator[Path | None]:
+    """While the block runs, what the logger records (a contained crash with its traceback) goes to
+    crash.log in the data folder, never to the terminal; yields that file (None when it cannot be made)."""
+    from core.paths import data_dir
+
+    logger = logging.getLogger(logger_name)
+    try:
+        folder = data_dir()
+        folder.mkdir(parents=True, exist_ok=True)
+        handler: logging.Handler = logging.FileHandler(folder / "crash.log", encoding="utf-8", delay=True)
+        path: Path | None = folder / "crash.log"
+    except OSError:
+        handler, path = logging.NullHandler(), None
+    handler.setFormatter(logging.Formatter("--- %(asctime)s %(message)s"))
+    propagate = logger.propagate
+    logger.addHandler(handler)
+    logger.propagate = False
+    try:
+        yield path
+    finally:
+        logger.removeHandler(handler)
+        logger.propagate = propagate
+        handler.close()
+
+
     """Last year's report of an agency in the database (None when it has none or cannot give it)."""
     from core.storage import StorageError
 

@@ -45,6 +45,7 @@ class FileCheck:
     log: tuple[str, ...] = ()
     error: str = ""  # one-line reason the file could not be read
     with_previous: bool = False  # checked against the same agency's previous year in the batch
+    crashed: bool = False  # a reader failed unexpectedly (a defect, logged), not a file it refused
 
     @property
     def readable(self) -> bool:
@@ -134,7 +135,7 @@ def read_and_check(
         if not contain_crashes:
             raise
         log.exception("reading %s failed", path)
-        return FileCheck(path, name, error=f"读取时出现意外错误：{exc}")
+        return FileCheck(path, name, error=f"读取时出现意外错误（{type(exc).__name__}）", crashed=True)
     report = result.report
     last_year = batch.get((report.agency, report.year - 1))
     in_batch = last_year is not None

@@ -86,10 +86,36 @@ def test_a_reader_crash_is_one_row_or_propagates_when_asked(
 
     monkeypatch.setattr(batch_module, "read_with_log", broken_reader)
     (check,) = check_files([(tmp_path / "a.json", "a.json")])
-    assert check.error == "读取时出现意外错误：'cells'"
+    assert check.error == "读取时出现意外错误（KeyError）" and check.crashed
     assert "reading" in caplog.text
     with pytest.raises(KeyError):
         check_files([(tmp_path / "a.json", "a.json")], contain_crashes=False)
+
+
+def test_one_crashing_file_does_not_stop_the_command_line_check(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    from cli import run as run_cli
+
+    real_reader = batch_module.read_with_log
+
+    def reader(path: Path) -> object:
+        if path.name == "crash.json":
+            raise TypeError("a reader defect")
+        return real_reader(path)
+
+    monkeypatch.setattr(batch_module, "read_with_log", reader)
+    monkeypatch.setenv("GOV_REPORT_DATA_DIR", str(tmp_path))
+    good = SAMPLES_DIR / "real" / "2022_pingtan.json"
+    crash = tmp_path / "crash.json"
+    crash.write_bytes(good.read_bytes())
+    status = run_cli(["--db", str(tmp_path / "db"), "check", str(crash), str(good)], start_app=lambda _db: 0)
+    out, err = capsys.readouterr()
+    assert status == 3  # a defect, said after every file was checked
+    assert "平潭综合实验区 2022 年度报告" in out  # the file after the crash was still checked
+    assert err.count("\n") == 1 and "读取时出现意外错误（TypeError）" in err and "crash.log" in err
+    assert "Traceback" not in out + err
+    assert "a reader defect" in (tmp_path / "crash.log").read_text(encoding="utf-8")
 
 
 def test_last_year_later_in_the_batch_rechecks_the_earlier_file(tmp_path: Path) -> None:
