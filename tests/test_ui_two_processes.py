@@ -250,3 +250,26 @@ def test_another_database_is_another_instance(db_path: Path, tmp_path: Path) -> 
     finally:
         guard.release()
         other.release()
+
+
+def test_typing_after_a_text_changed_elsewhere_does_not_undo_past_that_change(qtbot: QtBot, db_path: Path) -> None:
+    """A types 甲 in 总体情况; B saves 乙; A's window shows 乙 and A types 丙 after it. Undo takes back
+    only A's 丙 (the typing is not merged across B's change); the next undo (甲 → empty) is refused."""
+    window, store, report_id = open_seed(qtbot, db_path)
+    session = window.session
+    assert session is not None
+    try:
+        before = session.text("s1")
+        assert session.edit_text("s1", before + "甲")
+        other_process(db_path, report_id, "text:s1=乙")
+        assert window.check_external_changes() and session.text("s1") == "乙"
+        assert session.edit_text("s1", "乙丙")
+        window.act_undo.trigger()
+        assert store.load(report_id).text("s1") == "乙"
+        with qtbot.waitSignal(session.refused) as refused:
+            window.act_undo.trigger()
+        assert refused.args[0] == "「一、总体情况」已在别处修改，撤销未执行"
+        assert store.load(report_id).text("s1") == "乙"
+    finally:
+        window.close()
+        store.close()

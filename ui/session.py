@@ -241,6 +241,10 @@ class _EditCommand(QUndoCommand):
     def mergeWith(self, other: QUndoCommand) -> bool:
         if not isinstance(other, _EditCommand) or other.merge_key != self.merge_key or other.failed:
             return False
+        if any(mine.stored != theirs.stored for (mine, _), (_, theirs) in zip(self.pairs, other.pairs, strict=True)):
+            # The text changed in between (another process saved it, the window showed it): merged,
+            # the undo would go back past that change and erase it. Two steps instead.
+            return False
         # Consecutive typing in one text: one undo step from the first old to the latest new.
         self.pairs = [(new, old) for (_, old), (new, _) in zip(self.pairs, other.pairs, strict=True)]
         return True
