@@ -1,4 +1,4 @@
-"""The command line (check, import, list, export, new, fonts) over core, reading and exports.
+"""The command line (check, import, list, export, new, fonts, backup, restore) over core, reading and exports.
 
 main.py is the entry point: it sets up the streams, calls `run` and keeps the last-resort guard.
 Without a subcommand `run` starts the app through the `start_app` it is given (cli does not import ui)."""
@@ -32,10 +32,22 @@ def run(argv: Sequence[str], *, start_app: Callable[[Path], int]) -> int:
         status: int = args.func(args, context)
         return status
     except UserError as exc:
-        context.err.write(f"{exc}\n")
+        context.err.write(f"{exc}{_damage_hint(exc)}\n")
         return EXIT_UNREADABLE
     except KeyboardInterrupt:
         context.err.write("已中断。\n")
         return 130
     finally:
         context.close()
+
+
+def _damage_hint(exc: Exception) -> str:
+    """For a damaged database, how to get the reports back on the command line."""
+    from core.storage import DatabaseDamaged
+
+    if not isinstance(exc, DatabaseDamaged):
+        return ""
+    hint = "用 main.py restore 以最新的完好备份恢复，main.py restore --list 列出全部备份"
+    if exc.can_keep:
+        hint += "，main.py restore --keep-current 不恢复、继续使用现有的数据库"
+    return hint + "。"

@@ -1,4 +1,4 @@
-"""The subcommands: check, import, list, export, new and fonts, each a function of the parsed arguments
+"""The subcommands: check, import, list, export, new, fonts, backup and restore, each a function of the parsed arguments
 and a Context (the database, opened on first use, and the output streams); each returns the exit status.
 
 Imports are made inside the commands that need them: `export`, a process of its own for every PDF,
@@ -17,6 +17,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, TextIO
 
 if TYPE_CHECKING:
+    from core.backup import BackupInfo
     from core.checks import Finding
     from core.report import Report
     from core.storage import Store
@@ -25,8 +26,8 @@ if TYPE_CHECKING:
 EXIT_OK = 0
 EXIT_FINDINGS = 1  # check: some file has an error finding; import/new: the report exists already
 EXIT_UNREADABLE = 2  # a file cannot be read or written, or the arguments are wrong
-
 EXIT_INTERNAL = 3  # a defect of the program (main.py's last guard says so too)
+
 
 class Context:
     """What a command works with: the database at `db_path`, opened when first asked for (and closed
@@ -94,15 +95,14 @@ def check(args: argparse.Namespace, context: Context) -> int:
     else:
         for c in checks:
             _print_findings(c, context.out)
-    if any(c.report is None for c in checks):
     if any(c.crashed for c in checks):
         return EXIT_INTERNAL
+    if any(c.report is None for c in checks):
         return EXIT_UNREADABLE
     any_error = any(f.severity == ERROR for c in checks for f in c.findings)
     return EXIT_FINDINGS if any_error else EXIT_OK
 
 
-def _previous_in(store: Store) -> Callable[[str, int], Report | None]:
 @contextlib.contextmanager
 def _crash_log(logger_name: str) -> Iterator[Path | None]:
     """While the block runs, what the logger records (a contained crash with its traceback) goes to
@@ -129,6 +129,7 @@ def _crash_log(logger_name: str) -> Iterator[Path | None]:
         handler.close()
 
 
+def _previous_in(store: Store) -> Callable[[str, int], Report | None]:
     """Last year's report of an agency in the database (None when it has none or cannot give it)."""
     from core.storage import StorageError
 
@@ -340,3 +341,83 @@ def fonts(args: argparse.Namespace, context: Context) -> int:
     if notice:
         context.out.write(f"\n{notice}\n")
     return EXIT_OK
+
+
+# --- backups ---------------------------------------------------------------------------------------
+
+
+def _size(size: int) -> str:
+    return f"{size / 1024:.0f} KB" if size < 1024 * 1024 else f"{size / 1024 / 1024:.1f} MB"
+
+
+def backup_now(args: argparse.Namespace, context: Context) -> int:
+    """Make a backup of the database now and say where it is."""
+    store = context.store()
+    made = store.made_at_open or store.backup("manual")  # opening it may just have made one
+    count = f"{made.reports} 份报告" if made.reports is not None else "报告数未知"
+    context.out.write(f"已备份到 {made.path}（{count}，{_size(made.size)}）\n")
+    return EXIT_OK
+
+
+def restore(args: argparse.Namespace, context: Context) -> int:
+    """List the backups (--list), restore one (a number from the list, or a file; the newest whole one
+    when none is named), or keep a database whose last saves were lost as it is (--keep-current)."""
+    from core import backup
+    from core.storage import DatabaseDamaged, Store
+
+    path = context.db_path
+    backups = backup.list_backups(path)
+    if args.list:
+        if not backups:
+            context.out.write(f"还没有备份（备份文件夹：{backup.backups_dir(path)}）\n")
+            return EXIT_OK
+        context.out.write("编号\t时间\t原因\t大小\t报告数\t文件\n")
+        for number, info in enumerate(backups, 1):
+            reports = str(info.reports) if info.reports is not None else "无法读取"
+            context.out.write(
+                f"{number}\t{info.taken:%Y-%m-%d %H:%M:%S}\t{info.reason_label}\t{_size(info.size)}\t{reports}\t"
+                f"{info.path}\n"
+            )
+        return EXIT_OK
+    if args.keep_current:
+        if args.backup:
+            context.err.write("--keep-current 与要恢复的备份不能同时指定\n")
+            return EXIT_UNREADABLE
+        try:
+            Store(path, accept_loss=True).close()
+        except DatabaseDamaged as exc:
+            context.err.write(f"{exc} 损坏的数据库不能继续使用，请用 main.py restore 从备份恢复。\n")
+            return EXIT_UNREADABLE
+        context.out.write(f"继续使用现有的数据库「{path}」；丢失的保存无法找回。\n")
+        return EXIT_OK
+    chosen = _chosen_backup(args.backup, backups, path)
+    if chosen is None:
+        context.err.write(f"没有可用的备份（备份文件夹：{backup.backups_dir(path)}），数据库没有改动\n")
+        return EXIT_UNREADABLE
+    result = backup.restore_backup(path, chosen)
+    context.out.write(f"已用 {result.backup.describe()}恢复数据库「{path}」，其中有 {result.reports} 份报告。\n")
+    if result.kept_aside is not None:
+        context.out.write(f"原来的数据库移到了「{result.kept_aside}」")
+        if result.safety_backup is not None:
+            context.out.write(f"，恢复前另作了备份「{result.safety_backup.path.name}」")
+        context.out.write("。\n")
+    return EXIT_OK
+
+
+def _chosen_backup(name: str | None, backups: list[BackupInfo], path: Path) -> Path | None:
+    """The backup named on the command line (its number in `restore --list`, or a file), else the
+    newest one that passes the check."""
+    from core import backup
+    from core.backup import BackupError
+
+    if name is None:
+        good = backup.newest_good_backup(path)
+        return good.path if good is not None else None
+    if name.isdigit() and not os.path.exists(name):
+        number = int(name)
+        if not 1 <= number <= len(backups):
+            raise BackupError(f"没有编号为 {number} 的备份（用 main.py restore --list 查看）")
+        return backups[number - 1].path
+    if not os.path.isfile(name):
+        raise BackupError(f"找不到备份文件「{name}」")
+    return Path(name)

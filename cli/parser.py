@@ -15,6 +15,8 @@ USAGE_EPILOG = """命令：
   list                     列出数据库中的报告
   new --agency 机关 --year 年度 | --from 编号   新建报告（可从上年报告结转）
   fonts [--set 用途 字体文件 | --reset]   查看或设置 PDF 使用的字体
+  backup                   立即备份数据库
+  restore [BACKUP] | --list   从备份恢复数据库（默认最新的完好备份）；--list 列出备份
 任何命令都可加 --db PATH 使用指定的数据库。
 check 和 import 可读取的文件：{readable}（.doc、.wps 需安装 LibreOffice）"""
 
@@ -77,4 +79,16 @@ def build_parser() -> argparse.ArgumentParser:
     )
     p.add_argument("--reset", action="store_true", help="恢复自动查找字体")
     p.set_defaults(func=commands.fonts)
+
+    p = sub.add_parser("backup", parents=[db], help="立即备份数据库")
+    p.set_defaults(func=commands.backup_now)
+
+    p = sub.add_parser("restore", parents=[db], help="从备份恢复数据库")
+    p.add_argument("backup", nargs="?", metavar="BACKUP", help="restore --list 中的编号或备份文件；默认最新的完好备份")
+    p.add_argument("--list", action="store_true", help="列出备份：时间、原因、大小、报告数")
+    p.add_argument(
+        "--keep-current", action="store_true",
+        help="数据库最近的保存丢失时，不恢复备份，继续使用现有的数据库",
+    )
+    p.set_defaults(func=commands.restore)
     return parser

@@ -259,6 +259,10 @@ def _friendly(exc: sqlite3.Error, path: Path) -> StorageError:
         return StorageError(f"数据库「{path}」正被其他程序占用，请关闭其他程序后重试。")
     if "readonly" in text or "read-only" in text:
         return StorageError(f"数据库「{path}」是只读的，无法保存修改。")
+    if "unable to open" in text:  # in WAL mode the folder must take the -wal and -shm files
+        return StorageError(
+            f"无法打开数据库「{path}」：它所在的文件夹是只读的，或文件本身不能读写；程序没有改动它。"
+        )
     if backup.is_damage(exc):
         detail = "文件中有文字已损坏" if "decode" in text else "文件中有页面损坏"
         return DatabaseDamaged.found(path, backup.NOT_OURS if "not a database" in text else detail)
@@ -296,6 +300,7 @@ class Store:
         self.damaged: DatabaseDamaged | None = None
         self.backups = backups
         self.backup_problem: str | None = None  # why the last automatic backup failed, if it did
+        self.made_at_open: BackupInfo | None = None  # the backup made at open, if one was
         self._last_backup = time.time()  # a new database is first backed up an hour into editing
         self._mark = SaveMark(self.path)
         if self.path.is_dir():
@@ -409,7 +414,7 @@ class Store:
         """A backup at open when the database changed since the newest backup."""
         newest = next(iter(backup.list_backups(self.path)), None)
         if newest is None or newest.seq is None or newest.seq != self.commit_seq:
-            self._backup_quietly("open")
+            self.made_at_open = self._backup_quietly("open")
 
     def _seed(self, seed: bool) -> None:
         """A new database starts with the example report, so a new user sees a real one."""
@@ -480,13 +485,14 @@ class Store:
             raise _friendly(exc, self.path) from None
 
     @contextmanager
-    def _write(self) -> Iterator[Database]:
+    def _write(self, *, counted: bool = True) -> Iterator[Database]:
         """A write transaction (or a savepoint inside one). The outermost one raises the commit count
-        with its changes and, once committed, writes the save mark and makes the hourly backup if due.
-        A store that found its database damaged writes nothing."""
+        with its changes and, once committed, writes the save mark and makes the hourly backup if due;
+        not `counted` are writes of what can be worked out again (the findings counts). A store that
+        found its database damaged writes nothing."""
         if self.damaged is not None:
             raise self.damaged
-        outer = not self.db.conn.in_transaction
+        outer = counted and not self.db.conn.in_transaction
         seq = 0
         try:
             with _immediate(self.db):
@@ -679,7 +685,7 @@ class Store:
             )
         if stale:
             try:
-                with self._write():
+                with self._write(counted=False):
                     self.db.conn.executemany(
                         """INSERT OR REPLACE INTO findings_summary (report_id, checked, errors, warnings)
                            VALUES (?, ?, ?, ?)""",

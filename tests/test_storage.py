@@ -332,7 +332,7 @@ def test_reports_list_counts_when_they_cannot_be_kept(store: Store, monkeypatch:
     store.db.conn.commit()
 
     @contextmanager
-    def refused() -> Iterator[None]:
+    def refused(**_options: object) -> Iterator[None]:
         raise StorageError("数据库是只读的，无法保存修改。")
         yield
 
