@@ -69,6 +69,15 @@ BLOCKS = frozenset(
         "section", "summary", "table", "tbody", "td", "tfoot", "th", "thead", "tr", "ul",
     }
 )
+# Elements that enclose a part of the page (a menu, a sidebar, the article, a cell of a layout table):
+# each paragraph and table remembers the chain of them it sits in, so that the report's own body can be
+# told from the site around it (see report_body).
+PARTS = frozenset(
+    {
+        "html", "body", "div", "table", "td", "th", "article", "section", "main", "aside", "nav", "header",
+        "footer", "center", "form", "blockquote", "ul", "ol", "dl",
+    }
+)
 _HIDDEN_STYLE = re.compile(r"display\s*:\s*none", re.IGNORECASE)
 _SPAN = re.compile(r"\s*([0-9]+)")
 MAX_COLSPAN = 1000  # the limits browsers apply
@@ -81,6 +90,7 @@ BOX_CELL_LINES = 3
 _INVISIBLE = re.compile(r"[\u00ad\u200b-\u200d\u2060\ufeff\x00-\x08\x0e-\x1f\x7f]")
 _COLLAPSIBLE = re.compile(r"[ \t\n\r\f]+")  # the white space of HTML source; &nbsp; is not among it
 _WHITESPACE = re.compile(r"\s+")
+_NOT_SHOWN = re.compile(r"[\s\u00ad\u200b-\u200d\u2060\ufeff]+")  # white space, &nbsp; and invisible characters
 
 
 def _wide(char: str) -> bool:
@@ -266,6 +276,7 @@ class _Cell:
     rowspan: int
     colspan: int
     lines: list[str] = field(default_factory=list)
+    links: list[bool] = field(default_factory=list)  # per line: all its text is link text
 
     @property
     def text(self) -> str:
@@ -324,6 +335,17 @@ class _Walker:
         self.skip_depth = 0
         self.in_head = False
         self.pre = 0
+        # Where each paragraph and table stands (the parts of the page around it) and which paragraphs
+        # are nothing but link text (menus, related links, other years' reports).
+        self.parts: list[tuple[str, int]] = []  # the open PARTS elements: tag, ordinal
+        self.part_count = 0
+        self.paragraph_parts: list[tuple[int, ...]] = []
+        self.paragraph_links: list[bool] = []
+        self.table_parts: list[tuple[int, ...]] = []
+        self.rows_parts: tuple[int, ...] = ()  # of the data table being read
+        self.link_depth = 0
+        self.link_chars = 0
+        self.plain_chars = 0
 
     def run(self, events: list[Event]) -> None:
         for kind, value, attrs in events:
@@ -346,6 +368,11 @@ class _Walker:
     def text(self, data: str) -> None:
         if self.skip is not None or self.in_head:
             return
+        chars = len(_NOT_SHOWN.sub("", data))
+        if self.link_depth:
+            self.link_chars += chars
+        else:
+            self.plain_chars += chars
         if self.pre and "\n" in data:
             *lines, last = data.split("\n")
             for line in lines:
@@ -361,12 +388,53 @@ class _Walker:
             return
         line = normalise("".join(self.buffer))
         self.buffer.clear()
+        link_only = self.plain_chars == 0 and self.link_chars > 0
+        self.link_chars = self.plain_chars = 0
         if not line:
             return
         if self.cell is not None:
             self.cell.lines.append(line)
+            self.cell.links.append(link_only)
         else:
             self.paragraphs.append(line)
+            self.paragraph_parts.append(self.ancestry())
+            self.paragraph_links.append(link_only)
+
+    # parts of the page
+
+    def ancestry(self) -> tuple[int, ...]:
+        return tuple(ordinal for _, ordinal in self.parts)
+
+    def open_part(self, tag: str) -> None:
+        if tag in ("td", "th", "tr"):
+            self.close_parts_to_table()  # a new cell or row ends the previous cell, as in a browser
+        if tag in PARTS:
+            self.flush()
+            self.parts.append((tag, self.part_count))
+            self.part_count += 1
+
+    def close_part(self, tag: str) -> None:
+        if tag == "tr":
+            self.close_parts_to_table()
+        if tag not in PARTS:
+            return
+        self.flush()
+        # The innermost open element of that name; an end tag does not reach out of a table it is
+        # not in (a stray </div> in a cell does not close the page's <div>), and one without a start
+        # tag is ignored, as browsers do.
+        for i in range(len(self.parts) - 1, -1, -1):
+            name = self.parts[i][0]
+            if name == tag:
+                del self.parts[i:]
+                return
+            if name == "table":
+                return
+
+    def close_parts_to_table(self) -> None:
+        for i in range(len(self.parts) - 1, -1, -1):
+            if self.parts[i][0] == "table":
+                del self.parts[i + 1 :]
+                return
 
     # tags
 
@@ -390,13 +458,18 @@ class _Walker:
             self.flush()
             self.skip, self.skip_depth = tag, 1
             return
+        if tag == "a":
+            self.link_depth += 1
         if tag == "table":
             self.flush()
             is_data = ordinal not in self.layout_tables and self.rows is None
             if is_data:
                 self.rows = []
+                self.rows_parts = self.ancestry()
             self.open_tables.append((ordinal, is_data))
+            self.open_part(tag)
             return
+        self.open_part(tag)
         if self.rows is not None:
             if tag in ("td", "th"):
                 self.flush()
@@ -427,6 +500,9 @@ class _Walker:
             if tag == "head":
                 self.in_head = False
             return
+        if tag == "a" and self.link_depth:
+            self.link_depth -= 1
+        self.close_part(tag)
         if tag == "table":
             self.flush()
             if self.open_tables:
@@ -473,7 +549,10 @@ class _Walker:
         )
         if width <= 1 or boxed:
             # A one-column table or a box around body text frames the page: its text is paragraphs.
-            self.paragraphs.extend(line for r in rows for c in r.cells for line in c.lines)
+            for cell in (c for r in rows for c in r.cells):
+                self.paragraphs.extend(cell.lines)
+                self.paragraph_parts.extend([self.rows_parts] * len(cell.lines))
+                self.paragraph_links.extend(cell.links)
             return
         spans: list[list[tuple[int, int]]] = []
         for i, r in enumerate(rows):
@@ -481,6 +560,7 @@ class _Walker:
             spans.append([(remaining if c.rowspan == 0 else min(c.rowspan, remaining), c.colspan) for c in r.cells])
         self.tables.append(ExtractedTable(rows=[[c.text for c in r.cells] for r in rows], spans=spans))
         self.positions.append(len(self.paragraphs))
+        self.table_parts.append(self.rows_parts)
 
 
 # --- the reader ---------------------------------------------------------------------------------
@@ -494,8 +574,20 @@ def _parseable(text: str) -> str:
 
 
 def extract_html(path: str | os.PathLike[str]) -> ExtractedDocument:
-    """Paragraphs and tables of an HTML page; ReportFileError with a one-line Chinese reason for a
-    file that is not a readable page. Decides nothing about the report: reading.importer.assemble does."""
+    """Paragraphs and tables of an HTML page, the whole page (menus and footers too); ReportFileError
+    with a one-line Chinese reason for a file that is not a readable page."""
+    return _read_page(path)[0]
+
+
+def extract_report_html(path: str | os.PathLike[str]) -> ExtractedDocument:
+    """The paragraphs and tables of the report on an HTML page: its own body (see report_body), without
+    the portal's navigation, information bars and footers. Decides nothing else about the report:
+    reading.assembly.assemble does."""
+    document, parts = _read_page(path)
+    return report_body(document, parts)
+
+
+def _read_page(path: str | os.PathLike[str]) -> tuple[ExtractedDocument, PageParts]:
     text = decode(_read_bytes(path))
     if not text.strip():
         raise ReportFileError("文件是空的")
@@ -526,6 +618,182 @@ def extract_html(path: str | os.PathLike[str]) -> ExtractedDocument:
         raise ReportFileError("网页结构过于复杂，无法读取") from None
     if not walker.paragraphs and not walker.tables:
         raise ReportFileError("网页中没有文字内容")
+    document = ExtractedDocument(
+        paragraphs=walker.paragraphs,
+        tables=walker.tables,
+        table_positions=walker.positions,
+        source="html",
+        places=[f"第 {i} 段" for i in range(1, len(walker.paragraphs) + 1)],  # for the import log
+    )
+    return document, PageParts(walker.paragraph_parts, walker.paragraph_links, walker.table_parts)
+
+
+# --- the report's own body ----------------------------------------------------------------------
+# A report page saved from a portal is mostly portal: menus, the breadcrumb, an information table
+# (索引号…), a "发布时间…浏览次数" bar, share and print buttons, lists of related links (other years'
+# reports among them) and a footer. The report itself is the title followed by its headings 一 to 六 and
+# its tables, all inside one part of the page (the editor's <div>, or a cell of a layout table).
+
+
+@dataclass(frozen=True)
+class PageParts:
+    """Where each paragraph and table of a page stands: the ordinals of the PARTS elements it sits in,
+    outermost first; and which paragraphs are nothing but link text."""
+
+    paragraphs: list[tuple[int, ...]]
+    links: list[bool]
+    tables: list[tuple[int, ...]]
+
+
+_ORDINAL_HEADING = re.compile(r"^([一二三四五六])\s*[、.．，,]\s*(.{0,24})")
+_HEADING_WORDS: dict[str, tuple[str, ...]] = {
+    "一": ("总体情况",),
+    "二": ("主动公开",),
+    "三": ("收到和处理", "依申请"),
+    "四": ("行政复议", "行政诉讼"),
+    "五": ("存在的主要问题", "存在问题", "主要问题", "改进情况"),
+    "六": ("其他需要报告", "其他事项"),
+}
+# Words only the report's own tables hold (a portal's information table holds none of them).
+_TABLE_WORDS = ("信息内容", "本年新收", "申请人情况", "行政复议", "行政诉讼", "予以公开", "行政许可", "规范性文件")
+_YEAR_IN_TITLE = re.compile(r"(?:19|20)[0-9]{2}|[〇零○一二][〇零○一二三四五六七八九]{3}")
+_TITLE_END = re.compile(r"(?:政府信息|政务)公开.{0,12}?(?:报告|年报)(?:[(（][^()（）]{0,12}[)）])?$")
+_TRAIL = re.compile(r"(?:(?:19|20)[0-9]{2}|[〇零○一二][〇零○一二三四五六七八九]{3})年")
+_DATE_LINE = re.compile(
+    r"^(?:(?:19|20)[0-9]{2}|[〇零○一二][〇零○一二三四五六七八九]{3})年[0-9一二三四五六七八九十]{1,3}月"
+    r"[0-9一二三四五六七八九十]{1,3}日$"
+)
+_AFTER_DATE = re.compile(r"^[(（][^()（）]{1,30}[)）]$")  # （此件公开发布）, （联系人：…）
+_CRUMB = re.compile(r"[>＞»›→]")
+# Lines of the portal around the report: position, information bar, buttons, related links, footer.
+_PORTAL_START = re.compile(
+    r"^[【\[]?\s*(?:当前位置|您当前的位置|您现在的位置|您的位置|所在位置|现在的位置|首页\s*[>＞»›/]|"
+    r"发布时间|发布日期|发文日期|更新时间|信息来源|文章来源|来源[:：]|作者[:：]|责任编辑|编辑[:：]|"
+    r"浏览次数|浏览量|阅读次数|阅读量|访问次数|点击数|点击量|点击率|字号|字体|打印|关闭|分享到|分享[:：]|"
+    r"扫一扫|网站标识码|主办单位|承办单位|协办单位|主办[:：]|承办[:：]|版权所有|Copyright|技术支持|联系我们|"
+    r"网站地图|索引号|主题分类|发布机构|相关链接|相关文章|相关阅读|相关信息|相关附件|上一篇|下一篇|"
+    r"政府网站找错|我要纠错|网站纠错|无障碍|适老化|返回顶部|加入收藏|设为首页)",
+    re.IGNORECASE,
+)
+_PORTAL_ANYWHERE = re.compile(
+    r"ICP备|公网安备|网站标识码|浏览次数|阅读次数|访问次数|[【\[]\s*(?:打印|关闭|返回)|分享到|发布时间[:：]"
+)
+PORTAL_LINE_CHARS = 160  # longer lines are the report's prose, whatever words they begin with
+
+
+def _compact(text: str) -> str:
+    return _NOT_SHOWN.sub("", text)
+
+
+def _heading(text: str) -> str | None:
+    """The ordinal of a heading 一 to 六 of the report ("三、收到和处理政府信息公开申请情况"), else None."""
+    m = _ORDINAL_HEADING.match(_compact(text))
+    if m and any(word in m.group(2) for word in _HEADING_WORDS[m.group(1)]):
+        return m.group(1)
+    return None
+
+
+def _portal_line(text: str) -> bool:
+    return len(text) <= PORTAL_LINE_CHARS and bool(_PORTAL_START.match(text) or _PORTAL_ANYWHERE.search(text))
+
+
+def _title_line(text: str) -> bool:
+    """Whether a paragraph reads as the report's title: "…<YYYY>年…政府信息公开工作年度报告", not a
+    breadcrumb or a portal line that ends with it."""
+    compact = _compact(text)
+    return (
+        len(compact) <= 80
+        and bool(_TITLE_END.search(compact))
+        and bool(_YEAR_IN_TITLE.search(compact))
+        and not _CRUMB.search(compact)
+        and not _portal_line(compact)
+    )
+
+
+def _report_table(table: ExtractedTable) -> bool:
+    text = "".join(cell for row in table.rows for cell in row)
+    return len(table.rows) >= 3 and any(word in text for word in _TABLE_WORDS)
+
+
+def _common_prefix(chains: list[tuple[int, ...]]) -> tuple[int, ...]:
+    first = min(chains)
+    last = max(chains)
+    size = 0
+    while size < min(len(first), len(last)) and first[size] == last[size]:
+        size += 1
+    return first[:size]
+
+
+def _title_lines(paragraphs: list[str], parts: PageParts, before: int) -> tuple[int, int] | None:
+    """Paragraphs [start, end) that are the report's title: the last title line before `before` (the
+    first heading or table), with the line above it when the title is broken after the agency's name."""
+    title = next(
+        (i for i in range(before - 1, -1, -1) if not parts.links[i] and _title_line(paragraphs[i])), None
+    )
+    if title is None:
+        return None
+    start = title
+    above = title - 1
+    if (
+        above >= 0
+        and _TRAIL.match(_compact(paragraphs[title])) is not None  # the title line begins with its year
+        and parts.paragraphs[above] == parts.paragraphs[title]
+        and not parts.links[above]
+        and len(_compact(paragraphs[above])) <= 40
+        and not re.search(r"[。，,：:；;！？>＞]", paragraphs[above])
+        and not _portal_line(paragraphs[above])
+    ):
+        start = above
+    return start, title + 1
+
+
+def _last_line(paragraphs: list[str], inside: list[bool], after: int) -> int:
+    """Index just past the report's last paragraph: its date line after the last heading or table
+    (and a line such as （此件公开发布） under it), else the end of the page."""
+    for i in range(after, len(paragraphs)):
+        if inside[i] and _DATE_LINE.match(_compact(paragraphs[i])):
+            end = i + 1
+            while end < len(paragraphs) and inside[end] and _AFTER_DATE.match(_compact(paragraphs[end])):
+                end += 1
+            return end
+    return len(paragraphs)
+
+
+def report_body(document: ExtractedDocument, parts: PageParts) -> ExtractedDocument:
+    """The report's own paragraphs and tables on a page: those inside the innermost part of the page
+    that holds all its headings 一 to 六 and its tables, from its title (which a portal often prints
+    above that part) to its date, without portal lines (information bar, print and share buttons)
+    or paragraphs that are nothing but links. A page without two of the headings or one of the report's
+    tables is given back whole."""
+    paragraphs, tables, positions = document.paragraphs, document.tables, document.table_positions
+    headings = [i for i, text in enumerate(paragraphs) if not parts.links[i] and _heading(text)]
+    report_tables = [k for k, table in enumerate(tables) if _report_table(table)]
+    if len({_heading(paragraphs[i]) for i in headings}) < 2 and not report_tables:
+        return document
+    container = _common_prefix([parts.paragraphs[i] for i in headings] + [parts.tables[k] for k in report_tables])
+    depth = len(container)
+    inside = [chain[:depth] == container for chain in parts.paragraphs]
+    first = min([*headings, *(positions[k] for k in report_tables)])
+    title = _title_lines(paragraphs, parts, first)
+    start = title[1] if title else 0
+    last = max([*headings, *(positions[k] for k in report_tables)])
+    end = _last_line(paragraphs, inside, last)
+    kept = [
+        i
+        for i in range(start, end)
+        if inside[i] and not parts.links[i] and not _portal_line(paragraphs[i])
+    ]
+    if title:
+        kept = [*range(*title), *kept]
+    kept_tables = [
+        k for k in range(len(tables)) if parts.tables[k][:depth] == container and start <= positions[k] <= end
+    ]
+    new_positions = [sum(1 for i in kept if i < positions[k]) for k in kept_tables]
+    places = document.places
     return ExtractedDocument(
-        paragraphs=walker.paragraphs, tables=walker.tables, table_positions=walker.positions, source="html"
+        paragraphs=[paragraphs[i] for i in kept],
+        tables=[tables[k] for k in kept_tables],
+        table_positions=new_positions,
+        source=document.source,
+        places=[places[i] for i in kept] if len(places) == len(paragraphs) else [],
     )

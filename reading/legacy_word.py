@@ -446,9 +446,9 @@ def extract_word_file(
         note = [] if suffix == ".docx" else [f"文件扩展名是 {suffix}，内容却是 Word 文档（.docx），已按 .docx 读取"]
         return extract_docx(path), note
     if kind == HTML and suffix != ".docx":
-        from reading.html_reader import extract_html
+        from reading.html_reader import extract_report_html
 
-        return extract_html(path), [f"文件扩展名是 {suffix}，内容却是网页（HTML），已按网页读取"]
+        return extract_report_html(path), [f"文件扩展名是 {suffix}，内容却是网页（HTML），已按网页读取"]
     content = inspect_ole(path) if kind == OLE else OleContent()
     if suffix == ".docx" and not (kind == OLE and content.word):
         return extract_docx(path), []  # the DOCX reader says what else the file is
