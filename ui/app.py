@@ -27,7 +27,7 @@ def launch(db_path: Path) -> int:
         sys.stderr.write(NO_DISPLAY + "\n")
         return 2
     from PySide6.QtCore import QTimer
-    from PySide6.QtWidgets import QApplication, QMessageBox
+    from PySide6.QtWidgets import QApplication
 
     from ui.main_window import MainWindow
     from ui.single_instance import InstanceGuard, bring_forward, hand_over
@@ -52,22 +52,22 @@ def launch(db_path: Path) -> int:
     opened = []
 
     def open_database() -> None:
-        # After the window is on screen: the database, the checks and the list load meanwhile.
-        from core.errors import UserError
-        from core.storage import Store
+        # After the window is on screen: the database, the checks and the list load meanwhile. A
+        # damaged database is not opened: the user restores a backup, keeps it (lost saves only) or quits.
+        from ui.backup_dialog import open_store
 
-        try:
-            opened.append(Store(db_path))
-        except UserError as exc:
-            QMessageBox.critical(window, "无法打开数据库", str(exc))
+        store = open_store(window, db_path)
+        if store is None:
             app.exit(2)
             return
-        window.attach_store(opened[0])
+        opened.append(store)
+        window.attach_store(store)
 
     QTimer.singleShot(0, open_database)
     try:
         return int(app.exec())
     finally:
-        for store in opened:
+        current = getattr(window, "store", None)  # after a restore, the database opened again
+        for store in [*opened, *([current] if current is not None and current not in opened else [])]:
             store.close()
         guard.release()

@@ -72,6 +72,7 @@ class MainWindow(QMainWindow):
         from ui.reports_list import ReportsListWidget
 
         self.store = store
+        self.db_path = store.path
         self.reports = ReportsListWidget(store, self)
         self.reports.openRequested.connect(self.open_report)
         self.reports.statusMessage.connect(self._notice)
@@ -155,12 +156,15 @@ class MainWindow(QMainWindow):
             "print_preview", "打印预览…", self.print_preview, QKeySequence.StandardKey.Print
         )
         self.act_export = self._action("export", "导出…", self.export, "Ctrl+E")
+        self.act_backups = self._action("backups", "备份与恢复…", self.show_backups)
         self.act_quit = self._action("quit", "退出", self.close, QKeySequence.StandardKey.Quit)
         self.act_print = self._action("print", "打印…", self.print_directly, "Ctrl+Shift+P")
         for action in (
             self.act_list, self.act_import, self.act_batch, self.act_print_preview, self.act_print, self.act_export
         ):
             file_menu.addAction(action)
+        file_menu.addSeparator()
+        file_menu.addAction(self.act_backups)
         file_menu.addSeparator()
         file_menu.addAction(self.act_quit)
 
@@ -188,6 +192,7 @@ class MainWindow(QMainWindow):
             action.setEnabled(open_report)
         self.act_list.setEnabled(open_report)
         self.act_import.setEnabled(hasattr(self, "reports"))
+        self.act_backups.setEnabled(hasattr(self, "db_path"))
         stack = self.session.undo_stack if self.session else None
         self.act_undo.setEnabled(bool(stack and stack.canUndo()))
         self.act_redo.setEnabled(bool(stack and stack.canRedo()))
@@ -377,6 +382,46 @@ class MainWindow(QMainWindow):
 
         dialog = ExportDialog(self.session, self.store, self)
         dialog.open()
+
+    # --- backups ----------------------------------------------------------------------------------
+
+    def show_backups(self) -> None:
+        """文件 → 备份与恢复: the backups; a restore closes the database, replaces it and opens it again."""
+        if not hasattr(self, "db_path"):
+            return
+        from ui.backup_dialog import BackupDialog
+
+        dialog = BackupDialog(
+            self.db_path, getattr(self, "store", None), self, release=self._release_store, reopen=self._reopen_store
+        )
+        dialog.exec()
+
+    def _release_store(self) -> None:
+        """Close the database before a restore replaces it: no report, no list, no polling left on it."""
+        self.external_timer.stop()
+        self._close_report()
+        if hasattr(self, "reports"):
+            self.stack.removeWidget(self.reports)
+            self.reports.deleteLater()
+            del self.reports
+        self.loading.setText("正在恢复报告数据库…")
+        self.stack.setCurrentWidget(self.loading)
+        if hasattr(self, "store"):
+            self.store.close()
+            del self.store
+        self._update_actions()
+
+    def _reopen_store(self) -> Store | None:
+        """Open the database again after a restore (asking, as at start, if it cannot be trusted)."""
+        from ui.backup_dialog import open_store
+
+        store = open_store(self, self.db_path)
+        if store is None:
+            self.loading.setText("数据库没有打开。可以在“文件 → 备份与恢复”中恢复一个备份，或关闭程序。")
+            return None
+        self.attach_store(store)
+        self._notice("已恢复数据库，列表显示的是备份中的报告。")
+        return store
 
     # --- messages ---------------------------------------------------------------------------------
 
