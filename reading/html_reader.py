@@ -342,6 +342,7 @@ class _Walker:
         self.paragraph_parts: list[tuple[int, ...]] = []
         self.paragraph_links: list[bool] = []
         self.table_parts: list[tuple[int, ...]] = []
+        self.table_links: list[bool] = []  # a table of nothing but links (a grid of services, a menu)
         self.rows_parts: tuple[int, ...] = ()  # of the data table being read
         self.link_depth = 0
         self.link_chars = 0
@@ -561,6 +562,7 @@ class _Walker:
         self.tables.append(ExtractedTable(rows=[[c.text for c in r.cells] for r in rows], spans=spans))
         self.positions.append(len(self.paragraphs))
         self.table_parts.append(self.rows_parts)
+        self.table_links.append(all(flag for r in rows for c in r.cells for flag in c.links))
 
 
 # --- the reader ---------------------------------------------------------------------------------
@@ -625,7 +627,7 @@ def _read_page(path: str | os.PathLike[str]) -> tuple[ExtractedDocument, PagePar
         source="html",
         places=[f"第 {i} 段" for i in range(1, len(walker.paragraphs) + 1)],  # for the import log
     )
-    return document, PageParts(walker.paragraph_parts, walker.paragraph_links, walker.table_parts)
+    return document, PageParts(walker.paragraph_parts, walker.paragraph_links, walker.table_parts, walker.table_links)
 
 
 # --- the report's own body ----------------------------------------------------------------------
@@ -638,11 +640,12 @@ def _read_page(path: str | os.PathLike[str]) -> tuple[ExtractedDocument, PagePar
 @dataclass(frozen=True)
 class PageParts:
     """Where each paragraph and table of a page stands: the ordinals of the PARTS elements it sits in,
-    outermost first; and which paragraphs are nothing but link text."""
+    outermost first; and which paragraphs and tables are nothing but link text."""
 
     paragraphs: list[tuple[int, ...]]
     links: list[bool]
     tables: list[tuple[int, ...]]
+    table_links: list[bool]
 
 
 _ORDINAL_HEADING = re.compile(r"^([一二三四五六])\s*[、.．，,]\s*(.{0,24})")
@@ -767,7 +770,7 @@ def report_body(document: ExtractedDocument, parts: PageParts) -> ExtractedDocum
     tables is given back whole."""
     paragraphs, tables, positions = document.paragraphs, document.tables, document.table_positions
     headings = [i for i, text in enumerate(paragraphs) if not parts.links[i] and _heading(text)]
-    report_tables = [k for k, table in enumerate(tables) if _report_table(table)]
+    report_tables = [k for k, table in enumerate(tables) if not parts.table_links[k] and _report_table(table)]
     if len({_heading(paragraphs[i]) for i in headings}) < 2 and not report_tables:
         return document
     container = _common_prefix([parts.paragraphs[i] for i in headings] + [parts.tables[k] for k in report_tables])
@@ -786,7 +789,9 @@ def report_body(document: ExtractedDocument, parts: PageParts) -> ExtractedDocum
     if title:
         kept = [*range(*title), *kept]
     kept_tables = [
-        k for k in range(len(tables)) if parts.tables[k][:depth] == container and start <= positions[k] <= end
+        k
+        for k in range(len(tables))
+        if parts.tables[k][:depth] == container and start <= positions[k] <= end and not parts.table_links[k]
     ]
     new_positions = [sum(1 for i in kept if i < positions[k]) for k in kept_tables]
     places = document.places

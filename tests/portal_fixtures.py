@@ -374,6 +374,23 @@ var nav = '<ul><li><a href="/">首页</a></li></ul>'; if (a < b && b > c) { show
 </script>"""
 
 
+SERVICES = (
+    "行政许可", "行政处罚", "行政强制", "行政征收", "行政给付", "行政检查", "行政确认", "行政奖励", "行政裁决",
+    "其他行政权力", "公共服务", "便民服务",
+)
+
+
+def _service_box() -> str:
+    """A box of the portal's service categories, a grid of links: words of the report's own tables
+    (行政许可, 行政处罚, 行政强制) in a table of three and more rows."""
+    rows = [SERVICES[i : i + 3] for i in range(0, len(SERVICES), 3)]
+    return (
+        '<div class="service-box"><div class="box-title">政务服务事项</div><table class="grid" width="100%">'
+        + "".join("<tr>" + "".join(f"<td>{_link(name, f'fw/{name}')}</td>" for name in row) + "</tr>" for row in rows)
+        + "</table></div>"
+    )
+
+
 def _info_table(title: str, agency: str, year: int) -> str:
     return (
         '<table class="xxgk-info" width="100%" border="0" cellspacing="1" cellpadding="3">'
@@ -456,7 +473,7 @@ def _trs(report: Report, layout: Layout) -> tuple[str, list[str]]:
            '<div class="header"><img src="/images/logo.png" alt="某某县人民政府"><div class="search">'
            '<input type="text" placeholder="请输入关键字"><a href="/search">搜索</a></div></div>')
     info_table = _info_table(title, report.agency, report.year)
-    site = [top, _menus(), crumb, "\n".join(sidebar), info_table, info, after, footer]
+    site = [top, _menus(), crumb, "\n".join(sidebar), info_table, info, _service_box(), after, footer]
     page = f"""<!DOCTYPE html>
 <html lang="zh-CN">
 <head>
@@ -478,6 +495,7 @@ def _trs(report: Report, layout: Layout) -> tuple[str, list[str]]:
 {info_table}
 <h1 class="article-title">{html.escape(title)}</h1>
 {info}
+{_service_box()}
 <div class="TRS_Editor" id="zoom"><div class="Custom_UnionStyle">
 {word_body(layout, title=True, list_numbers=True)}
 </div></div>
