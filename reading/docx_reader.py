@@ -267,12 +267,20 @@ class _Body:
         self.paragraphs: list[str] = []
         self.tables: list[ExtractedTable] = []
         self.positions: list[int] = []
+        # Where each paragraph stands for the import log: "第 12 段", counting the paragraphs with text
+        # outside tables (the lines of one paragraph, and its text boxes, share its number).
+        self.places: list[str] = []
+        self.filled = 0
 
     def walk(self, parent: etree._Element) -> None:
         for child in parent:
             tag = child.tag
             if tag == P:
-                self.paragraphs.extend(line for line in _paragraph_lines(child) if line)
+                lines = [line for line in _paragraph_lines(child) if line]
+                if lines:
+                    self.filled += 1
+                    self.paragraphs.extend(lines)
+                    self.places.extend([f"第 {self.filled} 段"] * len(lines))
             elif tag == TBL:
                 cells = [tc for tr in _flat(child, TR) for tc in _flat(tr, TC)]
                 if len(cells) == 1 and cells[0].find(f".//{TBL}") is not None:
@@ -305,4 +313,4 @@ def extract_docx(path: str | os.PathLike[str]) -> ExtractedDocument:
         found.walk(body)
     except RecursionError:
         raise ReportFileError("Word 文档的结构嵌套过深，无法读取") from None
-    return ExtractedDocument(found.paragraphs, found.tables, found.positions, source="docx")
+    return ExtractedDocument(found.paragraphs, found.tables, found.positions, source="docx", places=found.places)
