@@ -336,7 +336,8 @@ class _Walker:
         self.in_head = False
         self.pre = 0
         # Where each paragraph and table stands (the parts of the page around it) and which paragraphs
-        # are nothing but link text (menus, related links, other years' reports).
+        # are nothing but link text (menus, related links, other years' reports), give or take the
+        # dates, numbers and marks around the links.
         self.parts: list[tuple[str, int]] = []  # the open PARTS elements: tag, ordinal
         self.part_count = 0
         self.paragraph_parts: list[tuple[int, ...]] = []
@@ -369,11 +370,11 @@ class _Walker:
     def text(self, data: str) -> None:
         if self.skip is not None or self.in_head:
             return
-        chars = len(_NOT_SHOWN.sub("", data))
         if self.link_depth:
-            self.link_chars += chars
+            self.link_chars += len(_NOT_SHOWN.sub("", data))
         else:
-            self.plain_chars += chars
+            # Only words count against a line of links: "·", "|", 【】 and a date beside a link do not.
+            self.plain_chars += sum(1 for char in data if char.isalpha())
         if self.pre and "\n" in data:
             *lines, last = data.split("\n")
             for line in lines:

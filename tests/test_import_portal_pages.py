@@ -161,6 +161,22 @@ def test_portal_lines_and_lists_of_links_inside_the_report_part_are_left_out(tmp
     ]
 
 
+def test_without_a_date_line_the_links_after_the_report_are_left_out(tmp_path: Path) -> None:
+    # Signed on one line, so no date line ends the report; the CMS lists related articles in its <div>.
+    paragraphs = _body(tmp_path, (
+        "<div class=content><p>某某局2023年政府信息公开工作年度报告</p><p>一、总体情况</p><p>正文。</p>"
+        f"<p>二、主动公开政府信息情况</p>{TABLE_二}<p>六、其他需要报告的事项</p><p>无。</p>"
+        "<p>某某局 2024年1月20日</p><p>相关文章：</p><ul>"
+        "<li>· <a>某某局2022年政府信息公开工作年度报告</a> 2023-01-18</li>"
+        "<li>· <a>某某局2021年政府信息公开工作年度报告</a> [2022-01-20]</li></ul>"
+        "<p>【<a>打印</a>】 | 【<a>关闭</a>】</p></div>"
+    ))
+    assert paragraphs == [
+        "某某局2023年政府信息公开工作年度报告", "一、总体情况", "正文。", "二、主动公开政府信息情况",
+        "六、其他需要报告的事项", "无。", "某某局 2024年1月20日",
+    ]
+
+
 def test_the_title_is_the_last_one_above_the_report_and_never_a_link_or_breadcrumb(tmp_path: Path) -> None:
     paragraphs = _body(tmp_path, (
         "<div class=side><p>某某局2024年政府信息公开工作年度报告</p>"  # plain text in a sidebar, before the title
