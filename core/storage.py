@@ -303,6 +303,9 @@ class Store:
         self.made_at_open: BackupInfo | None = None  # the backup made at open, if one was
         self._last_backup = time.time()  # a new database is first backed up an hour into editing
         self._mark = SaveMark(self.path)
+        # Per report, the revision this store wrote last: typing coalesces only into its own revision,
+        # never into one another process (another window, the command line) saved in between.
+        self._own_revision: dict[int, int] = {}
         if self.path.is_dir():
             raise StorageError(f"「{self.path}」是一个文件夹，不是数据库文件。")
         try:
@@ -836,6 +839,8 @@ class Store:
         if latest is None or latest[4] != 1:
             return False  # no revision yet, or the latest batch holds more than one change
         row_id, at, last_label, target, _ = latest
+        if self._own_revision.get(report_id) != row_id:
+            return False  # saved by another process (or before this one opened the database)
         age = (datetime.now() - datetime.fromisoformat(at)).total_seconds()
         if target != recorded[0][0] or last_label != label or not 0 <= age <= seconds:
             return False
@@ -894,6 +899,8 @@ class Store:
                VALUES (?, ?, ?, ?, ?, ?, ?)""",
             [(report_id, batch, now, label, t, o, n) for t, o, n in changes],
         )
+        row = self.db.execute("SELECT MAX(id) FROM revisions WHERE report_id = ?", [report_id]).fetchone()
+        self._own_revision[report_id] = int(row[0])
         self.db.execute("UPDATE reports SET updated_at = ?, version = version + 1 WHERE id = ?", [now, report_id])
 
     @_reads

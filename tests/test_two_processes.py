@@ -12,7 +12,7 @@ from pathlib import Path
 
 import pytest
 
-from core.edits import CellEdit
+from core.edits import CellEdit, FieldEdit
 from core.numbers import parse_value
 from core.storage import StaleEdit, Store
 from core.template import CellKind, load_template
@@ -120,6 +120,15 @@ import sys
 from core.storage import Store
 store = Store(sys.argv[1], seed=False)
 store.set_cell(int(sys.argv[2]), sys.argv[3], sys.argv[4])
+store.close()
+"""
+
+
+SET_TEXT = r"""
+import sys
+from core.storage import Store
+store = Store(sys.argv[1], seed=False)
+store.set_text(int(sys.argv[2]), sys.argv[3], sys.argv[4])
 store.close()
 """
 
@@ -265,3 +274,21 @@ def test_a_lock_left_by_a_killed_app_is_taken_over(tmp_path: Path) -> None:
         assert third.returncode == 0 and "已切换到那个窗口" in third.stderr, third.stderr
     finally:
         _stop(again)
+
+
+def test_typing_does_not_coalesce_into_a_revision_saved_by_another_process(db_path: Path) -> None:
+    """A's typing in a text extends A's own revision, never one B saved in between: B's text stays a
+    version of its own in the history, and restorable."""
+    store = Store(db_path, seed=False)
+    try:
+        report_id = store.list_reports()[0].id
+        store.apply(report_id, [FieldEdit("s5", "甲")], label="修改文字", coalesce_seconds=60)
+        store.apply(report_id, [FieldEdit("s5", "甲乙")], label="修改文字", coalesce_seconds=60)
+        _run(SET_TEXT, db_path, report_id, "s5", "别处")
+        store.apply(report_id, [FieldEdit("s5", "别处丙")], label="修改文字", coalesce_seconds=60)
+        store.apply(report_id, [FieldEdit("s5", "别处丙丁")], label="修改文字", coalesce_seconds=60)
+        texts = [r.changes for r in store.revisions(report_id) if r.changes[0][0] == "text:s5"]
+        assert [change[0][2] for change in texts[-3:]] == ["甲乙", "别处", "别处丙丁"]
+        assert texts[-1][0][1] == "别处"  # A's revision starts from B's text
+    finally:
+        store.close()
