@@ -8,7 +8,9 @@ and the app shows what it wrote (MainWindow.check_external_changes)."""
 
 from __future__ import annotations
 
+import contextlib
 import hashlib
+import sys
 import time
 from pathlib import Path
 
@@ -113,6 +115,7 @@ class InstanceGuard(QObject):
 
 def hand_over(db_path: Path, seconds: float = HANDOVER_SECONDS) -> bool:
     """The second start's side: ask the first instance to show its window. True once it said it did."""
+    _allow_foreground()
     deadline = time.monotonic() + seconds
     while True:
         socket = QLocalSocket()
@@ -130,6 +133,16 @@ def hand_over(db_path: Path, seconds: float = HANDOVER_SECONDS) -> bool:
         if time.monotonic() >= deadline:
             return False
         time.sleep(_STEP_MS / 1000)
+
+
+def _allow_foreground() -> None:
+    """On Windows only the process the user just started may bring a window to the front: it lends
+    that right to the first instance (otherwise its window only flashes in the taskbar)."""
+    if sys.platform == "win32":
+        import ctypes
+
+        with contextlib.suppress(AttributeError, OSError):
+            ctypes.windll.user32.AllowSetForegroundWindow(-1)  # ASFW_ANY
 
 
 def bring_forward(window: QMainWindow) -> None:
