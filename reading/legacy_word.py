@@ -9,7 +9,8 @@ reads the result. Without LibreOffice the file is refused with one line that say
 
 What a Word file is comes from its first bytes, not its name: a .doc renamed .docx is converted, a
 .docx renamed .doc or .wps is read as the .docx it is, an RTF file named .doc (some systems save them
-so) is converted too, and a web page named .doc goes to the HTML reader.
+so) is converted too, and a web page named .doc goes to the HTML reader, as does the page inside a web
+archive named .doc (Word's "single file web page", .mht, which office systems often hand out as .doc).
 
 antiword and catdoc are not used: they give a .doc's text without its tables, and a report's numbers
 are in its tables.
@@ -17,7 +18,9 @@ are in its tables.
 
 from __future__ import annotations
 
+import codecs
 import contextlib
+import email
 import glob
 import logging
 import os
@@ -71,12 +74,15 @@ xmlns:xsi="http://www.w3.org/2001/XMLSchema-instance">
 
 # --- what the file is ------------------------------------------------------------------------------
 
-ZIP, OLE, RTF, HTML, EMPTY, OTHER = "zip", "ole", "rtf", "html", "empty", "other"
+ZIP, OLE, RTF, HTML, MHT, EMPTY, OTHER = "zip", "ole", "rtf", "html", "mht", "empty", "other"
+_MIME = re.compile(rb"^(?:From:[^\n]*\n\s*)?MIME-Version\s*:", re.IGNORECASE)
+# Charsets a web archive names for Chinese pages, all read by Python's GB18030 decoder (their superset).
+_GB_CHARSETS = frozenset({"gb2312", "gbk", "x-gbk", "gb18030", "cp936", "ms936", "windows-936", "euc-cn"})
 
 
 def sniff(path: Path) -> str:
     """What the file's first bytes say it is: ZIP (.docx and other Office Open XML), OLE (compound
-    file: .doc, .wps, .xls, encrypted Office files), RTF, HTML, EMPTY or OTHER."""
+    file: .doc, .wps, .xls, encrypted Office files), RTF, HTML, MHT (a web archive), EMPTY or OTHER."""
     try:
         with path.open("rb") as handle:
             head = handle.read(1024)
@@ -91,6 +97,8 @@ def sniff(path: Path) -> str:
     text = head.lstrip(b"\xef\xbb\xbf \t\r\n")
     if text.startswith(b"{\\rtf"):
         return RTF
+    if _MIME.match(text):
+        return MHT
     if re.match(rb"<(!doctype\s+html|html|\?xml[^>]*>\s*<html)", text, re.IGNORECASE) or re.search(
         rb"<html[\s>]", head, re.IGNORECASE
     ):
@@ -235,6 +243,41 @@ def inspect_ole(path: Path) -> OleContent:
         excel=bool(names & {"Workbook", "Book"}),
         powerpoint="PowerPoint Document" in names,
     )
+
+
+def web_archive_page(path: Path) -> bytes:
+    """The page inside a web archive (MHT): its first text/html part, as UTF-8 with a byte order mark
+    when the archive names the part's charset (else as stored, for the HTML reader's own decoding)."""
+    try:
+        data = path.read_bytes()
+    except OSError as exc:
+        raise file_error(exc) from None
+    message = email.message_from_bytes(data)
+    for part in message.walk():
+        if part.get_content_type() != "text/html":
+            continue
+        payload = part.get_payload(decode=True)
+        if not isinstance(payload, bytes) or not payload.strip():
+            continue
+        charset = (part.get_content_charset() or "").lower()
+        try:
+            text = payload.decode("gb18030" if charset in _GB_CHARSETS else charset) if charset else None
+        except (LookupError, UnicodeDecodeError):
+            text = None
+        return payload if text is None else codecs.BOM_UTF8 + text.encode("utf-8")
+    raise ReportFileError("这是网页存档（MHT），其中却没有网页：文件已损坏或不完整")
+
+
+def _read_web_archive(path: Path) -> ExtractedDocument:
+    from reading.html_reader import extract_report_html
+
+    folder = Path(tempfile.mkdtemp(prefix="gov-report-mht-"))
+    try:
+        page = folder / "page.html"
+        page.write_bytes(web_archive_page(path))
+        return extract_report_html(page)
+    finally:
+        _remove(folder)
 
 
 # --- finding LibreOffice ---------------------------------------------------------------------------
@@ -449,6 +492,10 @@ def extract_word_file(
         from reading.html_reader import extract_report_html
 
         return extract_report_html(path), [f"文件扩展名是 {suffix}，内容却是网页（HTML），已按网页读取"]
+    if kind == MHT and suffix != ".docx":
+        return _read_web_archive(path), [
+            f"文件扩展名是 {suffix}，内容却是网页存档（MHT，Word 的“单个文件网页”），已按网页读取"
+        ]
     content = inspect_ole(path) if kind == OLE else OleContent()
     if suffix == ".docx" and not (kind == OLE and content.word):
         return extract_docx(path), []  # the DOCX reader says what else the file is

@@ -5,6 +5,7 @@ LibreOffice, and no LibreOffice left running or temporary folder left behind whe
 from __future__ import annotations
 
 import os
+import quopri
 import stat
 import struct
 import sys
@@ -13,14 +14,17 @@ from pathlib import Path
 
 import pytest
 
+from core.report import Report
 from core.reportfile import ReportFileError, read_report_file
 from exports.html_export import write_html
+from exports.layout import build_layout
 from reading import legacy_word
 from reading.batch import collect_files
 from reading.formats import READABLE_SUFFIXES, read_with_log
 from reading.legacy_word import OLE, SOFFICE_ENV, ZIP, extract_word_file, find_soffice, inspect_ole, sniff
 from tests.conftest import SAMPLES_DIR
 from tests.docx_fixtures import cells_of
+from tests.portal_fixtures import word_body
 
 OFFICE = SAMPLES_DIR / "office"  # made by scripts/make_legacy_word_fixtures.py from our DOCX exports
 # The binary Word file, the DOCX LibreOffice saved it from and the report that DOCX was exported from.
@@ -135,6 +139,52 @@ def test_a_web_page_named_doc_is_read_as_a_web_page(tmp_path: Path, no_office: N
     result = read_with_log(page)
     assert cells_of(result.report) == cells_of(report)
     assert result.log[0] == "文件扩展名是 .doc，内容却是网页（HTML），已按网页读取"
+
+
+def web_archive(report: Report) -> bytes:
+    """The report as Word's "single file web page" (.mht), as office systems hand it out named .doc:
+    MIME multipart/related, the page quoted-printable in GBK labelled gb2312, its files beside it."""
+    page = (
+        '<html xmlns:v="urn:schemas-microsoft-com:vml" xmlns:o="urn:schemas-microsoft-com:office:office" '
+        'xmlns:w="urn:schemas-microsoft-com:office:word" xmlns="http://www.w3.org/TR/REC-html40"><head>'
+        '<meta http-equiv=Content-Type content="text/html; charset=gb2312"><meta name=ProgId content=Word.Document>'
+        '<meta name=Generator content="Microsoft Word 15"><link rel=File-List href="file.files/filelist.xml">'
+        f"</head><body lang=ZH-CN style='tab-interval:21.0pt'>"
+        f"{word_body(build_layout(report, blank_as_zero=False), title=True)}</body></html>"
+    )
+    boundary = "----=_NextPart_01DA4B2C.5E3A1B20"
+    return b"".join([
+        f'MIME-Version: 1.0\r\nX-Document-Type: Word.Document\r\nContent-Type: multipart/related; '
+        f'boundary="{boundary}"\r\n\r\n'.encode("ascii"),
+        "此文档为“单个文件网页”，也称为“Web 档案”文件。\r\n\r\n".encode("gbk"),
+        f"--{boundary}\r\nContent-Location: file:///C:/D3F1A2B4/file.htm\r\n"
+        'Content-Transfer-Encoding: quoted-printable\r\nContent-Type: text/html; charset="gb2312"\r\n\r\n'.encode(),
+        quopri.encodestring(page.encode("gbk")).replace(b"\n", b"\r\n"),
+        f"\r\n--{boundary}\r\nContent-Location: file:///C:/D3F1A2B4/file.files/filelist.xml\r\n"
+        "Content-Transfer-Encoding: quoted-printable\r\nContent-Type: text/xml; charset=\"utf-8\"\r\n\r\n"
+        '<xml xmlns:o=3D"urn:schemas-microsoft-com:office:office">\r\n'
+        f' <o:MainFile HRef=3D"../file.htm"/>\r\n</xml>\r\n--{boundary}--\r\n'.encode(),
+    ])
+
+
+def test_a_web_archive_named_doc_is_read_as_its_page(tmp_path: Path, no_office: None) -> None:
+    report = read_report_file(OFFICE / "office-2019.json")
+    path = tmp_path / "正文.doc"
+    path.write_bytes(web_archive(report))
+    result = read_with_log(path)
+    assert cells_of(result.report) == cells_of(report)
+    assert "".join(result.report.title.split()) == "".join(report.title.split())
+    assert result.report.texts == report.texts and result.report.preamble == report.preamble
+    assert result.log[0] == "文件扩展名是 .doc，内容却是网页存档（MHT，Word 的“单个文件网页”），已按网页读取"
+
+
+def test_a_web_archive_without_a_page_is_refused_in_one_line(tmp_path: Path, no_office: None) -> None:
+    path = tmp_path / "正文.wps"
+    path.write_bytes(b'MIME-Version: 1.0\r\nContent-Type: multipart/related; boundary="b"\r\n\r\n--b\r\n'
+                     b"Content-Type: image/png\r\n\r\nPNG\r\n--b--\r\n")
+    with pytest.raises(ReportFileError) as exc:
+        read_with_log(path)
+    assert "网页存档" in _one_line(exc)
 
 
 @pytest.mark.parametrize(("content", "expected"), [
