@@ -2,14 +2,16 @@
 
 from __future__ import annotations
 
+import io
 import os
+import struct
 import zipfile
 import zlib
-from pathlib import Path
 
 from lxml import etree
 
-from core.reportfile import ReportFileError, file_error
+from core.fileio import ReportFileError, read_regular
+from reading import limits
 from reading.document import ExtractedDocument, ExtractedTable
 
 W = "http://schemas.openxmlformats.org/wordprocessingml/2006/main"
@@ -18,9 +20,6 @@ STRICT = "http://purl.oclc.org/ooxml/wordprocessingml/main"
 
 OLE_SIGNATURE = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"
 ZIP_SIGNATURES = (b"PK\x03\x04", b"PK\x05\x06", b"PK\x07\x08")
-# A report's document.xml is a few hundred kilobytes; this much is a broken or hostile file.
-MAX_DOCUMENT_XML = 200 * 1024 * 1024
-MAX_UNPACKED = 1024 * 1024 * 1024
 ENCRYPTED_OR_DOC = "文件已加密或是旧版 .doc 格式，请另存为 .docx 后再导入"
 
 
@@ -45,21 +44,10 @@ OFF = frozenset({"0", "false", "off"})
 # --- opening the file -----------------------------------------------------------------------------
 
 
-def _read_head(path: Path) -> bytes:
-    try:
-        with path.open("rb") as handle:
-            return handle.read(8)
-    except OSError as exc:
-        raise file_error(exc) from None
-
-
-def _not_a_zip(path: Path, head: bytes) -> ReportFileError:
+def _not_a_zip(raw: bytes) -> ReportFileError:
     """The reason a file that is no zip archive cannot be read as .docx."""
+    head = raw[:8]
     if head.startswith(OLE_SIGNATURE):
-        try:
-            raw = path.read_bytes()
-        except OSError:
-            raw = b""
         if "EncryptedPackage".encode("utf-16-le") in raw:
             return ReportFileError("文件已加密（设有打开密码），请在 Word 中取消密码、另存为 .docx 后再导入")
         if "WordDocument".encode("utf-16-le") in raw:
@@ -75,16 +63,19 @@ def _not_a_zip(path: Path, head: bytes) -> ReportFileError:
     return ReportFileError("不是有效的 Word 文档（.docx）：文件已损坏或是其他格式")
 
 
-def _check_package(path: Path) -> None:
-    """Refuse archives that are not a Word document, with the reason."""
+def _document_xml(raw: bytes) -> bytes:
+    """word/document.xml of the package, unpacked within the limits (reading/limits.py): the number of
+    entries, the sizes they declare, and the bytes actually inflated (a declared size can lie). Nothing
+    else of the package is unpacked: styles, settings and pictures play no part in reading a report."""
     try:
-        with zipfile.ZipFile(path) as archive:
-            infos = archive.infolist()
+        archive = zipfile.ZipFile(io.BytesIO(raw))
+        infos = archive.infolist()
     except zipfile.BadZipFile:
         raise ReportFileError("文件不完整或已损坏，无法作为 .docx 打开（可能下载或复制时被截断）") from None
-    except (OSError, EOFError, ValueError, RuntimeError, NotImplementedError):
+    except (OSError, EOFError, ValueError, RuntimeError, NotImplementedError, struct.error):
         raise ReportFileError("文件已损坏，无法作为 .docx 打开") from None
-    names = {info.filename for info in infos}
+    limits.check_count(len(infos), limits.ZIP_ENTRIES, "压缩包中的部分")
+    names = [info.filename for info in infos]
     if "word/document.xml" not in names:
         if "xl/workbook.xml" in names:
             raise ReportFileError("这是 Excel 工作簿，不是 Word 文档")
@@ -93,32 +84,63 @@ def _check_package(path: Path) -> None:
         if "mimetype" in names and "content.xml" in names:
             raise ReportFileError("这是 OpenDocument（WPS/LibreOffice）文档，请另存为 .docx 后再导入")
         raise ReportFileError("压缩包中没有 word/document.xml，不是 Word 文档（.docx）")
+    if "[Content_Types].xml" not in names:
+        raise ReportFileError("Word 文档缺少必要的部分（[Content_Types].xml），文件已损坏")
+    if names.count("word/document.xml") > 1:
+        raise ReportFileError("压缩包中有两个 word/document.xml，文件已损坏")
     if any(info.flag_bits & 0x1 for info in infos):
         raise ReportFileError(ENCRYPTED_OR_DOC)
     document = next(info for info in infos if info.filename == "word/document.xml")
-    if document.file_size > MAX_DOCUMENT_XML or sum(info.file_size for info in infos) > MAX_UNPACKED:
-        raise ReportFileError("文件解压后过大，不像是年度报告")
-
-
-def _body(path: Path) -> etree._Element:
-    from docx import Document
-    from docx.opc.exceptions import PackageNotFoundError
-
+    if sum(info.file_size for info in infos) > limits.PACKAGE_UNPACKED_BYTES:
+        raise limits.refuse("文件解压后过大")
+    if document.file_size > limits.DOCUMENT_XML_BYTES:
+        raise limits.refuse(f"Word 文档正文解压后有 {document.file_size // limits.MB} MB")
     try:
-        document = Document(str(path))
-        root = document.element
-    except (PackageNotFoundError, zipfile.BadZipFile, zlib.error, EOFError):
+        with archive.open(document) as part:
+            xml = part.read(limits.DOCUMENT_XML_BYTES + 1)
+    except (zipfile.BadZipFile, zlib.error, EOFError, OSError, ValueError, RuntimeError, NotImplementedError):
         raise ReportFileError("文件不完整或已损坏，无法作为 .docx 打开") from None
-    except etree.XMLSyntaxError:
+    if len(xml) > limits.DOCUMENT_XML_BYTES:
+        raise limits.refuse("Word 文档正文解压后过大")
+    return xml
+
+
+def _parse(xml: bytes) -> etree._Element:
+    """The document's XML, parsed incrementally and refused as soon as it holds more elements or
+    nests deeper than any report (reading/limits.py); entities are never expanded, nothing is fetched."""
+    parser = etree.XMLPullParser(
+        events=("start", "end"), resolve_entities=False, no_network=True, load_dtd=False, huge_tree=False
+    )
+    elements = depth = 0
+    chunk = 1 << 16
+    try:
+        for offset in range(0, len(xml), chunk):
+            parser.feed(xml[offset : offset + chunk])
+            for event, _ in parser.read_events():
+                if event == "start":
+                    elements += 1
+                    depth += 1
+                    if depth > limits.XML_DEPTH:
+                        raise limits.refuse(f"Word 文档的结构嵌套超过 {limits.XML_DEPTH} 层")
+                else:
+                    depth -= 1
+            limits.check_count(elements, limits.XML_ELEMENTS, "Word 文档中的元素")
+        root: etree._Element = parser.close()
+    except etree.XMLSyntaxError as exc:
+        if "depth" in str(exc).lower():  # libxml2's own limit, met within a chunk before its events
+            raise limits.refuse("Word 文档的结构嵌套过深") from None
         raise ReportFileError("Word 文档内容已损坏（XML 格式错误）") from None
-    except KeyError as exc:
-        raise ReportFileError(f"Word 文档缺少必要的部分（{exc.args[0] if exc.args else ''}），文件已损坏") from None
-    except ValueError:
-        raise ReportFileError("不是 Word 文档（.docx），可能是其他 Office 文件改了扩展名") from None
-    except (OSError, RuntimeError, NotImplementedError, AttributeError, TypeError):
-        raise ReportFileError("文件已损坏，无法作为 .docx 打开") from None
+    if next(root.iter(etree.Entity), None) is not None:  # left unexpanded: from a DOCTYPE no Word file has
+        raise ReportFileError("Word 文档中含有自定义实体（DOCTYPE），不是 Word 保存的文件，未读取")
+    return root
+
+
+def _body(raw: bytes) -> etree._Element:
+    root = _parse(_document_xml(raw))
     if STRICT in str(root.tag):
         raise ReportFileError("不支持“Strict Open XML”格式的文档，请在 Word 中另存为普通 .docx 后再导入")
+    if root.tag != _w("document"):
+        raise ReportFileError("不是 Word 文档（.docx），可能是其他 Office 文件改了扩展名")
     body = root.find(_w("body"))
     if body is None:
         raise ReportFileError("Word 文档中没有正文")
@@ -300,14 +322,12 @@ class _Body:
 def extract_docx(path: str | os.PathLike[str]) -> ExtractedDocument:
     """The paragraphs and tables of a .docx in document order; ReportFileError with a one-line
     Chinese reason for anything that is not a readable Word document."""
-    p = Path(path)
-    head = _read_head(p)
-    if not head:
+    raw = read_regular(path, limits.FILE_BYTES[".docx"])
+    if not raw:
         raise ReportFileError("文件是空的")
-    if not head.startswith(ZIP_SIGNATURES):
-        raise _not_a_zip(p, head)
-    _check_package(p)
-    body = _body(p)
+    if not raw.startswith(ZIP_SIGNATURES):
+        raise _not_a_zip(raw)
+    body = _body(raw)
     found = _Body()
     try:
         found.walk(body)

@@ -11,6 +11,7 @@ from html.parser import HTMLParser
 from pathlib import Path
 
 from core.reportfile import ReportFileError, file_error
+from reading import limits
 from reading.document import ExtractedDocument, ExtractedTable
 
 # A saved report page is well under a few megabytes (images are saved beside it); beyond this a
@@ -206,8 +207,12 @@ class _Recorder(HTMLParser):
         self.open_cdata: str | None = None
         self.open_divs = 0
         self.unclosed_comment = False
+        self.elements = 0
 
     def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
+        self.elements += 1
+        if self.elements > limits.HTML_ELEMENTS:  # refused while parsing: each element costs the walk too
+            raise limits.refuse(f"网页中的元素超过 {limits.HTML_ELEMENTS} 个")
         kept: dict[str, str] = {}
         for name, value in attrs:
             if name in KEPT_ATTRS and name not in kept:  # the first of repeated attributes counts

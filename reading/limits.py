@@ -26,8 +26,10 @@ FILE_BYTES: dict[str, int] = {
     ".doc": 64 * MB,
     ".wps": 64 * MB,
     ".pdf": 128 * MB,  # published PDFs with embedded fonts and pictures reach 10-20 MB
-    ".html": 64 * MB,  # a saved portal page is under 2 MB (its pictures are separate files)
-    ".htm": 64 * MB,
+    # A saved portal page is under 2 MB (its pictures are separate files). Python's HTML parser takes
+    # about a second for 5 MB of dense markup, so this bounds the time as well.
+    ".html": 16 * MB,
+    ".htm": 16 * MB,
 }
 
 # --- zip packages (.docx) ---------------------------------------------------------------------------
@@ -45,7 +47,10 @@ XML_ELEMENTS = 1_000_000
 XML_DEPTH = 128
 
 # --- HTML -------------------------------------------------------------------------------------------
-HTML_ELEMENTS = 500_000  # a saved portal page holds 2,000-20,000 elements
+# Elements (start tags) of a web page: a saved portal page holds 2,000-20,000 (a report's tables pasted
+# from Word wrap every cell's text in a few <p> and <span>). Each costs the parser and the walk about
+# 30 µs, so this also keeps a refusal within a few seconds.
+HTML_ELEMENTS = 100_000
 
 # --- PDF --------------------------------------------------------------------------------------------
 PDF_PAGES = 200  # real reports: 3-20 pages; a 100,000-page file is refused from its page count alone
