@@ -636,3 +636,22 @@ def test_restore_needs_confirmation(
     assert not dialog.restore_selected()
     assert len(store.revisions(session.report_id)) == before
     assert session.display("s3.new.natural") == "72"
+
+
+def test_an_official_export_with_invalid_values_is_refused_naming_the_cells(
+    qtbot: QtBot, session: ReportSession, store: Store, tmp_path: Path
+) -> None:
+    assert session.edit_cells({"s3.new.natural": "1,2,3"})
+    dialog = _dialog(qtbot, session, store, tmp_path, ("format_html", "format_json"))
+    dialog.findChild(QCheckBox, "export_draft").setChecked(False)
+    base = _base(dialog)
+    _run(qtbot, dialog)
+    by_suffix = {r.target.suffix: r for r in dialog.results}
+    assert not by_suffix[".html"].written and not (tmp_path / f"{base}.html").exists()
+    assert "1,2,3" in by_suffix[".html"].error and "VALUE-INVALID" in by_suffix[".html"].error
+    assert by_suffix[".json"].written  # a report file keeps what was typed
+
+    dialog = _dialog(qtbot, session, store, tmp_path, ("format_html",))
+    dialog.findChild(QCheckBox, "export_draft").setChecked(True)  # a draft may print them
+    _run(qtbot, dialog)
+    assert dialog.results[0].written and "1,2,3" in (tmp_path / f"{base}.html").read_text("utf-8")
