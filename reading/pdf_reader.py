@@ -2,41 +2,34 @@
 
 from __future__ import annotations
 
-import io
+import ctypes
 import itertools
-import logging
+import math
 import os
 import re
-import struct
 import unicodedata
-import warnings
-import zlib
 from bisect import bisect_right
 from collections import Counter
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
-import pdfplumber
-from pdfminer.pdfdocument import PDFEncryptionError
-from pdfminer.psexceptions import PSException
-from pdfplumber.utils.exceptions import PdfminerException
+import pypdfium2 as pdfium
+import pypdfium2.raw as pdfium_c
 
+from core.fileio import read_regular
 from core.linebreak import CANNOT_END, CANNOT_START
-from core.reportfile import ReportFileError, file_error
+from core.pdfium_lock import PDFIUM_LOCK
+from core.reportfile import ReportFileError
+from reading import limits
 from reading.document import ExtractedDocument, ExtractedTable
-
-# pdfminer reports damaged fonts and objects through `logging`; without a handler of its own Python's
-# last-resort handler would print them on stderr, between the one-line messages of `check`.
-for _name in ("pdfminer", "pdfplumber"):
-    logging.getLogger(_name).addHandler(logging.NullHandler())
+from reading.pdf_rules import Rules, find_tables, rules_from_segments
 
 ENCRYPTED = "PDF 已加密，请先解除密码保护再导入"
 SCANNED = "这是扫描件（只有图片、没有文字层），无法读取；请使用原始的 Word 文件或带文字的 PDF"
 DAMAGED = "PDF 文件已损坏，无法读取"
 TRUNCATED = "PDF 文件不完整（可能下载或复制时中断），无法读取"
 UNMAPPED = "PDF 中的文字无法提取（字体没有文字编码），请使用原始的 Word 文件或带文字的 PDF"
-MAX_PAGES = 300  # an annual report has a few dozen pages at most
 
 # Characters that never start a line (a line breaker moves the character before them down too).
 _HEADING1 = re.compile(r"^[一二三四五六七八九十]{1,3}、")
@@ -142,6 +135,7 @@ class _Page:
     chars: int = 0
     unmapped: int = 0  # glyphs without text
     image_cover: float = 0.0  # share of the page covered by images
+    rules: Rules = field(default_factory=lambda: Rules([], []))
 
 
 def _median(values: Sequence[float]) -> float:
@@ -230,16 +224,14 @@ def _lines_text(lines: Sequence[_Line]) -> str:
 # ---------------------------------------------------------------------------------------------- pages
 
 
-def _is_watermark(obj: dict[str, Any]) -> bool:
+def _is_watermark(text: str, size: float, matrix: tuple[float, float, float, float]) -> bool:
     """Large or slanted characters drawn across the page (草稿, 样稿), not part of the text."""
-    size = float(obj.get("size") or 0)
-    matrix = obj.get("matrix") or (1, 0, 0, 1, 0, 0)
-    a, b, c, d = (float(v) for v in matrix[:4])
+    a, b, c, d = matrix
     slanted = abs(b) > 0.05 * abs(a) + 0.01 or abs(c) > 0.05 * abs(d) + 0.01
     upright_90 = abs(a) < 0.01 and abs(d) < 0.01  # vertical text set in a narrow cell
     if slanted and not upright_90:
-        return size >= 20 or obj.get("text") in ("草", "稿")
-    return size >= 60 or (size >= 30 and obj.get("text") in ("草", "稿"))
+        return size >= 20 or text in ("草", "稿")
+    return size >= 60 or (size >= 30 and text in ("草", "稿"))
 
 
 def _cluster(values: Sequence[float], tolerance: float = 2.0) -> list[float]:
@@ -262,7 +254,7 @@ def _index(bounds: Sequence[float], value: float) -> int:
 
 
 def _ruled_grid(bboxes: Sequence[tuple[float, float, float, float]], chars: Sequence[_Char], page: int) -> _Grid:
-    """A table from pdfplumber's cells (rectangles between ruling lines): each cell once, with its
+    """A table from its cells (rectangles between ruling lines): each cell once, with its
     span over the grid that all cell edges make, and the text of the characters inside it."""
     xs = _cluster([b[0] for b in bboxes] + [b[2] for b in bboxes])
     ys = _cluster([b[1] for b in bboxes] + [b[3] for b in bboxes])
@@ -291,39 +283,104 @@ def _ruled_grid(bboxes: Sequence[tuple[float, float, float, float]], chars: Sequ
     return _Grid(page, ys[0], xs, len(ys) - 1, cells)
 
 
-def _read_page(page: Any, number: int) -> _Page:
-    page = page.dedupe_chars()
-    width, height = float(page.width), float(page.height)
+Matrix = tuple[float, float, float, float, float, float]
+_IDENTITY: Matrix = (1.0, 0.0, 0.0, 1.0, 0.0, 0.0)
+
+
+def _then(inner: Matrix, outer: Matrix) -> Matrix:
+    """The matrix that applies `inner`, then `outer` (PDF's [a b c d e f] convention)."""
+    a, b, c, d, e, f = inner
+    A, B, C, D, E, F = outer
+    return (a * A + b * C, a * B + b * D, c * A + d * C, c * B + d * D, e * A + f * C + E, e * B + f * D + F)
+
+
+def _matrix_of(obj: Any) -> Matrix:
+    m = pdfium_c.FS_MATRIX()
+    if not pdfium_c.FPDFPageObj_GetMatrix(obj, m):
+        return _IDENTITY
+    return (m.a, m.b, m.c, m.d, m.e, m.f)
+
+
+class _Drawing:
+    """What a page draws besides text: the straight pieces of its paths and the area its images cover,
+    in PDF user space (y upwards), forms opened. A page of more pieces than any report draws is refused
+    as soon as they are counted (reading/limits.py), before they are read one by one."""
+
+    def __init__(self, page: int) -> None:
+        self.page = page  # 1-based, for the refusal
+        self.counted = 0
+        self.segments: list[tuple[float, float, float, float]] = []
+        self.images: list[tuple[float, float, float, float]] = []  # x0, y0, x1, y1
+        self._x = ctypes.c_float()
+        self._y = ctypes.c_float()
+
+    def walk(self, objects: Sequence[Any], outer: Matrix, depth: int = 0) -> None:
+        for obj in objects:
+            kind = pdfium_c.FPDFPageObj_GetType(obj)
+            if kind == pdfium_c.FPDF_PAGEOBJ_PATH:
+                self._path(obj, _then(_matrix_of(obj), outer))
+            elif kind == pdfium_c.FPDF_PAGEOBJ_IMAGE:
+                a, b, c, d, e, f = _then(_matrix_of(obj), outer)
+                xs = (e, a + e, c + e, a + c + e)
+                ys = (f, b + f, d + f, b + d + f)
+                self.images.append((min(xs), min(ys), max(xs), max(ys)))
+            elif kind == pdfium_c.FPDF_PAGEOBJ_FORM and depth < 8:
+                count = pdfium_c.FPDFFormObj_CountObjects(obj)
+                inner = [pdfium_c.FPDFFormObj_GetObject(obj, i) for i in range(max(count, 0))]
+                self.walk(inner, _then(_matrix_of(obj), outer), depth + 1)
+
+    def _path(self, obj: Any, m: Matrix) -> None:
+        a, b, c, d, e, f = m
+        x, y = self._x, self._y
+        start: tuple[float, float] | None = None
+        here: tuple[float, float] | None = None
+        count = max(pdfium_c.FPDFPath_CountSegments(obj), 0)
+        self.counted += count
+        limits.check_pdf_page(self.page, 0, self.counted)
+        for i in range(count):
+            segment = pdfium_c.FPDFPath_GetPathSegment(obj, i)
+            pdfium_c.FPDFPathSegment_GetPoint(segment, x, y)
+            point = (a * x.value + c * y.value + e, b * x.value + d * y.value + f)
+            kind = pdfium_c.FPDFPathSegment_GetType(segment)
+            if kind == pdfium_c.FPDF_SEGMENT_LINETO and here is not None:
+                self.segments.append((*here, *point))
+            elif kind == pdfium_c.FPDF_SEGMENT_MOVETO:
+                start = point
+            here = point
+            if pdfium_c.FPDFPathSegment_GetClose(segment) and start is not None:
+                self.segments.append((*point, *start))
+                here = start
+
+
+def _read_page(page: pdfium.PdfPage, number: int) -> _Page:
+    left, bottom, right, top = page.get_mediabox()
+    width, height = right - left, top - bottom
     out = _Page(number, width, height)
-    chars: list[_Char] = []
-    for obj in page.chars:
-        text = _normal_char(str(obj.get("text") or ""))
-        if not text.strip() or _is_watermark(obj):
-            continue
-        if _UNMAPPED_GLYPH.fullmatch(text):
-            out.unmapped += 1
-            continue
-        x0, x1 = float(obj["x0"]), float(obj["x1"])
-        top, bottom = float(obj["top"]), float(obj["bottom"])
-        size = float(obj.get("size") or (bottom - top)) or 1.0
-        chars.append(_Char(text.strip(), x0, x1, top, bottom, size))
+    textpage = page.get_textpage()
+    try:
+        limits.check_pdf_page(number + 1, pdfium_c.FPDFText_CountChars(textpage.raw))
+        chars = _page_chars(textpage.raw, left, top, out)
+    finally:
+        textpage.close()
     out.chars = len(chars)
+    drawing = _Drawing(number + 1)
+    count = pdfium_c.FPDFPage_CountObjects(page.raw)
+    drawing.walk([pdfium_c.FPDFPage_GetObject(page.raw, i) for i in range(max(count, 0))], _IDENTITY)
     covered = 0.0
-    for image in page.images:
-        w = max(0.0, min(float(image["x1"]), width) - max(float(image["x0"]), 0.0))
-        h = max(0.0, min(float(image["bottom"]), height) - max(float(image["top"]), 0.0))
+    for x0, y0, x1, y1 in drawing.images:
+        w = max(0.0, min(x1 - left, width) - max(x0 - left, 0.0))
+        h = max(0.0, min(top - y0, height) - max(top - y1, 0.0))
         covered += w * h
     out.image_cover = covered / (width * height) if width * height > 0 else 0.0
     if not chars:
         return out
 
+    out.rules = rules_from_segments((x0 - left, top - y0, x1 - left, top - y1) for x0, y0, x1, y1 in drawing.segments)
     boxes: list[tuple[float, float, float, float]] = []
-    for table in page.find_tables({"vertical_strategy": "lines", "horizontal_strategy": "lines"}):
-        cells = [(float(a), float(b), float(c), float(d)) for a, b, c, d in table.cells]
-        if len(cells) < 2:  # a frame around text, not a table
-            continue
-        x0, top, x1, bottom = (float(v) for v in table.bbox)
-        boxes.append((x0 - 1, top - 1, x1 + 1, bottom + 1))
+    for cells in find_tables(out.rules):
+        x0, y0 = min(c[0] for c in cells), min(c[1] for c in cells)
+        x1, y1 = max(c[2] for c in cells), max(c[3] for c in cells)
+        boxes.append((x0 - 1, y0 - 1, x1 + 1, y1 + 1))
         out.grids.append(_ruled_grid(cells, chars, number))
     outside = [
         c for c in chars if not any(b[0] <= c.cx <= b[2] and b[1] <= c.cy <= b[3] for b in boxes)
@@ -332,12 +389,51 @@ def _read_page(page: Any, number: int) -> _Page:
     return out
 
 
+def _page_chars(textpage: Any, left: float, top: float, page: _Page) -> list[_Char]:
+    """The page's characters (whitespace, watermarks and exact duplicates left out; a glyph without
+    text counted in `page.unmapped`), in top-down coordinates. A character spans its advance width
+    and, upright, one em from 0.12 em below its baseline (as its font's box would, whatever font)."""
+    chars: list[_Char] = []
+    seen: set[tuple[str, int, int]] = set()
+    box = pdfium_c.FS_RECTF()
+    m = pdfium_c.FS_MATRIX()
+    ox, oy = ctypes.c_double(), ctypes.c_double()
+    for i in range(pdfium_c.FPDFText_CountChars(textpage)):
+        code = pdfium_c.FPDFText_GetUnicode(textpage, i)
+        if code in (0x20, 0x0D, 0x0A, 0x09) or pdfium_c.FPDFText_IsGenerated(textpage, i) == 1:
+            continue
+        if pdfium_c.FPDFText_HasUnicodeMapError(textpage, i) == 1:
+            page.unmapped += 1
+            continue
+        if not 0 < code < 0x110000 or 0xD800 <= code < 0xE000:
+            continue
+        text = _normal_char(chr(code)).strip()
+        if not text:
+            continue
+        pdfium_c.FPDFText_GetMatrix(textpage, i, m)
+        em = pdfium_c.FPDFText_GetFontSize(textpage, i)
+        size = em * math.hypot(m.c, m.d) or 1.0
+        if _is_watermark(text, size, (m.a, m.b, m.c, m.d)):
+            continue
+        pdfium_c.FPDFText_GetLooseCharBox(textpage, i, box)
+        if abs(m.b) < 0.01 * abs(m.a) and abs(m.c) < 0.01 * abs(m.d):
+            pdfium_c.FPDFText_GetCharOrigin(textpage, i, ox, oy)
+            char_bottom = top - oy.value + 0.12 * size
+            char_top = char_bottom - size
+        else:
+            char_top, char_bottom = top - box.top, top - box.bottom
+        x0, x1 = box.left - left, box.right - left
+        # The same character drawn twice on itself (a bold imitation): once.
+        key = (text, round(x0), round(char_top))
+        if any((text, key[1] + dx, key[2] + dy) in seen for dx in (-1, 0, 1) for dy in (-1, 0, 1)):
+            continue
+        seen.add(key)
+        chars.append(_Char(text, x0, x1, char_top, char_bottom, size))
+    return chars
+
+
 def _read_bytes(path: str | os.PathLike[str]) -> bytes:
-    try:
-        with open(path, "rb") as handle:
-            data = handle.read()
-    except OSError as exc:
-        raise file_error(exc) from None
+    data = read_regular(path, limits.FILE_BYTES[".pdf"])
     if not data.strip():
         raise ReportFileError("文件是空的")
     head = data[:1024]
@@ -353,32 +449,37 @@ def _read_bytes(path: str | os.PathLike[str]) -> bytes:
 
 
 def _read_pages(data: bytes) -> list[_Page]:
+    with PDFIUM_LOCK:  # PDFium is never called from two threads at once
+        return _read_pages_locked(data)
+
+
+def _read_pages_locked(data: bytes) -> list[_Page]:
     try:
-        with warnings.catch_warnings():
-            # Damaged files make pdfminer and pdfplumber warn; what they could not read is judged below.
-            warnings.filterwarnings("ignore", module=r"pdfminer(\.|$)")
-            warnings.filterwarnings("ignore", module=r"pdfplumber(\.|$)")
-            with pdfplumber.open(io.BytesIO(data)) as pdf:
-                count = len(pdf.pages)
-                if count > MAX_PAGES:
-                    raise ReportFileError(f"PDF 有 {count} 页，不像是一份年度报告（最多读取 {MAX_PAGES} 页）")
-                return [_read_page(page, i) for i, page in enumerate(pdf.pages)]
-    except ReportFileError:
-        raise
-    except PdfminerException as exc:
-        cause = exc.args[0] if exc.args else None
-        if isinstance(cause, PDFEncryptionError):
+        pdf = pdfium.PdfDocument(data)
+    except pdfium.PdfiumError as exc:
+        if exc.err_code in (pdfium_c.FPDF_ERR_PASSWORD, pdfium_c.FPDF_ERR_SECURITY):
             raise ReportFileError(ENCRYPTED) from None
         raise ReportFileError(DAMAGED) from None
-    except PDFEncryptionError:
-        raise ReportFileError(ENCRYPTED) from None
+    try:
+        count = len(pdf)
+        limits.check_pdf_pages(count)
+        pages: list[_Page] = []
+        total = 0
+        for i in range(count):
+            page = pdf[i]
+            try:
+                pages.append(_read_page(page, i))
+            finally:
+                page.close()
+            total += pages[-1].chars
+            limits.check_pdf_total(total)
+        return pages
+    except pdfium.PdfiumError:
+        raise ReportFileError(DAMAGED) from None
     except MemoryError:
         raise ReportFileError("PDF 文件过大或已损坏，无法读取") from None
-    except (
-        PSException, ValueError, TypeError, KeyError, IndexError, AttributeError, AssertionError,
-        EOFError, OverflowError, ZeroDivisionError, struct.error, zlib.error, RecursionError, UnicodeError,
-    ):
-        raise ReportFileError(DAMAGED) from None
+    finally:
+        pdf.close()
 
 
 # ------------------------------------------------------------------------ page numbers, headers, footers
