@@ -102,6 +102,10 @@ class _Cell:
     rowspan: int
     colspan: int
     text: str
+    # The cell's top (bottom) border is not drawn where the table starts (ends) on its page: what a
+    # cell cut by the page break looks like when the printer leaves the break open.
+    open_top: bool = False
+    open_bottom: bool = False
 
 
 @dataclass
@@ -253,9 +257,12 @@ def _index(bounds: Sequence[float], value: float) -> int:
     return i if bounds[i] - value < value - bounds[i - 1] else i - 1
 
 
-def _ruled_grid(bboxes: Sequence[tuple[float, float, float, float]], chars: Sequence[_Char], page: int) -> _Grid:
-    """A table from its cells (rectangles between ruling lines): each cell once, with its
-    span over the grid that all cell edges make, and the text of the characters inside it."""
+def _ruled_grid(
+    bboxes: Sequence[tuple[float, float, float, float]], chars: Sequence[_Char], page: int, rules: Rules
+) -> _Grid:
+    """A table from its cells (rectangles between ruling lines): each cell once, with its span over
+    the grid that all cell edges make, the text of the characters inside it, and whether its border
+    is drawn where the table starts and ends on the page."""
     xs = _cluster([b[0] for b in bboxes] + [b[2] for b in bboxes])
     ys = _cluster([b[1] for b in bboxes] + [b[3] for b in bboxes])
     cells: list[_Cell] = []
@@ -268,7 +275,9 @@ def _ruled_grid(bboxes: Sequence[tuple[float, float, float, float]], chars: Sequ
         for r in range(r0, r1):
             for c in range(c0, c1):
                 owner[(r, c)] = len(cells)
-        cells.append(_Cell(r0, c0, r1 - r0, c1 - c0, ""))
+        open_top = r0 == 0 and not rules.is_drawn(ys[0], xs[c0], xs[c1])
+        open_bottom = r1 == len(ys) - 1 and not rules.is_drawn(ys[-1], xs[c0], xs[c1])
+        cells.append(_Cell(r0, c0, r1 - r0, c1 - c0, "", open_top, open_bottom))
     inside: dict[int, list[_Char]] = {}
     for ch in chars:
         if not (xs[0] <= ch.cx <= xs[-1] and ys[0] <= ch.cy <= ys[-1]):
@@ -381,7 +390,7 @@ def _read_page(page: pdfium.PdfPage, number: int) -> _Page:
         x0, y0 = min(c[0] for c in cells), min(c[1] for c in cells)
         x1, y1 = max(c[2] for c in cells), max(c[3] for c in cells)
         boxes.append((x0 - 1, y0 - 1, x1 + 1, y1 + 1))
-        out.grids.append(_ruled_grid(cells, chars, number))
+        out.grids.append(_ruled_grid(cells, chars, number, out.rules))
     outside = [
         c for c in chars if not any(b[0] <= c.cx <= b[2] and b[1] <= c.cy <= b[3] for b in boxes)
     ]
@@ -778,29 +787,30 @@ def _join_grids(first: _Grid, second: _Grid) -> bool:
         repeated += 1
     while repeated and any(c.row < repeated < c.row + c.rowspan for c in second.cells):
         repeated -= 1
-    # What Word and LibreOffice print when a page breaks inside a row or a merged cell: the rest of the
-    # cell at the top of the next page, empty or with the rest of its text.
+    # Which cells at the head of this page go on from a cell at the foot of the last: decided by the
+    # ruling lines. A cell is cut when its bottom border is missing at the foot of the page and its
+    # top border at the head of the next (or its top is the repeated header's bottom rule).
     reaching = {(c.col, c.colspan): c for c in first.cells if c.row + c.rowspan == first.rows}
     top_row = second.row_cells(repeated)
     pairs = [(reaching.get((c.col, c.colspan)), c) for c in top_row]
-    same_row = bool(top_row) and all(
-        above is not None and (not cell.text or not above.text or _goes_on(above.text, cell.text))
+    cut = {
+        id(cell)
         for above, cell in pairs
-    )
+        if above is not None and above.open_bottom and (cell.open_top or repeated > 0)
+    }
+    same_row = bool(top_row) and (all(id(cell) in cut for _, cell in pairs) or _split_row(pairs))
     continued: set[int] = set()
     for above, cell in pairs:
         if above is None:
             continue
-        # Label text at the top of the page goes on a label above the break only when one of the two
-        # is a merged cell (it spans rows beside it); two one-row labels are two rows, such as a
-        # block's header row (信息内容 …) at the foot of a page and its first row (政府集中采购 …) on the
-        # next, where the page breaks between the rows.
-        spanning = above.rowspan > 1 or cell.rowspan > 1
-        if same_row or (
-            _is_label(above.text) and (not cell.text or (spanning and _goes_on(above.text, cell.text)))
-        ):
+        # A printer that closes the break (LibreOffice does, so does Word for a merged cell) leaves
+        # the rest of a merged label empty at the head of the page: taking it in loses no text.
+        # Two labels printed whole on either side of a closed break are two rows, such as a block's
+        # header row (信息内容 …) at the foot of a page and its first row (政府集中采购 …) on the next.
+        if same_row or id(cell) in cut or (not cell.text and _is_label(above.text)):
             above.text = _clean(_join(above.text, cell.text))
             above.rowspan += cell.rowspan - (1 if same_row else 0)
+            above.open_bottom = cell.open_bottom
             continued.add(id(cell))
     offset = first.rows - repeated - (1 if same_row else 0)
     for cell in second.cells:
@@ -810,6 +820,21 @@ def _join_grids(first: _Grid, second: _Grid) -> bool:
     first.rows += second.rows - repeated - (1 if same_row else 0)
     first.page = second.page
     return True
+
+
+def _split_row(pairs: Sequence[tuple[_Cell | None, _Cell]]) -> bool:
+    """Whether the first row on a page is the rest of the last row of the page before, split by the
+    page break with its borders closed: every cell stands under one of that row's, the row's numbers
+    are all above the break (at least one), and what text goes on continues a label there."""
+    if not pairs or any(above is None for above, _ in pairs):
+        return False
+    if any(cell.text and not _is_label(cell.text) for _, cell in pairs):
+        return False
+    if not any(above is not None and above.text and not _is_label(above.text) for above, _ in pairs):
+        return False  # a header row above (信息内容 | 采购项目数量 …), not the first part of a row
+    return all(
+        above is not None and (not cell.text or _goes_on(above.text, cell.text)) for above, cell in pairs
+    )
 
 
 def _goes_on(before: str, after: str) -> bool:

@@ -5,10 +5,15 @@ are snapped and joined into horizontal and vertical rules; the rectangles those 
 the cells, and cells that share corners are one table. This follows pdfplumber's "lines" strategy
 (snap and join within 3 pt, rules shorter than 3 pt ignored, corners within 3 pt), so a table comes
 out with the same cells as it did when pdfplumber read it.
+
+A table that a page break cuts through may have its bottom (or top) rule left undrawn where the page
+ends (begins). Such an edge is closed by an *open* rule: it makes the cells as a drawn rule would, and
+`is_drawn` tells the two apart, so the page join can see which cells go on across the break.
 """
 
 from __future__ import annotations
 
+import itertools
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
 
@@ -24,11 +29,12 @@ Box = tuple[float, float, float, float]  # x0, top, x1, bottom (top-down page co
 @dataclass(frozen=True)
 class Rule:
     """A horizontal rule at y = `at` from `start` to `end` along x, or a vertical one at x = `at` from
-    `start` to `end` along y."""
+    `start` to `end` along y. `drawn` is False for the rule that closes a table cut by the page edge."""
 
     at: float
     start: float
     end: float
+    drawn: bool = True
 
 
 @dataclass
@@ -36,10 +42,25 @@ class Rules:
     horizontal: list[Rule]
     vertical: list[Rule]
 
+    def is_drawn(self, y: float, x0: float, x1: float) -> bool:
+        """Whether drawn horizontal rules cover y from x0 to x1 (within the snap tolerance)."""
+        pieces = sorted(
+            (r.start, r.end)
+            for r in self.horizontal
+            if r.drawn and abs(r.at - y) <= SNAP and r.end > x0 and r.start < x1
+        )
+        reach = x0 + JOIN
+        for start, end in pieces:
+            if start > reach:
+                return False
+            reach = max(reach, end + JOIN)
+        return reach >= x1
+
 
 def rules_from_segments(segments: Iterable[tuple[float, float, float, float]]) -> Rules:
     """Rules from straight pieces (x0, y0, x1, y1) in top-down page coordinates: axis-parallel pieces
-    of at least 1 pt, snapped and joined, at least MIN_LENGTH long."""
+    of at least 1 pt, snapped and joined, at least MIN_LENGTH long; then the open rules that close
+    tables cut by the page edge."""
     horizontal: list[Rule] = []
     vertical: list[Rule] = []
     for x0, y0, x1, y1 in segments:
@@ -47,7 +68,10 @@ def rules_from_segments(segments: Iterable[tuple[float, float, float, float]]) -
             horizontal.append(Rule((y0 + y1) / 2, min(x0, x1), max(x0, x1)))
         elif abs(x1 - x0) < SLANT and abs(y1 - y0) >= 1:
             vertical.append(Rule((x0 + x1) / 2, min(y0, y1), max(y0, y1)))
-    return Rules(_merge(horizontal), _merge(vertical))
+    horizontal = _merge(horizontal)
+    vertical = _merge(vertical)
+    horizontal = sorted(horizontal + _open_rules(horizontal, vertical), key=lambda r: (r.at, r.start))
+    return Rules(horizontal, vertical)
 
 
 def _merge(rules: list[Rule]) -> list[Rule]:
@@ -80,6 +104,44 @@ def _clusters(values: Sequence[float], tolerance: float) -> list[list[float]]:
         else:
             groups.append([v])
     return groups
+
+
+def _open_rules(horizontal: list[Rule], vertical: list[Rule]) -> list[Rule]:
+    """Where the vertical rules of a table stop at one height and no horizontal rule closes them off
+    there, an open rule between each two of them: the foot (or head) of a table cut by the page edge
+    with its bottom (top) border undrawn."""
+    out: list[Rule] = []
+    for end in ("start", "end"):
+        ends = sorted(((getattr(v, end), v.at) for v in vertical), key=lambda e: e[0])
+        for cluster in _clusters_by_first(ends, SNAP):
+            y = sum(p[0] for p in cluster) / len(cluster)
+            xs = sorted({x for _, x in cluster})
+            if len(xs) < 2:
+                continue
+            for a, b in itertools.pairwise(xs):
+                if not _covered(horizontal, y, a, b):
+                    out.append(Rule(y, a, b, drawn=False))
+    return out
+
+
+def _clusters_by_first(items: Sequence[tuple[float, float]], tolerance: float) -> list[list[tuple[float, float]]]:
+    groups: list[list[tuple[float, float]]] = []
+    for item in items:
+        if groups and item[0] <= groups[-1][-1][0] + tolerance:
+            groups[-1].append(item)
+        else:
+            groups.append([item])
+    return groups
+
+
+def _covered(horizontal: Sequence[Rule], y: float, x0: float, x1: float) -> bool:
+    """Whether horizontal rules cover y from x0 to x1 apart from gaps of at most JOIN."""
+    reach = x0 + CORNER
+    for r in sorted((r for r in horizontal if abs(r.at - y) <= CORNER), key=lambda r: r.start):
+        if r.start > reach:
+            break
+        reach = max(reach, r.end + CORNER)
+    return reach >= x1
 
 
 def find_tables(rules: Rules) -> list[list[Box]]:

@@ -14,6 +14,11 @@ For each report of tests/test_import_pdf.py's office cases (`distinct_report("20
                                      block's header row (信息内容 | 采购项目数量 …) and its row (政府集中采购 …),
                                      as other fonts' line heights (Noto CJK) make it break on many desktops
 
+LibreOffice closes a table at every page break (the bottom rule at the foot of the page, the top rule at
+the head of the next, the rest of a cut merged cell printed empty), even where it splits a row; and
+with rows allowed to split it still split none of 三's (tried with margins up to 240 pt larger). A
+break left open, as Word leaves a row it splits, is drawn with reportlab in tests/test_import_pdf.py.
+
 The margin that gives each break is found by trying: the bottom margin grows in steps of 3 pt until the
 PDF LibreOffice prints breaks as wanted (checked on the PDF itself). What counts is where the page
 breaks the tables, not how the page got there: Noto CJK is not needed (nor wanted on the machine: it

@@ -13,6 +13,7 @@ from pathlib import Path
 
 import pdfplumber
 import pytest
+from reportlab.pdfgen.canvas import Canvas
 
 from core.checks import validate
 from core.report import Report
@@ -461,4 +462,63 @@ def test_an_opening_mark_moves_to_the_next_line_with_the_latin_word_after_it() -
     assert _first_unit_width(line("（一）主动公开")) == 3 * 16
     assert _first_unit_width(line("2019年")) == 4 * 8
     assert _first_unit_width(line("公开。")) == 16
+
+
+# --------------------------------------------------------------------- page joins by the ruling lines
+
+
+def _row_cut_by_the_page(path: Path, font: str, *, open_break: bool) -> None:
+    """二's rows near the foot of page 1; the third row split by the page break as Word splits a row:
+    its label begun at the foot ("行政规范性"), the rest of the label and the row's numbers (set in the
+    middle of the row) at the head of page 2. With `open_break` the break is left open (no bottom rule
+    under the cut row, no top rule above its rest), else it is closed like every other row."""
+    canvas = Canvas(str(path), pagesize=(595, 842), invariant=1)
+    xs = [70.0, 250.0, 370.0, 490.0]
+
+    def row(top: float, texts: list[str], *, rule_above: bool = True, rule_below: bool = True) -> None:
+        bottom = top - 20
+        canvas.setLineWidth(0.5)
+        for y, drawn in ((top, rule_above), (bottom, rule_below)):
+            if drawn:
+                canvas.line(xs[0], y, xs[-1], y)
+        for x in xs:
+            canvas.line(x, top, x, bottom)
+        canvas.setFont(font, 10.5)
+        for x0, text in zip(xs, texts, strict=False):
+            canvas.drawString(x0 + 4, bottom + 6, text)
+
+    canvas.setFont(font, 16)
+    canvas.drawString(70, 760, "二、主动公开政府信息情况")
+    row(140, ["信息内容", "本年新制作数量", "对外公开总数量"])
+    row(120, ["规章", "3", "15"])
+    row(100, ["行政规范性", "", ""], rule_above=False, rule_below=not open_break)
+    canvas.showPage()
+    row(780, ["文件", "7", "1,204"], rule_above=not open_break, rule_below=False)
+    row(760, ["行政许可", "0", "5"])
+    canvas.setFont(font, 16)
+    canvas.drawString(70, 700, "三、收到和处理政府信息公开申请情况")
+    canvas.save()
+
+
+def test_a_cell_left_open_at_the_page_break_goes_on_on_the_next_page(font: str, tmp_path: Path) -> None:
+    """Bottom rule missing at the foot of the page and top rule missing at the head of the next: the
+    row was cut by the page, its parts are one row (the numbers under the break belong to it)."""
+    path = tmp_path / "open.pdf"
+    _row_cut_by_the_page(path, font, open_break=True)
+    (table,) = extract_pdf(path).tables
+    assert table.rows == [
+        ["信息内容", "本年新制作数量", "对外公开总数量"],
+        ["规章", "3", "15"],
+        ["行政规范性文件", "7", "1,204"],
+        ["行政许可", "0", "5"],
+    ]
+
+
+def test_rows_closed_at_the_page_break_stay_apart(font: str, tmp_path: Path) -> None:
+    """The same text with the break ruled on both pages: two rows, each as printed; the label at the
+    head of the page is not run into the one above because the text would read on."""
+    path = tmp_path / "closed.pdf"
+    _row_cut_by_the_page(path, font, open_break=False)
+    (table,) = extract_pdf(path).tables
+    assert table.rows[2:] == [["行政规范性", "", ""], ["文件", "7", "1,204"], ["行政许可", "0", "5"]]
 
