@@ -882,10 +882,17 @@ def _first_unit_width(line: _Line) -> float:
 
 
 def _paragraphs(items: list[_Line | _Grid], lines: Sequence[_Line]) -> ExtractedDocument:
+    """Lines joined into paragraphs (a line-wrapped paragraph is one, without spaces between CJK
+    characters), tables between them, and where each paragraph starts: "第 2 页第 5 行", counting the
+    lines of text on the page (page numbers, running heads and tables not counted)."""
     paragraphs: list[str] = []
+    places: list[str] = []
     tables: list[ExtractedTable] = []
     positions: list[int] = []
     size, left, right, pitch = _body_metrics(lines) if lines else (12.0, 0.0, 0.0, 20.0)
+    number: dict[int, int] = {}
+    for _, page_lines in itertools.groupby(lines, key=lambda line: line.page):
+        number.update((id(line), n) for n, line in enumerate(page_lines, 1))
     current: list[_Line] = []
 
     def flush() -> None:
@@ -893,6 +900,8 @@ def _paragraphs(items: list[_Line | _Grid], lines: Sequence[_Line]) -> Extracted
             text = _lines_text(current)
             if text:
                 paragraphs.append(text)
+                first = current[0]
+                places.append(f"第 {first.page + 1} 页第 {number.get(id(first), 1)} 行")
             current.clear()
 
     def centred(line: _Line) -> bool:  # a line of the title (one filling the width counts too)
@@ -924,7 +933,9 @@ def _paragraphs(items: list[_Line | _Grid], lines: Sequence[_Line]) -> Extracted
             flush()
         current.append(line)
     flush()
-    return ExtractedDocument(paragraphs=paragraphs, tables=tables, table_positions=positions, source="pdf")
+    return ExtractedDocument(
+        paragraphs=paragraphs, tables=tables, table_positions=positions, source="pdf", places=places
+    )
 
 
 def extract_pdf(path: str | os.PathLike[str]) -> ExtractedDocument:

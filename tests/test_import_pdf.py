@@ -522,3 +522,57 @@ def test_rows_closed_at_the_page_break_stay_apart(font: str, tmp_path: Path) -> 
     (table,) = extract_pdf(path).tables
     assert table.rows[2:] == [["行政规范性", "", ""], ["文件", "7", "1,204"], ["行政许可", "0", "5"]]
 
+
+# ------------------------------------------------------------------------------- where text stands
+
+
+def test_each_paragraph_says_on_which_page_and_line_it_starts(font: str, tmp_path: Path) -> None:
+    """Places count the lines of text on the page (page numbers left out); a paragraph wrapped over
+    lines is one paragraph with no space where CJK lines meet."""
+    path = tmp_path / "places.pdf"
+    canvas = Canvas(str(path), pagesize=(595, 842), invariant=1)
+    size, left = 12.0, 70.0
+    full = 36  # characters on a full line
+
+    def page_number(n: int) -> None:
+        canvas.setFont(font, 10.5)
+        canvas.drawCentredString(297, 40, f"- {n} -")
+
+    canvas.setFont(font, 18)
+    canvas.drawCentredString(297, 780, "某某县政府信息公开工作年度报告")
+    lines = [
+        (left + 2 * size, "本年度报告根据条例编制，全文包括总体情况、主动公开政府信息情况、收到和"[: full - 2]),
+        (left, "处理政府信息公开申请情况、行政复议和行政诉讼情况、存在的主要问题及改进情况"[:full]),
+        (left, "和其他需要报告的事项。"),
+        (left + 2 * size, "一、总体情况"),
+    ]
+    y = 740.0
+    canvas.setFont(font, size)
+    for x, text in lines:
+        canvas.drawString(x, y, text)
+        y -= 24
+    page_number(1)
+    canvas.showPage()
+    canvas.setFont(font, size)
+    canvas.drawString(left + 2 * size, 780, "本年度主动公开政府信息一百条。")
+    canvas.drawString(left + 2 * size, 756, "本年度未收取信息处理费。")
+    page_number(2)
+    canvas.save()
+    doc = extract_pdf(path)
+    assert doc.paragraphs == [
+        "某某县政府信息公开工作年度报告",
+        lines[0][1] + lines[1][1] + lines[2][1],
+        "一、总体情况",
+        "本年度主动公开政府信息一百条。",
+        "本年度未收取信息处理费。",
+    ]
+    assert doc.places == ["第 1 页第 1 行", "第 1 页第 2 行", "第 1 页第 5 行", "第 2 页第 1 行", "第 2 页第 2 行"]
+    assert doc.place(3) == "第 2 页第 1 行" and doc.place(9) == ""
+
+
+@pytest.mark.parametrize("name", OFFICE_FIXTURES)
+def test_every_paragraph_of_a_kept_office_pdf_has_a_place(name: str) -> None:
+    doc = extract_pdf(OFFICE_DIR / f"{name}.pdf")
+    assert len(doc.places) == len(doc.paragraphs)
+    pages = [int(place.split()[1]) for place in doc.places]
+    assert pages == sorted(pages) and pages[0] == 1 and pages[-1] >= 3
