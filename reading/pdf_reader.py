@@ -43,7 +43,6 @@ _PAGE_NUMBER = (
     re.compile(r"(?i)page\s*\d{1,4}(\s*of\s*\d{1,4})?"),
 )
 _DIGITS = re.compile(r"\d+")
-_UNMAPPED_GLYPH = re.compile(r"\(cid:\d+\)")  # what pdfminer gives for a glyph its font does not map to text
 _CJK_IDEOGRAPH = re.compile(r"[\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff]")
 _NOT_LABEL = re.compile(r"[元万件个项条宗起无\s\d.,，．\-－+/／—]")
 
