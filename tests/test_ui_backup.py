@@ -10,7 +10,9 @@ import pytest
 from PySide6.QtWidgets import QMessageBox, QPushButton
 from pytestqt.qtbot import QtBot
 
+from core import backup
 from core.backup import list_backups
+from core.storage import StorageError, Store
 from tests.test_backup import dump, filled
 from tests.test_damaged_db import PAGE, checkpointed, digest, page_holding
 from ui.backup_dialog import BackupDialog, open_store
@@ -169,4 +171,29 @@ def test_confirming_is_needed_to_restore(qtbot: QtBot, tmp_path: Path, monkeypat
     dialog.restore_button.click()
     assert answers.asked[0][0] == "confirm_restore" and not dialog.restored
     assert store.load(1).texts["s5"] == "留着"
+    store.close()
+
+
+def test_damage_found_while_the_app_runs_offers_the_backups(
+    qtbot: QtBot, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    path = tmp_path / "reports.sqlite3"
+    checkpointed(path)
+    data = path.read_bytes()
+    at = data.find("四平市铁西区".encode())
+    path.write_bytes(data[:at] + b"\xff\xfe" + data[at + 2:])
+    monkeypatch.setattr(backup, "problem", lambda _conn: None)  # damage the check at open did not see
+    store = Store(path)
+    answers = Answers(monkeypatch, "later", "later")
+    window = MainWindow(store)  # the list cannot check the example report: it says so, and offers backups
+    qtbot.addWidget(window)
+    assert [a[0] for a in answers.asked] == ["damaged_in_use"]
+    assert answers.told[0][0] == "无法读取报告列表" and "已损坏" in answers.told[0][1]
+    window.open_report(1)
+    assert window.session is None
+    assert answers.told[-1][0] == "无法打开报告" and "已损坏" in answers.told[-1][1]
+    assert [a[0] for a in answers.asked] == ["damaged_in_use", "damaged_in_use"]
+    with pytest.raises(StorageError, match="已损坏"):
+        store.set_text(1, "s5", "不能写进损坏的文件")
+    window.close()
     store.close()

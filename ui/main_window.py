@@ -81,6 +81,7 @@ class MainWindow(QMainWindow):
         self.stack.setCurrentWidget(self.reports)
         self._update_actions()
         self._warn_template_problems()
+        self._offer_backups()  # the list found the database damaged
         self._data_version = self._poll_version()
         self.external_timer.start()
 
@@ -210,13 +211,19 @@ class MainWindow(QMainWindow):
     # --- reports ----------------------------------------------------------------------------------
 
     def open_report(self, report_id: int) -> None:
+        from core.errors import UserError
         from ui.editor import ReportEditor
         from ui.session import ReportSession
 
         self._close_report()
         # No Qt parent: the editor holds the session, and both go when the editor is deleted. (As a
         # Qt child of the editor, its deferred deletion crashed PySide 6.11 when the window went too.)
-        session = ReportSession(self.store, report_id)
+        try:
+            session = ReportSession(self.store, report_id)
+        except UserError as exc:  # the report cannot be read: gone, or the database found damaged
+            QMessageBox.warning(self, "无法打开报告", str(exc))
+            self._offer_backups()
+            return
         editor = ReportEditor(session, self)
         session.saved.connect(self.saved_label.setText)
         session.failed.connect(self._failed)
@@ -435,6 +442,22 @@ class MainWindow(QMainWindow):
     def _failed(self, message: str) -> None:
         self.saved_label.setText("未保存")
         QMessageBox.warning(self, "没有保存", message)
+        self._offer_backups()
+
+    def _offer_backups(self) -> None:
+        """When the database turned out damaged while in use (it takes no more writes), offer the backups."""
+        store = getattr(self, "store", None)
+        if store is None or store.damaged is None:
+            return
+        from ui.backup_dialog import ask
+
+        buttons = [
+            ("choose", "备份与恢复…", QMessageBox.ButtonRole.AcceptRole),
+            ("later", "稍后", QMessageBox.ButtonRole.RejectRole),
+        ]
+        if ask(self, "数据库已损坏", str(store.damaged), buttons, icon=QMessageBox.Icon.Critical,
+               name="damaged_in_use") == "choose":
+            self.show_backups()
 
     def about(self) -> None:
         QMessageBox.about(
