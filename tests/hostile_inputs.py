@@ -58,6 +58,8 @@ def seeds(suffix: str) -> tuple[tuple[str, bytes], ...]:
     from exports.html_export import render_html
     from exports.layout import build_layout
 
+    # Files Word or LibreOffice wrote, when the repository has them, after the product's own exports.
+    made_by_office = sorted((DATA / "office").glob(f"*{suffix}"))
     out: list[tuple[str, bytes]] = []
     for path in JSON_SEEDS[:3]:
         layout = build_layout(read_report_file(path))
@@ -66,6 +68,7 @@ def seeds(suffix: str) -> tuple[tuple[str, bytes], ...]:
         else:
             out.append((path.stem, render_html(layout, fragment=False).encode("utf-8")))
             out.append((f"{path.stem}-fragment", render_html(layout, fragment=True).encode("utf-8")))
+    out.extend((f"{path.stem}-office", path.read_bytes()) for path in made_by_office)
     return tuple(out)
 
 
@@ -464,7 +467,7 @@ NAMED: dict[str, tuple[str, Callable[[], bytes], int, tuple[str, ...]]] = {
                                   2, ("解压后",)),
     "docx-size-that-lies": (".docx", lambda: _docx_with_document(_wrap_body(b"<w:p/>" * 8_000_000), declared=1000),
                             2, ("已损坏",)),
-    "docx-3m-elements": (".docx", lambda: _docx_with_document(_wrap_body(b"<w:p/>" * 3_000_000)), 2, ("元素",)),
+    "docx-1m-elements": (".docx", lambda: _docx_with_document(_wrap_body(b"<w:p/>" * 1_000_000)), 2, ("元素",)),
     "docx-styles-bomb": (".docx", lambda: _docx_with_document(
         _document_xml(seeds(".docx")[0][1]),
         extra=(("word/styles.xml", b"<w:styles>" + b"<w:style/>" * 10_000_000 + b"</w:styles>"),)), 0, ()),
