@@ -26,6 +26,7 @@ from reading.section2 import place_s2, read_s2
 from reading.section3 import assign_s3, s3_lines, s3_signals, walk_s3
 from reading.section4 import read_s4
 from reading.state import Cells, ReadState, classify_by_position
+from reading.structure import Heading
 
 _PERIOD = re.compile(r"统计期限?(?:为|是)?自?\s*((?:19|20)\d{2})\s*年\s*1\s*月\s*1\s*日")
 
@@ -78,7 +79,7 @@ def assemble(doc: ExtractedDocument) -> ImportResult:
     start = title.end if title else 0
     default = default_template()
     rough = find_headings(state, default, start)
-    classify_by_position(state, {sid: idx for sid, (idx, _) in rough.items()})
+    classify_by_position(state, {sid: h.index for sid, h in rough.items()})
 
     lines = s3_lines(state.tables_of("s3"))
     walks = {t.id: walk_s3(lines, t) for t in templates()}
@@ -120,7 +121,7 @@ def assemble(doc: ExtractedDocument) -> ImportResult:
     return ImportResult(report, state.log)
 
 
-def _identity(state: ReadState, title: Title | None, headings: dict[str, tuple[int, str]]) -> tuple[str, int]:
+def _identity(state: ReadState, title: Title | None, headings: dict[str, Heading]) -> tuple[str, int]:
     """Agency and year from the title; else from the statistics period, the signature, and logged."""
     agency = title.agency if title else ""
     year = title.year if title else None
@@ -128,7 +129,8 @@ def _identity(state: ReadState, title: Title | None, headings: dict[str, tuple[i
         state.note("没有找到报告标题（“××××年政府信息公开工作年度报告”）")
     tail = find_signature(state.paragraphs, agency)
     if year is None:
-        before = state.paragraphs[: headings.get("s2", (len(state.paragraphs), ""))[0]]
+        two = headings.get("s2")
+        before = state.paragraphs[: two.start if two is not None else len(state.paragraphs)]
         m = _PERIOD.search(nfkc("\n".join(before)))
         if m:
             year = int(m.group(1))
@@ -178,4 +180,3 @@ def _parse_cell(text: str, kind: CellKind) -> Parsed:
 def _where(template: Template, cell_id: str) -> str:
     cell = template.cell(cell_id)
     return f"{template.section(cell.section).short}{cell.place}"
-

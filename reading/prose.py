@@ -7,16 +7,14 @@ import re
 from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import date
-from functools import cache
 
-from core.report import TEXT_KEYS, Contact, Report, Signature
+from core.report import TEXT_KEYS, Report, Signature
 from core.template import Template
-from reading.labels import CAPTION, CN_DIGITS, NON_WORD, SPACES, cn_number, nfkc, norm, shown, similarity
+from reading.labels import CN_DIGITS, NON_WORD, SPACES, cn_number, nfkc, shown
 from reading.state import ReadState
+from reading.structure import Heading, Section, TablePlace, contact_of, lay_out
+from reading.structure import find_headings as structure_headings
 
-# A heading needs less, as its leading 一、… 六、 must be the right one; and at most this many characters.
-HEADING_THRESHOLD = 0.55
-HEADING_MAX_CHARS = 40
 TITLE_MAX_CHARS = 60
 # The title is looked for among the first lines, the signature among the last ones (a page saved from
 # a portal has its menu before the title and its print links and footer after the signature).
@@ -30,13 +28,11 @@ _TITLE_YEAR_LAST = re.compile(r"(?:政府信息|政务)公开(?:工作)?(?:年�
 _TITLE_YEAR_AHEAD = re.compile(
     "^" + _YEAR + r"年度?(?P<agency>[^\d]{2,40}?)(?:政府信息|政务)公开(?:工作)?(?:年度)?(?:报告|年报)"
 )
-_HEADING_ORDINAL = re.compile(r"^\s*(?P<n>[一二三四五六七八九十])\s*[、.．,，]\s*")
 _DATE = re.compile(r"^(?P<y>(?:19|20)\d{2})年(?P<m>\d{1,2})月(?P<d>\d{1,2})日$")
 _CN_DATE = re.compile(
     r"^(?P<y>[〇零一二三四五六七八九]{4})年(?P<m>[一二三四五六七八九十]{1,3})月(?P<d>[一二三四五六七八九十]{1,3})日$"
 )
 _ORGAN_END = re.compile(r"(?:政府|办公室|办公厅|局|委员会|委|厅|办|中心|院|部|处|所|站|会|街道|镇|乡)$")
-_UNIT_LINE = re.compile(r"^(?:计量)?单位[:：]")
 # Lines that may follow the signature: （此件公开发布）, （盖章）, （联系人：…）.
 _AFTER_SIGNATURE = re.compile(r"^[(（][^()（）]{1,30}[)）]$")
 
@@ -77,85 +73,20 @@ def find_title(paragraphs: list[str], limit: int) -> Title | None:
     return None
 
 
-def _heading_score(text: str, number: int, heading: str) -> tuple[float, str] | None:
-    """How well a paragraph reads as the heading of section `number` (1-6), and what follows a run-in
-    heading ("六、其他需要报告的事项：无。")."""
-    stripped = text.strip()
-    target = norm(heading).core
-    m = _HEADING_ORDINAL.match(stripped)
-    if m is None:
-        found = norm(stripped)
-        if found.numbering is None and len(stripped) <= HEADING_MAX_CHARS and similarity(found.core, target) >= 0.9:
-            return 0.9, ""
-        return None
-    if cn_number(m.group("n")) != number:
-        return None
-    rest = stripped[m.end() :]
-    options: list[tuple[str, str]] = []
-    if len(rest) <= HEADING_MAX_CHARS:
-        options.append((rest, ""))
-    cut = re.search(r"[。：:]", rest)
-    if cut and cut.start() <= HEADING_MAX_CHARS:
-        options.append((rest[: cut.start()], rest[cut.end() :].strip()))
-    best: tuple[float, str] | None = None
-    for head, remainder in options:
-        score = similarity(norm(head).core, target)
-        if score >= HEADING_THRESHOLD and (best is None or score > best[0]):
-            best = (score, remainder)
-    return best
+def sections_of(template: Template) -> list[Section]:
+    return [Section(s.id, s.heading, s.short) for s in template.sections]
 
 
-def _windows(state: ReadState) -> dict[str, tuple[int, int]]:
-    """Where each heading may stand, from the tables: 二 before 二's table, 三 between 二's table and
-    三's, 四 between 三's and 四's, 五 and 六 after the last."""
-    first: dict[str, int] = {}
-    last: dict[str, int] = {}
-    for kind, position in zip(state.kinds, state.positions, strict=True):
-        if kind is not None:
-            first.setdefault(kind, position)
-            last[kind] = position
-    n = len(state.paragraphs)
-    if not state.positions_known:
-        return dict.fromkeys(("s1", "s2", "s3", "s4", "s5", "s6"), (0, n))
-    after = max(last.values(), default=0)
-    return {
-        "s1": (0, min(first.values(), default=n)),
-        "s2": (0, first.get("s2", first.get("s3", n))),
-        "s3": (last.get("s2", 0), first.get("s3", first.get("s4", n))),
-        "s4": (last.get("s3", last.get("s2", 0)), first.get("s4", n)),
-        "s5": (after, n),
-        "s6": (after, n),
-    }
+def table_places(state: ReadState) -> list[TablePlace]:
+    return [TablePlace(position, kind) for position, kind in zip(state.positions, state.kinds, strict=True)]
 
 
-def find_headings(state: ReadState, template: Template, start: int) -> dict[str, tuple[int, str]]:
-    """Paragraph index (and run-in remainder) of each section heading found: the in-order choice with
-    the best total score, each within its window."""
-    sections = list(template.sections)
-    windows = _windows(state)
-    candidates: list[list[tuple[int, float, str]]] = []
-    for number, section in enumerate(sections, start=1):
-        lo, hi = windows[section.id]
-        found = []
-        for i in range(max(lo, start), min(hi, len(state.paragraphs))):
-            scored = _heading_score(state.paragraphs[i], number, section.heading)
-            if scored is not None:
-                found.append((i, scored[0], scored[1]))
-        candidates.append(found)
-
-    @cache
-    def best(k: int, after: int) -> tuple[float, tuple[tuple[int, int, str], ...]]:
-        if k == len(sections):
-            return 0.0, ()
-        choice = best(k + 1, after)
-        for i, score, remainder in candidates[k]:
-            if i >= after:
-                rest_score, rest = best(k + 1, i + 1)
-                if score + rest_score > choice[0]:
-                    choice = (score + rest_score, ((k, i, remainder), *rest))
-        return choice
-
-    return {sections[k].id: (i, remainder) for k, i, remainder in best(0, start)[1]}
+def find_headings(state: ReadState, template: Template, start: int) -> dict[str, Heading]:
+    """The headings 一 to 六 found after the title, each where the tables allow it (see
+    reading.structure.find_headings)."""
+    return structure_headings(
+        state.paragraphs, sections_of(template), table_places(state), start, state.positions_known
+    )
 
 
 def _parse_date(text: str) -> str | None:
@@ -220,94 +151,45 @@ def find_signature(lines: list[str], agency: str) -> Tail | None:
     return None
 
 
-_CONTACT_PATTERNS = {
-    "address": re.compile(r"(?:通讯|联系|办公)?地址[:：]\s*(?P<v>[^，,；;。）)\n]+)"),
-    "postcode": re.compile(r"邮(?:政)?编(?:码)?[:：]\s*(?P<v>[0-9０-９]{6})"),
-    "phone": re.compile(
-        r"(?:联系|咨询|办公)?电话(?:号码)?[:：]\s*(?P<v>[（(]?[0-9０-９][0-9０-９\-－—–（）() 、/]*[0-9０-９])"
-    ),
-    "email": re.compile(
-        r"(?:电子)?(?:邮箱|信箱|邮件|E-?mail)(?:地址)?[:：]\s*(?P<v>[A-Za-z0-9._%+\-]+@[A-Za-z0-9.\-]*[A-Za-z0-9])",
-        re.IGNORECASE,
-    ),
-}
-
-
-def _contact(text: str) -> Contact:
-    found = {}
-    for key, pattern in _CONTACT_PATTERNS.items():
-        m = pattern.search(text)
-        found[key] = m.group("v").strip() if m else ""
-    return Contact(**found)
-
-
 def _lines(paragraphs: Iterable[str]) -> list[str]:
     return [line.strip() for p in paragraphs for line in p.splitlines() if line.strip()]
 
 
-# --- the assembly ---------------------------------------------------------------------------------
+# --- the texts ------------------------------------------------------------------------------------
 
 
+def _read_signature(state: ReadState, report: Report, tail_from: int) -> int:
+    """The signature among the last paragraphs after `tail_from`; where the text ends. What follows the
+    signature (a portal's print links and footer) is logged as not read."""
+    tail = find_signature(state.paragraphs[tail_from:], report.agency)
+    if tail is None:
+        return len(state.paragraphs)
+    report.signature = tail.signature
+    for line in _lines(state.paragraphs[tail_from + tail.end :]):
+        state.note(f"落款后的文字「{shown(line)}」未读入")
+    return tail_from + tail.start
 
-def read_texts(
-    state: ReadState, template: Template, report: Report, start: int, headings: dict[str, tuple[int, str]]
-) -> None:
-    """Preamble, the texts of 一, 五 and 六, the note under 二, the signature and the contact."""
-    paragraphs = state.paragraphs
-    n = len(paragraphs)
-    for section in template.sections:
-        if section.id not in headings:
-            state.note(f"没有找到「{section.heading}」的标题")
-    # A section's text runs from its heading to the next section's start: its heading, or its first
-    # table when the heading is missing.
-    first_table = {kind: pos for kind, pos in reversed(list(zip(state.kinds, state.positions, strict=True))) if kind}
-    last_table: dict[str, int] = {}
-    for kind, pos in zip(state.kinds, state.positions, strict=True):
-        if kind:
-            last_table[kind] = pos
-    regions = [(idx, idx + 1, sid, rem) for sid, (idx, rem) in headings.items()]
-    for sid in ("s2", "s3", "s4"):
-        if sid not in headings and sid in first_table:
-            regions.append((first_table[sid], first_table[sid], sid, ""))
-    regions.sort()
-    preamble_end = regions[0][0] if regions else min(state.positions, default=n)
-    report.preamble = "\n".join(_lines(paragraphs[start:preamble_end]))
-    report.contact = _contact(report.preamble)
 
-    tail_from = max([*last_table.values(), *(r[1] for r in regions), start])
-    end = n
-    tail = find_signature(paragraphs[tail_from:], report.agency)
-    if tail is not None:
-        end = tail_from + tail.start
-        report.signature = tail.signature
-        for line in _lines(paragraphs[tail_from + tail.end :]):
-            state.note(f"落款后的文字「{shown(line)}」未读入")
-    texts: dict[str, list[str]] = {key: [] for key in TEXT_KEYS}
-    for k, (_, body_start, sid, remainder) in enumerate(regions):
-        stop = min(regions[k + 1][0], end) if k + 1 < len(regions) else end
-        body = list(range(body_start, max(body_start, stop)))
-        if sid in ("s1", "s5", "s6"):
-            # A table of the office's own inside 一 leaves the prose around it in 一.
-            texts[sid].extend([remainder] if remainder else [])
-            texts[sid].extend(paragraphs[j] for j in body)
-            continue
-        after_table = last_table.get(sid)
-        before = [remainder] if remainder else []
-        before += [paragraphs[j] for j in body if after_table is None or j < after_table]
-        after = [paragraphs[j] for j in body if after_table is not None and j >= after_table]
-        short = template.section(sid).short
-        for line in _lines(before):
-            if not _UNIT_LINE.match(line) and not CAPTION.fullmatch(SPACES.sub("", nfkc(line))):
-                state.note(f"{short}：表格前的文字「{shown(line)}」未读入")
-        if sid == "s2":
-            texts["s2_note"].extend(after)
-        elif sid == "s4" and "s5" not in headings and _lines(after):
-            texts["s5"].extend(after)
-            state.note(f"没有「{template.section('s5').heading}」的标题，四的表格后的文字作为五读入")
-        else:
-            for line in _lines(after):
-                if not _UNIT_LINE.match(line):
-                    state.note(f"{short}：表格后的文字「{shown(line)}」未读入")
-    texts["s2_note"][:0] = state.s2_note_rows
-    for key, lines in texts.items():
-        report.texts[key] = "\n".join(_lines(lines))
+def _read_contact(state: ReadState, report: Report, preamble_at: int) -> None:
+    """The contact details the preamble prints; the log says which ones it names but were not read."""
+    where = state.place(preamble_at)
+    report.contact, notes = contact_of(report.preamble.splitlines(), f"{where}起" if where else "")
+    for line in notes:
+        state.note(line)
+
+
+def read_texts(state: ReadState, template: Template, report: Report, start: int, headings: dict[str, Heading]) -> None:
+    """The preamble, the texts of 一, 五 and 六 and the note under 二 by the document's structure (see
+    reading.structure.lay_out), the signature and the contact."""
+    report_tables = [pos for pos, kind in zip(state.positions, state.kinds, strict=True) if kind]
+    tail_from = max([*report_tables, *(h.index + 1 for h in headings.values()), start])
+    end = _read_signature(state, report, tail_from)
+    prose = lay_out(state.paragraphs, table_places(state), sections_of(template), headings, start, end, state.place)
+    for line in prose.notes:
+        state.note(line)
+    report.preamble = "\n".join(_lines(prose.preamble))
+    texts = dict(prose.texts)
+    texts["s2_note"] = [*state.s2_note_rows, *texts["s2_note"]]
+    for key in TEXT_KEYS:
+        report.texts[key] = "\n".join(_lines(texts.get(key, [])))
+    _read_contact(state, report, prose.preamble_at)

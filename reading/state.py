@@ -3,11 +3,13 @@ the votes for each template, and the import log; the cell texts read so far."""
 
 from __future__ import annotations
 
+from bisect import bisect_left
 from dataclasses import dataclass, field
 
 from core.template import Template, default_template, template_ids
 from reading.document import ExtractedDocument
 from reading.labels import Match
+from reading.structure import unglue_headings
 from reading.tables import PlacedTable, place_table, table_kind
 
 
@@ -16,10 +18,13 @@ class ReadState:
 
     def __init__(self, doc: ExtractedDocument) -> None:
         self.log: list[str] = []
-        self.paragraphs = [p.strip() for p in doc.paragraphs]
+        # A heading a PDF's line join glued to the paragraph before it stands apart again.
+        headings = [s.heading for s in default_template().sections]
+        self.paragraphs, self._origin = unglue_headings([p.strip() for p in doc.paragraphs], headings)
+        self.doc = doc
         self.placed = [place_table(t, i) for i, t in enumerate(doc.tables)]
         n = len(self.paragraphs)
-        positions = list(doc.table_positions)
+        positions = [bisect_left(self._origin, p) for p in doc.table_positions]
         # Without positions the tables are taken to follow the text, and do not place the headings.
         self.positions_known = len(positions) == len(doc.tables)
         if not self.positions_known:
@@ -32,6 +37,11 @@ class ReadState:
     def note(self, line: str) -> None:
         if line not in self.log:
             self.log.append(line)
+
+    def place(self, index: int) -> str:
+        """Where paragraph `index` stands in the file ("第 3 页第 12 行", "第 45 段"), or "" when the
+        reader cannot say: for the import log."""
+        return self.doc.place(self._origin[index]) if 0 <= index < len(self._origin) else ""
 
     def signal(self, m: Match) -> None:
         for tid in m.signal:

@@ -48,8 +48,7 @@ _ARTICLE_INFO = re.compile(
 )
 # What a preamble says (legal basis, statistics period, download, contact) and what 六 says.
 _PREAMBLE_WORDS = re.compile(
-    r"本(?:年度)?报告|年度报告|《中华人民共和国政府信息公开条例》|《条例》|统计期限|统计时限|统计时间|如对本报告|"
-    r"联系（|联系\(|联系电话|邮编|邮政编码|下载"
+    r"本(?:年度)?报告|统计(?:期限|时限|时间|期间)|以下简称《条例》|联系[（(]|联系电话|邮编|邮政编码|电子版|下载"
 )
 _SIX_WORDS = re.compile(r"信息处理费|其他需要报告|无其他|^无[。.]?$")
 
@@ -96,6 +95,7 @@ class Prose:
     """The prose of a report by section, and the import log's lines on what was uncertain."""
 
     preamble: list[str] = field(default_factory=list)
+    preamble_at: int = -1  # the preamble's first paragraph, for the log
     texts: dict[str, list[str]] = field(default_factory=lambda: {k: [] for k in ("s1", "s2_note", "s5", "s6")})
     notes: list[str] = field(default_factory=list)
 
@@ -179,6 +179,52 @@ def heading_candidate(paragraphs: Sequence[str], i: int, number: int, heading: s
         score, first = alone
         return Heading(i, "", first, False, text), score
     return None
+
+
+_GLUE = re.compile(
+    r"(?<=[。；;！？!?”])\s*(?=第[一二三四五六](?:部分|章)|[一二三四五六]\s*[、.．,，:：]|[、.．,，]\s*$)"
+)
+
+
+def unglue_headings(paragraphs: Sequence[str], headings: Sequence[str]) -> tuple[list[str], list[int]]:
+    """The paragraphs with a level-1 heading that a PDF's line join glued to the end of the paragraph
+    before it split off again: "……提高解读效果。六、其他需要报告的事项" (the heading set flush left
+    after a full line), or "……提高解读效果。六、" / "……效果。、" before the heading's words on a line of
+    their own (its number set apart, or lost with only its mark left). Only the format's heading words
+    count. Also, for each paragraph, the one it came from."""
+    out: list[str] = []
+    origin: list[int] = []
+    for i, text in enumerate(paragraphs):
+        following = paragraphs[i + 1] if i + 1 < len(paragraphs) else ""
+        pieces = [text]
+        for m in reversed(list(_GLUE.finditer(text))):
+            tail = pieces[0][m.end() :]
+            if _glued_heading(tail, headings) or _glued_number(tail, following, headings):
+                pieces[0:1] = [pieces[0][: m.start()], tail]
+        out.extend(pieces)
+        origin.extend([i] * len(pieces))
+    return out, origin
+
+
+def _glued_heading(text: str, headings: Sequence[str]) -> bool:
+    m = _ORDINAL.match(text)
+    if m is None:
+        return False
+    number = cn_number(m.group("part") or m.group("n") or m.group("spaced"))
+    target = norm(headings[number - 1]).core
+    return any(
+        similarity(norm(head).core, target) >= UNNUMBERED_THRESHOLD for head, _ in _run_in_options(text[m.end() :])
+    )
+
+
+def _glued_number(text: str, following: str, headings: Sequence[str]) -> bool:
+    """A heading's number alone (or the mark of a lost one) glued on, and its words on the next line."""
+    mark = _NUMBER_ONLY.match(text)
+    if mark is None or not text.strip() or len(following) > HEADING_MAX_CHARS or _ORDINAL.match(following):
+        return False
+    numbers = [cn_number(mark.group("n"))] if mark.group("n") else range(1, len(headings) + 1)
+    core = norm(following).core
+    return any(similarity(core, norm(headings[n - 1]).core) >= UNNUMBERED_THRESHOLD for n in numbers)
 
 
 def windows(tables: Sequence[TablePlace], n: int, positions_known: bool) -> dict[str, tuple[int, int]]:
@@ -316,6 +362,7 @@ def _preamble(layout: _Layout, start: int, stop: int) -> None:
     """Between the title and 一: the preamble. Without a heading of 一, the preamble is the opening
     paragraphs that say what a preamble says (the law, the statistics period, the contact); the rest is 一."""
     indices = [j for j in layout.filled(range(start, stop)) if not _ARTICLE_INFO.search(layout.paragraphs[j])]
+    layout.prose.preamble_at = indices[0] if indices else -1
     if "s1" in layout.headings:
         layout.prose.preamble = layout.text(indices)
         return

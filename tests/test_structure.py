@@ -7,7 +7,16 @@ import pytest
 
 from core.report import Contact
 from core.template import default_template
-from reading.structure import Heading, Section, TablePlace, contact_of, find_headings, lay_out, read_contact
+from reading.structure import (
+    Heading,
+    Section,
+    TablePlace,
+    contact_of,
+    find_headings,
+    lay_out,
+    read_contact,
+    unglue_headings,
+)
 
 SECTIONS = [Section(s.id, s.heading, s.short) for s in default_template().sections]
 PREAMBLE = (
@@ -169,3 +178,37 @@ def test_a_contact_detail_named_but_not_read_is_logged_and_one_not_named_is_not(
     contact, notes = contact_of(["请联系（电话：0591-1234567，邮箱：gk（at）example.cn）。"], "第 2 段")
     assert contact == Contact("", "", "0591-1234567", "")
     assert notes == ["前言写有电子邮箱，但没有读出（第 2 段），请在联系方式中填写"]
+
+
+HEADINGS = [s.heading for s in SECTIONS]
+
+
+def test_a_heading_glued_to_the_paragraph_before_stands_apart_again() -> None:
+    glued = [
+        "下一步将加强培训，提高解读效果。第六部分其他需要报告的事项",
+        "存在的问题。五、存在的主要问题及改进情况：一是培训不足。",
+        "主要做法：一是加强培训。二、是完善制度。",  # a numbered point inside the text stays
+        "提高解读效果。、",  # the mark of a lost number, the heading's words on the next line
+        "其他需要报告的事项",
+        "加强培训。六、",
+        "其他需要报告的事项",
+        "加强培训。、",  # a mark before a line that is no heading stays
+        "本年度未收取信息处理费。",
+    ]
+    paragraphs, origin = unglue_headings(glued, HEADINGS)
+    assert paragraphs == [
+        "下一步将加强培训，提高解读效果。",
+        "第六部分其他需要报告的事项",
+        "存在的问题。",
+        "五、存在的主要问题及改进情况：一是培训不足。",
+        "主要做法：一是加强培训。二、是完善制度。",
+        "提高解读效果。",
+        "、",
+        "其他需要报告的事项",
+        "加强培训。",
+        "六、",
+        "其他需要报告的事项",
+        "加强培训。、",
+        "本年度未收取信息处理费。",
+    ]
+    assert origin == [0, 0, 1, 1, 2, 3, 3, 4, 5, 5, 6, 7, 8]
