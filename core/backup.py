@@ -352,6 +352,19 @@ def _current_state(db_path: Path) -> str:
         conn.close()
 
 
+def _in_use(db_path: Path) -> bool:
+    """Whether another connection (the app's window, another command) has the whole database at db_path
+    open: leaving WAL mode needs the database alone, so it fails (locked) while anyone else has it."""
+    conn = sqlite3.connect(db_path, timeout=0.5)
+    try:
+        mode = conn.execute("PRAGMA journal_mode=DELETE").fetchone()[0]
+        return str(mode).lower() == "wal"
+    except sqlite3.OperationalError as exc:
+        return "locked" in str(exc).lower() or "busy" in str(exc).lower()
+    finally:
+        conn.close()
+
+
 def _move_aside(db_path: Path, tag: str, stamp: str) -> Path:
     aside = db_path.with_name(f"{db_path.name}.{tag}-{stamp}")
     n = 1
@@ -400,6 +413,8 @@ def restore_backup(db_path: Path, backup: Path) -> Restored:
     state = _current_state(db_path)
     safety = None
     try:
+        if state == "whole" and _in_use(db_path):
+            raise BackupError(f"数据库「{db_path}」正被程序窗口或其他命令使用；请先关闭它们再恢复。数据库没有改动。")
         if state == "whole":
             conn = sqlite3.connect(db_path)
             try:

@@ -263,3 +263,17 @@ def test_a_backup_that_is_damaged_is_not_restored(tmp_path: Path) -> None:
         restore_backup(path, made.path)
     assert backup.newest_good_backup(path) is None
     assert dump(Store(path)) == expected
+
+
+def test_a_database_in_use_elsewhere_is_not_restored_under_it(tmp_path: Path) -> None:
+    """On Linux a file can be renamed while open: the window would go on saving into the file kept aside."""
+    path = tmp_path / "reports.sqlite3"
+    store = filled(path)
+    made = store.backup()
+    store.set_text(1, "s5", "窗口里刚保存的")
+    with pytest.raises(BackupError, match="正被程序窗口或其他命令使用"):
+        restore_backup(path, made.path)
+    store.set_text(1, "s5", "还能继续保存")
+    assert store.load(1).texts["s5"] == "还能继续保存"
+    store.close()
+    assert not list(tmp_path.glob("reports.sqlite3.*"))
