@@ -4,6 +4,7 @@ and restored without losing what they replace."""
 
 from __future__ import annotations
 
+import errno
 import os
 import shutil
 import sqlite3
@@ -12,6 +13,7 @@ import time
 from collections.abc import Iterator
 from datetime import datetime, timedelta
 from pathlib import Path
+from typing import Any
 
 import pytest
 
@@ -212,20 +214,29 @@ def _chattr(path: Path, flag: str) -> bool:
 
 
 @pytest.fixture
-def immutable_folder(tmp_path: Path) -> Iterator[Path]:
+def immutable_folder(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator[Path]:
     """A folder nobody (root included) may add files to: chattr +i where the file system allows it,
-    else a permission-less folder for an ordinary user."""
+    else, for an ordinary user, a folder without write permission, else (root on a file system without
+    chattr) a folder whose files cannot be created, as on a read-only file system (EROFS)."""
     folder = tmp_path / "backups"
     folder.mkdir()
     if _chattr(folder, "+i"):
         yield folder
         _chattr(folder, "-i")
         return
-    if os.geteuid() == 0:
-        pytest.skip("needs chattr on this file system to make a folder read-only for root")
-    folder.chmod(0o555)
+    if os.geteuid() != 0:
+        folder.chmod(0o555)
+        yield folder
+        folder.chmod(0o755)
+        return
+
+    def read_only_open(file: Any, *args: Any, **kwargs: Any) -> Any:
+        if Path(file).parent == folder:
+            raise OSError(errno.EROFS, "Read-only file system", str(file))
+        return open(file, *args, **kwargs)
+
+    monkeypatch.setattr(backup, "open", read_only_open, raising=False)
     yield folder
-    folder.chmod(0o755)
 
 
 def test_a_read_only_backups_folder_is_a_message_and_saving_goes_on(tmp_path: Path, immutable_folder: Path) -> None:
