@@ -47,22 +47,21 @@ _CJK_IDEOGRAPH = re.compile(r"[\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff]")
 _NOT_LABEL = re.compile(r"[元万件个项条宗起无\s\d.,，．\-－+/／—]")
 
 
-@dataclass(frozen=True)
 class _Char:
-    text: str
-    x0: float
-    x1: float
-    top: float
-    bottom: float
-    size: float
+    """One character and its box; its middle (cx, cy) decides its line and its cell. A plain class
+    with slots: a report has thousands of characters and this is made and read for each."""
 
-    @property
-    def cx(self) -> float:
-        return (self.x0 + self.x1) / 2
+    __slots__ = ("bottom", "cx", "cy", "size", "text", "top", "x0", "x1")
 
-    @property
-    def cy(self) -> float:
-        return (self.top + self.bottom) / 2
+    def __init__(self, text: str, x0: float, x1: float, top: float, bottom: float, size: float) -> None:
+        self.text = text
+        self.x0 = x0
+        self.x1 = x1
+        self.top = top
+        self.bottom = bottom
+        self.size = size
+        self.cx = (x0 + x1) / 2
+        self.cy = (top + bottom) / 2
 
 
 class _Line:
@@ -397,6 +396,23 @@ def _read_page(page: pdfium.PdfPage, number: int) -> _Page:
     return out
 
 
+_SKIPPED_CODES = frozenset((0x20, 0x0D, 0x0A, 0x09, 0x0C, 0xFFFE, 0xFFFF))
+
+
+def _page_codes(textpage: Any, count: int) -> list[int] | None:
+    """The code points of the page's characters from one call, or None when they cannot be lined up
+    with the characters one for one (a character beyond the BMP takes two UTF-16 units)."""
+    if count <= 0:
+        return []
+    buffer = ctypes.create_string_buffer(2 * (count + 1))
+    units = pdfium_c.FPDFText_GetText(textpage, 0, count, ctypes.cast(buffer, ctypes.POINTER(ctypes.c_ushort)))
+    data = buffer.raw[: 2 * max(units - 1, 0)]
+    if units - 1 != count:
+        return None
+    codes = list(memoryview(data).cast("H"))
+    return None if any(0xD800 <= c < 0xE000 for c in codes) else codes
+
+
 def _page_chars(textpage: Any, left: float, top: float, page: _Page) -> list[_Char]:
     """The page's characters (whitespace, watermarks and exact duplicates left out; a glyph without
     text counted in `page.unmapped`), in top-down coordinates. A character spans its advance width
@@ -406,34 +422,45 @@ def _page_chars(textpage: Any, left: float, top: float, page: _Page) -> list[_Ch
     box = pdfium_c.FS_RECTF()
     m = pdfium_c.FS_MATRIX()
     ox, oy = ctypes.c_double(), ctypes.c_double()
-    for i in range(pdfium_c.FPDFText_CountChars(textpage)):
-        code = pdfium_c.FPDFText_GetUnicode(textpage, i)
-        if code in (0x20, 0x0D, 0x0A, 0x09) or pdfium_c.FPDFText_IsGenerated(textpage, i) == 1:
+    # One C call after another for each character: bound once (this loop is most of the reading time).
+    unicode_of = pdfium_c.FPDFText_GetUnicode
+    unmapped = pdfium_c.FPDFText_HasUnicodeMapError
+    matrix_of = pdfium_c.FPDFText_GetMatrix
+    size_of = pdfium_c.FPDFText_GetFontSize
+    box_of = pdfium_c.FPDFText_GetLooseCharBox
+    origin_of = pdfium_c.FPDFText_GetCharOrigin
+    hypot = math.hypot
+    count = pdfium_c.FPDFText_CountChars(textpage)
+    codes = _page_codes(textpage, count)
+    for i in range(count):
+        code = codes[i] if codes is not None else unicode_of(textpage, i)
+        if code in _SKIPPED_CODES:  # spaces, line ends PDFium puts in, nothing at all
             continue
-        if pdfium_c.FPDFText_HasUnicodeMapError(textpage, i) == 1:
+        if unmapped(textpage, i) == 1:
             page.unmapped += 1
             continue
         if not 0 < code < 0x110000 or 0xD800 <= code < 0xE000:
             continue
-        text = _normal_char(chr(code)).strip()
+        # Most characters need no normalising: Latin, digits, punctuation, CJK ideographs.
+        text = chr(code) if 0x20 < code < 0x2000 or 0x3001 <= code < 0xD800 else _normal_char(chr(code)).strip()
         if not text:
             continue
-        pdfium_c.FPDFText_GetMatrix(textpage, i, m)
-        em = pdfium_c.FPDFText_GetFontSize(textpage, i)
-        size = em * math.hypot(m.c, m.d) or 1.0
-        if _is_watermark(text, size, (m.a, m.b, m.c, m.d)):
+        matrix_of(textpage, i, m)
+        size = size_of(textpage, i) * hypot(m.c, m.d) or 1.0
+        if (size >= 20 or m.b or m.c) and _is_watermark(text, size, (m.a, m.b, m.c, m.d)):
             continue
-        pdfium_c.FPDFText_GetLooseCharBox(textpage, i, box)
+        box_of(textpage, i, box)
         if abs(m.b) < 0.01 * abs(m.a) and abs(m.c) < 0.01 * abs(m.d):
-            pdfium_c.FPDFText_GetCharOrigin(textpage, i, ox, oy)
+            origin_of(textpage, i, ox, oy)
             char_bottom = top - oy.value + 0.12 * size
             char_top = char_bottom - size
         else:
             char_top, char_bottom = top - box.top, top - box.bottom
         x0, x1 = box.left - left, box.right - left
-        # The same character drawn twice on itself (a bold imitation): once.
+        # The same character drawn twice in one place (an imitation of bold): once. PDFium itself
+        # already drops a text object repeated at a small offset.
         key = (text, round(x0), round(char_top))
-        if any((text, key[1] + dx, key[2] + dy) in seen for dx in (-1, 0, 1) for dy in (-1, 0, 1)):
+        if key in seen:
             continue
         seen.add(key)
         chars.append(_Char(text, x0, x1, char_top, char_bottom, size))
