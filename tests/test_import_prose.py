@@ -6,7 +6,10 @@ saved portal pages, with the texts of real published reports."""
 
 from __future__ import annotations
 
+import json
 import re
+import subprocess
+import sys
 from collections.abc import Callable
 from dataclasses import replace
 from pathlib import Path
@@ -31,6 +34,7 @@ from tests.prose_fixtures import (
     write_typed_docx,
 )
 
+MAIN = Path(__file__).resolve().parents[1] / "main.py"
 PROSE_RULES = ("TEXT-TABLE", "SECTION-EMPTY", "FEE-NOT-REPORTED")
 
 
@@ -71,8 +75,19 @@ def prose_findings(result: ImportResult) -> list[str]:
     return sorted(f"{f.rule} {f.message}" for f in validate(result.report) if f.rule in PROSE_RULES)
 
 
+_CJK_GAP = re.compile(r"[\u4e00-\u9fff，。、；：（）“”《》]\s+[\u4e00-\u9fff，。、；：（）“”《》]")
+
+
+def assert_no_new_gaps(found: str, printed: str) -> None:
+    """Lines joined without a space between Chinese characters (a gap the file printed may stay)."""
+    assert [g for g in _CJK_GAP.findall(found) if g not in printed] == []
+
+
 def assert_sections(result: ImportResult, printed: Printed) -> None:
     report = result.report
+    everything = "\n".join([*printed.preamble, *(printed.expected(k) for k in ("s1", "s5", "s6"))])
+    for text in (report.preamble, report.text("s1"), report.text("s5"), report.text("s6")):
+        assert_no_new_gaps(text, everything)
     assert squeezed(report.preamble) == squeezed("\n".join(printed.preamble))
     for key in ("s1", "s5", "s6"):
         assert squeezed(report.text(key)) == squeezed(printed.expected(key)), key
@@ -189,6 +204,25 @@ def test_text_that_contradicts_the_tables_is_found_in_an_imported_report(write: 
     result = read_with_log(write(replace(base, s1=wrong), Path("report")))
     found = [f for f in validate(result.report) if f.rule == "TEXT-TABLE"]
     assert len(found) == 1 and "99件" in found[0].message and found[0].message.startswith("一")
+
+
+def test_check_on_the_command_line_reports_the_contradiction_in_an_imported_file(tmp_path: Path) -> None:
+    """`main.py check` runs the same checks on a file read as on a report typed in."""
+    base = pingtan_2022()
+    wrong = tuple(p.replace("行政复议案件2件", "行政复议案件7件") for p in base.s1)
+    assert wrong != base.s1
+    path = write_typed_docx(replace(base, s1=wrong), tmp_path / "平潭.docx")
+    done = subprocess.run(
+        [sys.executable, str(MAIN), "check", str(path), "--json"],
+        capture_output=True,
+        text=True,
+        encoding="utf-8",
+        timeout=120,
+    )
+    findings = json.loads(done.stdout)[0]["findings"]
+    text_table = [f for f in findings if f["rule"] == "TEXT-TABLE"]
+    assert len(text_table) == 1 and "行政复议案件7件" in text_table[0]["message"], findings
+    assert not [f for f in findings if f["rule"] in ("SECTION-EMPTY", "FEE-NOT-REPORTED")]
 
 
 # --- contact from the preamble --------------------------------------------------------------------------
