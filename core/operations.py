@@ -9,6 +9,8 @@ import dataclasses
 from dataclasses import dataclass
 
 from core import nextyear
+from core.cleantext import SHORT_FIELD_CHARS, replace_unwanted
+from core.edits import InvalidEdit
 from core.report import Contact, Report
 from core.storage import StorageError, Store
 
@@ -33,6 +35,15 @@ class StoredReport:
     replaced_id: int | None = None
 
 
+def checked_agency(agency: str) -> str:
+    """An agency name as typed, without control characters; InvalidEdit when it is longer than any
+    organ's name may be (core.cleantext)."""
+    name = replace_unwanted(agency).strip()
+    if len(name) > SHORT_FIELD_CHARS:
+        raise InvalidEdit(f"机关名称过长（{len(name)} 个字，最多 {SHORT_FIELD_CHARS} 个字）")
+    return name
+
+
 def _refuse_existing(store: Store, agency: str, year: int) -> None:
     existing = store.find(agency, year)
     if existing is not None:
@@ -51,6 +62,7 @@ def create_report(
     """A blank report for the agency and year (the year's template unless `template_id` names one);
     returns its id. The contact details are `contact`, else the agency profile's; with `save_contact`
     they also become the profile's. Raises ReportExists when the agency has a report for the year."""
+    agency = checked_agency(agency)
     with store.transaction():
         _refuse_existing(store, agency, year)
         profile = store.agency_profile(agency)

@@ -9,6 +9,7 @@ from pathlib import Path
 import pytest
 
 from core import operations
+from core.edits import InvalidEdit
 from core.nextyear import new_report
 from core.operations import ReportExists, StoredReport
 from core.report import Contact
@@ -88,6 +89,13 @@ def test_create_report_refuses_an_existing_agency_and_year_with_its_id(store: St
 
 
 # --- next year's report ------------------------------------------------------------------------
+
+
+def test_create_report_takes_the_agency_without_control_characters_and_refuses_an_endless_one(store: Store) -> None:
+    report_id = operations.create_report(store, "某某区\x00人民政府\x1b", 2025)
+    assert store.load(report_id).agency == "某某区人民政府"
+    with pytest.raises(InvalidEdit, match="机关名称过长"):
+        operations.create_report(store, "机" * 201, 2025)
 
 
 def test_create_next_year_carries_over_and_uses_the_profile(store: Store) -> None:
