@@ -33,6 +33,8 @@ _CN_DATE = re.compile(
     r"^(?P<y>[〇零一二三四五六七八九]{4})年(?P<m>[一二三四五六七八九十]{1,3})月(?P<d>[一二三四五六七八九十]{1,3})日$"
 )
 _ORGAN_END = re.compile(r"(?:政府|办公室|办公厅|局|委员会|委|厅|办|中心|院|部|处|所|站|会|街道|镇|乡)$")
+# A date in brackets under the title: （2023年1月）, （2022年度）.
+_DATELINE = re.compile(r"^[(（][0-9０-９〇零一二三四五六七八九十年月日度\-.]{2,16}[)）]$")
 # Lines that may follow the signature: （此件公开发布）, （盖章）, （联系人：…）.
 _AFTER_SIGNATURE = re.compile(r"^[(（][^()（）]{1,30}[)）]$")
 
@@ -48,7 +50,8 @@ class Title:
 
 def find_title(paragraphs: list[str], limit: int) -> Title | None:
     """The first one to three short paragraphs before the report's tables that read "<机关><YYYY>年
-    政府信息公开工作年度报告" (a long title is broken into lines)."""
+    政府信息公开工作年度报告" (a long title is broken into lines), with a date in brackets under it
+    ("（2023年1月）") left out of the title and of the preamble."""
     for end in range(min(limit, TITLE_LOOKAHEAD)):
         found: Title | None = None
         # The shortest window ending here, longer only while it names no agency (a line "附件" or a
@@ -57,20 +60,36 @@ def find_title(paragraphs: list[str], limit: int) -> Title | None:
             text = paragraphs[start].strip()
             if not text or len(text) > TITLE_MAX_CHARS:
                 break
-            joined = "".join(p.strip() for p in paragraphs[start : end + 1])
-            compact = SPACES.sub("", joined)
-            for pattern in (_TITLE_YEAR_FIRST, _TITLE_YEAR_LAST, _TITLE_YEAR_AHEAD):
-                m = pattern.search(compact)
-                if m and not NON_WORD.sub("", compact[m.end() :]):
-                    named = m.group("agency") if pattern is _TITLE_YEAR_AHEAD else compact[: m.start()]
-                    agency = re.sub(r"^[\W_]+|^关于|关于$|[\W_]+$", "", named)
-                    found = Title(start, end + 1, joined, agency, int(nfkc(m.group("year"))))
-                    break
+            found = _title_in(paragraphs, start, end)
             if found is not None and found.agency:
-                return found
+                return _past_dateline(paragraphs, found)
         if found is not None:
-            return found
+            return _past_dateline(paragraphs, found)
     return None
+
+
+def _title_in(paragraphs: list[str], start: int, end: int) -> Title | None:
+    joined = "".join(p.strip() for p in paragraphs[start : end + 1])
+    compact = SPACES.sub("", joined)
+    for pattern in (_TITLE_YEAR_FIRST, _TITLE_YEAR_LAST, _TITLE_YEAR_AHEAD):
+        m = pattern.search(compact)
+        if m is None:
+            continue
+        rest = compact[m.end() :]
+        if NON_WORD.sub("", rest) and not _DATELINE.match(rest):
+            continue
+        named = m.group("agency") if pattern is _TITLE_YEAR_AHEAD else compact[: m.start()]
+        agency = re.sub(r"^[\W_]+|^关于|关于$|[\W_]+$", "", named)
+        text = joined if not rest else compact[: m.end()]
+        return Title(start, end + 1, text, agency, int(nfkc(m.group("year"))))
+    return None
+
+
+def _past_dateline(paragraphs: list[str], title: Title) -> Title:
+    """The title with the date line printed under it, when there is one."""
+    if title.end < len(paragraphs) and _DATELINE.match(SPACES.sub("", paragraphs[title.end])):
+        return Title(title.start, title.end + 1, title.text, title.agency, title.year)
+    return title
 
 
 def sections_of(template: Template) -> list[Section]:

@@ -146,6 +146,34 @@ def test_run_in_headings_keep_their_first_sentence(write: Writer) -> None:
     assert prose_findings(result) == []
 
 
+def test_a_date_under_the_title_is_neither_title_nor_preamble(write: Writer) -> None:
+    base = pingtan_2022()
+    printed = replace(base, title_lines=(*base.title_lines, "（2023年1月）"))
+    result = read_with_log(write(printed, Path("report")))
+    assert (result.report.title, result.report.agency, result.report.year) == (
+        base.report.title,
+        "平潭综合实验区管理委员会办公室",  # the signature names the office that makes the report
+        2022,
+    )
+    assert_sections(result, printed)
+
+
+def test_six_in_several_items_and_a_preamble_in_two_paragraphs(write: Writer) -> None:
+    base = pingtan_2022()
+    cut = base.preamble[0].index("对本报告如有疑问")
+    six = (
+        "（一）信息处理费收取情况",
+        "本年度未收取信息处理费。",
+        "（二）人大代表建议和政协委员提案办理情况",
+        "全年承办人大代表建议12件、政协委员提案8件，均已按时办结。",
+    )
+    printed = replace(base, preamble=(base.preamble[0][:cut], base.preamble[0][cut:]), s6=six)
+    result = read_with_log(write(printed, Path("report")))
+    assert_sections(result, printed)
+    assert result.report.contact == base.report.contact
+    assert prose_findings(result) == []
+
+
 # --- where a heading is missing -----------------------------------------------------------------------
 
 
