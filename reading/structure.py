@@ -21,6 +21,7 @@ TABLE_SECTIONS = ("s2", "s3", "s4")
 # heading standing without its number, this well.
 HEADING_THRESHOLD = 0.55
 UNNUMBERED_THRESHOLD = 0.9
+UNNUMBERED_SHARE = 0.8
 HEADING_MAX_CHARS = 40
 # A numbered line whose words are not the format's is taken for the heading only where the heading
 # belongs (just before its table, right after the preamble, after the last table) and when it reads
@@ -156,7 +157,9 @@ def _unnumbered(paragraphs: Sequence[str], i: int, number: int, target: str) -> 
     found = norm(text)
     if _ORDINAL.match(text) or found.numbering is not None or len(text) > HEADING_MAX_CHARS:
         return None
-    if similarity(found.core, target) < UNNUMBERED_THRESHOLD:
+    # All the heading's words: a sub-topic "（一）主动公开" whose number Word keeps apart is not 二's
+    # "主动公开政府信息情况".
+    if similarity(found.core, target) < UNNUMBERED_THRESHOLD or len(found.core) < UNNUMBERED_SHARE * len(target):
         return None
     first = i
     if i > 0:

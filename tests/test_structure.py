@@ -94,6 +94,17 @@ def test_sub_headings_and_numbered_items_inside_a_section_are_no_headings() -> N
     assert found["s2"].printed == "二、主动公开政府信息情况"
 
 
+def test_a_sub_topic_without_its_number_is_no_heading_of_two() -> None:
+    paragraphs, tables = document({"s2": []})
+    i = paragraphs.index(ONE[0])
+    paragraphs[i:i] = ["主动公开"]  # （一） kept apart by Word's numbering
+    tables = [TablePlace(t.position + 1, t.kind) for t in tables]
+    found = find_headings(paragraphs, SECTIONS, tables, start=1)
+    assert "s2" not in found
+    prose = lay_out(paragraphs, tables, SECTIONS, found, 1, len(paragraphs) - 2)
+    assert prose.texts["s1"] == ["主动公开", *ONE]
+
+
 def test_a_numbered_heading_in_other_words_is_taken_where_it_belongs_and_logged() -> None:
     found, preamble, texts, notes = read({"s1": ["一、2024年度政务公开工作概述"]})
     assert found["s1"].doubtful and texts["s1"] == ONE and preamble == [PREAMBLE]
