@@ -111,6 +111,19 @@ def test_a_numbered_heading_in_other_words_is_taken_where_it_belongs_and_logged(
     assert notes == ["「一、总体情况」的标题按「一、2024年度政务公开工作概述」读入（第 3 段）"]
 
 
+def test_a_numbered_heading_in_other_words_before_a_table_is_its_section_only_there() -> None:
+    found, _, _, notes = read({"s3": ["三、依申请公开情况"]})
+    assert found["s3"].doubtful and notes == [
+        "「三、收到和处理政府信息公开申请情况」的标题按「三、依申请公开情况」读入（第 8 段）"
+    ]
+    # The same words as a numbered point inside 一, far from 三's table, are no heading.
+    paragraphs, tables = document({"s3": []})
+    i = paragraphs.index(ONE[1])
+    paragraphs.insert(i, "三、依申请公开情况")
+    tables = [TablePlace(t.position + 1, t.kind) for t in tables]
+    assert "s3" not in find_headings(paragraphs, SECTIONS, tables, start=1)
+
+
 def test_without_the_heading_of_one_the_preamble_is_what_reads_as_a_preamble() -> None:
     found, preamble, texts, notes = read({"s1": []})
     assert "s1" not in found and preamble == [PREAMBLE] and texts["s1"] == ONE
