@@ -189,10 +189,11 @@ def _counts(conn: sqlite3.Connection) -> tuple[int, int | None]:
     return reports, seq
 
 
-def list_backups(db_path: Path) -> list[BackupInfo]:
-    """The backups of the database at `db_path`, newest first, each with its number of reports."""
+def list_backups(db_path: Path, *, limit: int | None = None) -> list[BackupInfo]:
+    """The backups of the database at `db_path`, newest first (the `limit` newest), each with its
+    number of reports."""
     out = []
-    for path, taken, _n, reason in _backup_files(db_path):
+    for path, taken, _n, reason in _backup_files(db_path)[:limit]:
         try:
             size = path.stat().st_size
         except OSError:

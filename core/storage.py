@@ -415,7 +415,7 @@ class Store:
 
     def _backup_at_open(self) -> None:
         """A backup at open when the database changed since the newest backup."""
-        newest = next(iter(backup.list_backups(self.path)), None)
+        newest = next(iter(backup.list_backups(self.path, limit=1)), None)
         if newest is None or newest.seq is None or newest.seq != self.commit_seq:
             self.made_at_open = self._backup_quietly("open")
 
