@@ -114,7 +114,7 @@ def test_a_numbered_heading_in_other_words_is_taken_where_it_belongs_and_logged(
 def test_a_numbered_heading_in_other_words_before_a_table_is_its_section_only_there() -> None:
     found, _, _, notes = read({"s3": ["三、依申请公开情况"]})
     assert found["s3"].doubtful and notes == [
-        "「三、收到和处理政府信息公开申请情况」的标题按「三、依申请公开情况」读入（第 8 段）"
+        "「三、收到和处理政府信息公开申请情况」的标题按「三、依申请公开情况」读入（第 7 段）"
     ]
     # The same words as a numbered point inside 一, far from 三's table, are no heading.
     paragraphs, tables = document({"s3": []})
