@@ -12,6 +12,7 @@ from bisect import bisect_right
 from collections import Counter
 from collections.abc import Sequence
 from dataclasses import dataclass, field
+from operator import attrgetter
 from typing import Any
 
 import pypdfium2 as pdfium
@@ -64,17 +65,25 @@ class _Char:
         self.cy = (top + bottom) / 2
 
 
+_X0 = attrgetter("x0")
+_X1 = attrgetter("x1")
+_TOP = attrgetter("top")
+_BOTTOM = attrgetter("bottom")
+_SIZE = attrgetter("size")
+_READING_ORDER = attrgetter("cy", "x0")
+
+
 class _Line:
     """Characters on one baseline, left to right (whitespace dropped: spacing is read from positions)."""
 
     def __init__(self, chars: list[_Char], page: int) -> None:
-        self.chars = sorted(chars, key=lambda c: c.x0)
+        self.chars = sorted(chars, key=_X0)
         self.page = page
-        self.x0 = min(c.x0 for c in chars)
-        self.x1 = max(c.x1 for c in chars)
-        self.top = min(c.top for c in chars)
-        self.bottom = max(c.bottom for c in chars)
-        self.size = _median([c.size for c in chars])
+        self.x0: float = self.chars[0].x0
+        self.x1: float = max(map(_X1, chars))
+        self.top: float = min(map(_TOP, chars))
+        self.bottom: float = max(map(_BOTTOM, chars))
+        self.size: float = _median(list(map(_SIZE, chars)))
         self.text = _chars_text(self.chars)
         self._segments: list[list[_Char]] | None = None
 
@@ -207,7 +216,7 @@ def _group_lines(chars: Sequence[_Char], page: int) -> list[_Line]:
     lines: list[list[_Char]] = []
     ref = 0.0
     ref_size = 0.0
-    for ch in sorted(chars, key=lambda c: (c.cy, c.x0)):
+    for ch in sorted(chars, key=_READING_ORDER):
         if lines and abs(ch.cy - ref) <= 0.35 * min(ch.size, ref_size):
             lines[-1].append(ch)
         else:
@@ -344,18 +353,23 @@ class _Drawing:
         count = max(pdfium_c.FPDFPath_CountSegments(obj), 0)
         self.counted += count
         limits.check_pdf_page(self.page, 0, self.counted)
+        segment_of, point_of = pdfium_c.FPDFPath_GetPathSegment, pdfium_c.FPDFPathSegment_GetPoint
+        type_of, closes = pdfium_c.FPDFPathSegment_GetType, pdfium_c.FPDFPathSegment_GetClose
+        line_to, move_to = pdfium_c.FPDF_SEGMENT_LINETO, pdfium_c.FPDF_SEGMENT_MOVETO
+        add = self.segments.append
         for i in range(count):
-            segment = pdfium_c.FPDFPath_GetPathSegment(obj, i)
-            pdfium_c.FPDFPathSegment_GetPoint(segment, x, y)
-            point = (a * x.value + c * y.value + e, b * x.value + d * y.value + f)
-            kind = pdfium_c.FPDFPathSegment_GetType(segment)
-            if kind == pdfium_c.FPDF_SEGMENT_LINETO and here is not None:
-                self.segments.append((*here, *point))
-            elif kind == pdfium_c.FPDF_SEGMENT_MOVETO:
+            segment = segment_of(obj, i)
+            point_of(segment, x, y)
+            px, py = x.value, y.value
+            point = (a * px + c * py + e, b * px + d * py + f)
+            kind = type_of(segment)
+            if kind == line_to and here is not None:
+                add((*here, *point))
+            elif kind == move_to:
                 start = point
             here = point
-            if pdfium_c.FPDFPathSegment_GetClose(segment) and start is not None:
-                self.segments.append((*point, *start))
+            if closes(segment) and start is not None:
+                add((*point, *start))
                 here = start
 
 
@@ -416,20 +430,19 @@ def _page_codes(textpage: Any, count: int) -> list[int] | None:
 def _page_chars(textpage: Any, left: float, top: float, page: _Page) -> list[_Char]:
     """The page's characters (whitespace, watermarks and exact duplicates left out; a glyph without
     text counted in `page.unmapped`), in top-down coordinates. A character spans its advance width
-    and, upright, one em from 0.12 em below its baseline (as its font's box would, whatever font)."""
+    and, upright, one em from its font's descent below the baseline."""
     chars: list[_Char] = []
     seen: set[tuple[str, int, int]] = set()
     box = pdfium_c.FS_RECTF()
     m = pdfium_c.FS_MATRIX()
-    ox, oy = ctypes.c_double(), ctypes.c_double()
     # One C call after another for each character: bound once (this loop is most of the reading time).
     unicode_of = pdfium_c.FPDFText_GetUnicode
     unmapped = pdfium_c.FPDFText_HasUnicodeMapError
     matrix_of = pdfium_c.FPDFText_GetMatrix
     size_of = pdfium_c.FPDFText_GetFontSize
     box_of = pdfium_c.FPDFText_GetLooseCharBox
-    origin_of = pdfium_c.FPDFText_GetCharOrigin
     hypot = math.hypot
+    append, remember = chars.append, seen.add
     count = pdfium_c.FPDFText_CountChars(textpage)
     codes = _page_codes(textpage, count)
     for i in range(count):
@@ -451,8 +464,9 @@ def _page_chars(textpage: Any, left: float, top: float, page: _Page) -> list[_Ch
             continue
         box_of(textpage, i, box)
         if abs(m.b) < 0.01 * abs(m.a) and abs(m.c) < 0.01 * abs(m.d):
-            origin_of(textpage, i, ox, oy)
-            char_bottom = top - oy.value + 0.12 * size
+            # One em up from the bottom of the font's box (its descent below the baseline), as
+            # pdfminer measured characters: the font's own ascent may be anything.
+            char_bottom = top - box.bottom
             char_top = char_bottom - size
         else:
             char_top, char_bottom = top - box.top, top - box.bottom
@@ -462,8 +476,8 @@ def _page_chars(textpage: Any, left: float, top: float, page: _Page) -> list[_Ch
         key = (text, round(x0), round(char_top))
         if key in seen:
             continue
-        seen.add(key)
-        chars.append(_Char(text, x0, x1, char_top, char_bottom, size))
+        remember(key)
+        append(_Char(text, x0, x1, char_top, char_bottom, size))
     return chars
 
 
