@@ -208,6 +208,7 @@ class _Recorder(HTMLParser):
         self.open_divs = 0
         self.unclosed_comment = False
         self.elements = 0
+        self.chars = 0
 
     def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
         self.elements += 1
@@ -243,6 +244,10 @@ class _Recorder(HTMLParser):
             self.open_divs -= 1
 
     def handle_data(self, data: str) -> None:
+        if self.open_cdata is None:  # the page's text, not a script's or a style sheet's
+            self.chars += len(data)
+            if self.chars > limits.TEXT_CHARS:
+                raise limits.refuse(f"网页中的文字超过 {limits.TEXT_CHARS} 个字")
         self.events.append((TEXT, data, NO_ATTRS))
 
     def parse_comment(self, i: int, report: bool = True) -> int:
@@ -608,6 +613,8 @@ def _read_page(path: str | os.PathLike[str]) -> tuple[ExtractedDocument, PagePar
         recorder = _Recorder()
         recorder.feed(text)
         recorder.close()
+    except ReportFileError:  # a limit met while parsing (reading/limits.py)
+        raise
     except (RecursionError, MemoryError):
         raise ReportFileError("网页结构过于复杂，无法读取") from None
     except Exception:  # html.parser has no error type of its own (AssertionError on some bad markup)

@@ -26,8 +26,7 @@ FILE_BYTES: dict[str, int] = {
     ".doc": 64 * MB,
     ".wps": 64 * MB,
     ".pdf": 128 * MB,  # published PDFs with embedded fonts and pictures reach 10-20 MB
-    # A saved portal page is under 2 MB (its pictures are separate files). Python's HTML parser takes
-    # about a second for 5 MB of dense markup, so this bounds the time as well.
+    # A saved portal page is under 2 MB (its pictures are separate files); HTML_ELEMENTS bounds the time.
     ".html": 16 * MB,
     ".htm": 16 * MB,
 }
@@ -51,10 +50,11 @@ XML_ELEMENTS = 400_000
 XML_DEPTH = 256
 
 # --- HTML -------------------------------------------------------------------------------------------
-# Elements (start tags) of a web page: a saved portal page holds 2,000-20,000 (a report's tables pasted
-# from Word wrap every cell's text in a few <p> and <span>). Each costs the parser and the walk about
-# 30 µs, so this also keeps a refusal within a few seconds.
-HTML_ELEMENTS = 100_000
+# Elements (start tags) of a web page: a portal's article page holds 2,000-3,000 besides the report, and
+# a report pasted from Word wraps each of its 1,500 cells in a <td>, a <p> and a <span> or two: about
+# 10,000 in all. Python's HTML parser and the walk after it take 60-130 µs per element (more on a busy
+# machine), so five times that is the limit, which keeps a refusal (counted while parsing) within seconds.
+HTML_ELEMENTS = 50_000
 
 # --- PDF --------------------------------------------------------------------------------------------
 PDF_PAGES = 200  # real reports: 3-20 pages; a 100,000-page file is refused from its page count alone
@@ -74,7 +74,9 @@ TABLE_CELLS = 50_000  # all tables together; real: about 1,500
 # Grid positions a table's cells cover (rowspan × colspan summed): real tables 300-500. A merge over a
 # thousand rows or a colspan of a thousand would make laying out the grid take gigabytes.
 TABLE_GRID = 100_000
-TEXT_CHARS = 2_000_000  # all text together; real: 5,000-20,000
+# All text together; real: 5,000-20,000 characters. A web page's is counted while parsing (the walk
+# over it costs about a second per million characters).
+TEXT_CHARS = 1_000_000
 CELL_CHARS = 100_000  # one paragraph or cell; real: at most a few thousand
 
 

@@ -207,7 +207,7 @@ def _xml_mutation(rng: random.Random, xml: bytes) -> bytes:
         rows = re.findall(r"<w:tr[ >].*?</w:tr>", text, flags=re.S)
         if rows:
             row = re.sub(r"<w:tcPr>", '<w:tcPr><w:vMerge/>', rows[-1])
-            text = text.replace(rows[-1], rows[-1] + row * rng.randint(50, 3000), 1)
+            text = text.replace(rows[-1], rows[-1] + row * rng.randint(50, 2500), 1)
         return text.encode()
     if choice == 2:  # content controls nested deep
         depth = rng.randint(100, 20_000)
@@ -235,7 +235,7 @@ def _xml_mutation(rng: random.Random, xml: bytes) -> bytes:
             text = text.replace(tables[0], tables[0] * rng.randint(2, 300), 1)
         return text.encode()
     if choice == 8:  # one long text
-        return text.replace("</w:t>", "字" * rng.randint(10_000, 3_000_000) + "</w:t>", 1).encode()
+        return text.replace("</w:t>", "字" * rng.randint(10_000, 1_000_000) + "</w:t>", 1).encode()
     return text.replace(W_NS, rng.choice(["http://purl.oclc.org/ooxml/wordprocessingml/main", "urn:x"]), 1).encode()
 
 
@@ -264,7 +264,7 @@ def mutate_docx(rng: random.Random, data: bytes) -> bytes:
     if choice == 3:  # a part inflated: a styles or settings bomb
         part = rng.choice(["word/styles.xml", "word/settings.xml", "word/footer1.xml", "docProps/core.xml"])
         body = b'<?xml version="1.0"?><w:styles xmlns:w="' + W_NS.encode() + b'">' + b"<w:style/>" * rng.randint(
-            10_000, 3_000_000
+            10_000, 600_000
         ) + b"</w:styles>"
         return _with_part(data, part, body)
     if choice == 4:  # sizes in the central directory that lie
@@ -421,8 +421,8 @@ def _dense_text(canvas: Any, number: int) -> None:
 
 
 def _ruled(canvas: Any, number: int) -> None:
-    for i in range(4000):
-        x, y = 20 + (i % 80) * 7, 40 + (i // 80) * 15
+    for i in range(8000):
+        x, y = 20 + (i % 80) * 7, 40 + (i // 80) * 7.5
         canvas.line(x, y, x + 6, y)
     canvas.drawString(72, 800, "2024")
 
@@ -475,6 +475,11 @@ NAMED: dict[str, tuple[str, Callable[[], bytes], int, tuple[str, ...]]] = {
     "docx-nesting": (".docx", lambda: _docx_with_document(_wrap_body(b"<w:sdt>" * 5000 + b"</w:sdt>" * 5000)),
                      2, ("嵌套",)),
     "html-huge-spans": (".html", lambda: _html_spans(30_000), 2, ("合并单元格",)),
+    "html-200k-elements": (".html", lambda: b"<html><body>" + b"<p></p>" * 200_000 + b"</body></html>", 2, ("元素",)),
+    "html-2m-characters": (".html", lambda: ("<html><body><p>" + "字" * 2_000_000 + "</p></body></html>").encode(),
+                           2, ("文字超过",)),
+    "html-nested-tables": (".html", lambda: b"<html><body>" + b"<table><tr><td>" * 20_000 + b"</body></html>",
+                           ANY_STATUS, ()),
     "pdf-30-pages-of-11700-characters": (".pdf", lambda: _pdf(30, _dense_text), 2, ("字符",)),
     "pdf-ruled-10-pages": (".pdf", lambda: _pdf(10, _ruled), 2, ("线条",)),
     "pdf-100000-pages": (".pdf", lambda: _many_pages(100_000), 2, ("100000 页",)),

@@ -16,10 +16,12 @@ import signal
 import subprocess
 import sys
 import tempfile
+import threading
 import time
-from collections.abc import Iterable
+from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
+from queue import Full, Queue
 
 from tests.hostile_inputs import Hostile, mutations
 
@@ -58,6 +60,8 @@ class Summary:
         by_status: dict[int | None, int] = {}
         for o in self.outcomes:
             by_status[o.status] = by_status.get(o.status, 0) + 1
+        slowest = sorted(self.outcomes, key=lambda o: -o.seconds)[:5]
+        lines.append("slowest: " + ", ".join(f"{o.name} {o.seconds:.1f}s" for o in slowest))
         lines.append(f"{len(self.outcomes)} inputs in {self.seconds:.0f} s, {len(self.failures)} failures, "
                      f"{self.restarts} worker restarts, exit statuses {by_status}")
         return "\n".join(lines)
@@ -103,11 +107,43 @@ class Worker:
                 stream.close()
 
 
+def _prefetched(items: Iterable[Hostile], ahead: int = 16) -> Iterator[Hostile]:
+    """The inputs, made in a thread while the workers check the ones before (making them is mostly
+    compression, which runs outside the GIL)."""
+    queue: Queue[Hostile | None] = Queue(maxsize=ahead)
+    stop = threading.Event()
+
+    def put(item: Hostile | None) -> bool:
+        while not stop.is_set():  # never blocked for good once the consumer has gone
+            try:
+                queue.put(item, timeout=0.1)
+                return True
+            except Full:
+                continue
+        return False
+
+    def produce() -> None:
+        try:
+            for item in items:
+                if not put(item):
+                    return
+        finally:
+            put(None)
+
+    thread = threading.Thread(target=produce, daemon=True)
+    thread.start()
+    try:
+        while (item := queue.get()) is not None:
+            yield item
+    finally:
+        stop.set()
+
+
 def run_inputs(items: Iterable[Hostile], workers: int = 2, timeout: float = TIMEOUT) -> Summary:
     """Every input through `workers` worker processes; never raises for what an input does."""
     summary = Summary()
     started = time.monotonic()
-    pending = iter(items)
+    pending = _prefetched(items)
     with tempfile.TemporaryDirectory(prefix="hostile-") as folder:
         base = Path(folder)
         (base / "data").mkdir()
