@@ -106,7 +106,7 @@ Place = Callable[[int], str]
 
 def _at(place: Place, index: int, *, onwards: bool = False) -> str:
     """The place for the log, "（第 3 页第 12 行起）", or "" when the reader cannot say where a paragraph stands."""
-    where = place(index)
+    where = place(index) if index >= 0 else ""
     if not where:
         return ""
     return f"（{where}{'起' if onwards else ''}）"
@@ -394,11 +394,12 @@ def _table_section(layout: _Layout, sid: str, body: range, remainder: str, last_
     own = [t.position for t in layout.tables if t.kind == sid]
     after_table = own[-1] if own else None
     short = layout.sections[sid].short
-    before = [remainder] if remainder else []
-    before += layout.text([j for j in body if after_table is None or j < after_table])
-    for line in before:
+    heading = layout.headings.get(sid)
+    before = [(remainder, heading.index if heading else -1)] if remainder else []
+    before += [(layout.paragraphs[j].strip(), j) for j in layout.filled(body) if after_table is None or j < after_table]
+    for line, j in before:
         if not _UNIT_LINE.match(line) and not CAPTION.fullmatch(SPACES.sub("", nfkc(line))):
-            layout.note(f"{short}：表格前的文字「{_shown(line)}」未读入")
+            layout.note(f"{short}：表格前的文字「{_shown(line)}」未读入{_at(layout.place, j)}")
     after = [j for j in layout.filled(body) if after_table is not None and j >= after_table]
     if sid == "s2":
         layout.add("s2_note", after)

@@ -169,6 +169,16 @@ def test_the_note_under_two_and_text_around_the_other_tables() -> None:
     assert prose.texts["s2_note"] == ["2024年本部门政府信息公开发布总数量：65条"] and prose.notes == []
 
 
+def test_text_before_a_table_that_is_no_caption_is_logged_with_its_place() -> None:
+    paragraphs, tables = document({})
+    three = next(t.position for t in tables if t.kind == "s3")
+    paragraphs.insert(three, "本年度依申请公开情况如下表：")
+    tables = [TablePlace(t.position + (1 if t.kind != "s2" else 0), t.kind) for t in tables]
+    found = find_headings(paragraphs, SECTIONS, tables, start=1)
+    prose = lay_out(paragraphs, tables, SECTIONS, found, 1, len(paragraphs) - 2, lambda i: f"第 {i + 1} 段")
+    assert prose.notes == ["三、收到和处理申请：表格前的文字「本年度依申请公开情况如下表：」未读入（第 8 段）"]
+
+
 def test_a_portal_article_information_line_is_no_preamble() -> None:
     paragraphs, tables = document({})
     paragraphs.insert(1, "发布时间：2025-01-20 浏览次数：123 字号：大 中 小")
