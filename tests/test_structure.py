@@ -7,6 +7,8 @@ import pytest
 
 from core.report import Contact
 from core.template import default_template
+from reading.document import ExtractedDocument, ExtractedTable
+from reading.state import ReadState
 from reading.structure import (
     Heading,
     Section,
@@ -246,3 +248,30 @@ def test_a_heading_glued_to_the_paragraph_before_stands_apart_again() -> None:
         "本年度未收取信息处理费。",
     ]
     assert origin == [0, 0, 1, 1, 2, 3, 3, 4, 5, 5, 6, 7, 8]
+
+
+def test_reading_splits_a_glued_heading_and_keeps_tables_and_places_in_step() -> None:
+    doc = ExtractedDocument(
+        paragraphs=["标题", "下一步将加强培训。六、其他需要报告的事项", "本年度未收取信息处理费。", "附表"],
+        tables=[ExtractedTable([["a", "1"]])],
+        table_positions=[3],
+        source="pdf",
+        places=["第 1 页第 1 行", "第 1 页第 2 行", "第 1 页第 4 行", "第 1 页第 5 行"],
+    )
+    state = ReadState(doc)
+    assert state.paragraphs == [
+        "标题",
+        "下一步将加强培训。",
+        "六、其他需要报告的事项",
+        "本年度未收取信息处理费。",
+        "附表",
+    ]
+    assert state.positions == [4]  # the table still follows 本年度未收取信息处理费。
+    assert [state.place(i) for i in range(5)] == [
+        "第 1 页第 1 行",
+        "第 1 页第 2 行",
+        "第 1 页第 2 行",
+        "第 1 页第 4 行",
+        "第 1 页第 5 行",
+    ]
+    assert state.place(5) == "" and state.place(-1) == ""
