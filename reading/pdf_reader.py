@@ -299,6 +299,29 @@ def _ruled_grid(
     return _Grid(page, ys[0], xs, len(ys) - 1, cells)
 
 
+def _plain(function: Any, restype: Any, *argtypes: Any) -> Any:
+    """The same PDFium function, called with plain addresses and numbers: ctypes passes those faster
+    than pypdfium2's typed pointers (about 1.2 us a call instead of 1.7), which counts in a loop over
+    thousands of characters. The binding's own function type keeps its calling convention."""
+    plain = type(function)(ctypes.cast(function, ctypes.c_void_p).value)
+    plain.restype = restype
+    plain.argtypes = argtypes
+    return plain
+
+
+_P, _I = ctypes.c_void_p, ctypes.c_int
+_TEXT_OBJECT_OF = _plain(pdfium_c.FPDFText_GetTextObject, _P, _P, _I)
+_UNMAPPED = _plain(pdfium_c.FPDFText_HasUnicodeMapError, _I, _P, _I)
+_MATRIX_OF = _plain(pdfium_c.FPDFText_GetMatrix, _I, _P, _I, _P)
+_SIZE_OF = _plain(pdfium_c.FPDFText_GetFontSize, ctypes.c_double, _P, _I)
+_BOX_OF = _plain(pdfium_c.FPDFText_GetLooseCharBox, _I, _P, _I, _P)
+_UNICODE_OF = _plain(pdfium_c.FPDFText_GetUnicode, ctypes.c_uint, _P, _I)
+_SEGMENT_OF = _plain(pdfium_c.FPDFPath_GetPathSegment, _P, _P, _I)
+_POINT_OF = _plain(pdfium_c.FPDFPathSegment_GetPoint, _I, _P, _P, _P)
+_SEGMENT_TYPE = _plain(pdfium_c.FPDFPathSegment_GetType, _I, _P)
+_CLOSES = _plain(pdfium_c.FPDFPathSegment_GetClose, _I, _P)
+
+
 Matrix = tuple[float, float, float, float, float, float]
 _IDENTITY: Matrix = (1.0, 0.0, 0.0, 1.0, 0.0, 0.0)
 
@@ -353,13 +376,13 @@ class _Drawing:
         count = max(pdfium_c.FPDFPath_CountSegments(obj), 0)
         self.counted += count
         limits.check_pdf_page(self.page, 0, self.counted)
-        segment_of, point_of = pdfium_c.FPDFPath_GetPathSegment, pdfium_c.FPDFPathSegment_GetPoint
-        type_of, closes = pdfium_c.FPDFPathSegment_GetType, pdfium_c.FPDFPathSegment_GetClose
+        segment_of, point_of, type_of, closes = _SEGMENT_OF, _POINT_OF, _SEGMENT_TYPE, _CLOSES
         line_to, move_to = pdfium_c.FPDF_SEGMENT_LINETO, pdfium_c.FPDF_SEGMENT_MOVETO
         add = self.segments.append
+        path, x_at, y_at = ctypes.cast(obj, ctypes.c_void_p).value, ctypes.addressof(x), ctypes.addressof(y)
         for i in range(count):
-            segment = segment_of(obj, i)
-            point_of(segment, x, y)
+            segment = segment_of(path, i)
+            point_of(segment, x_at, y_at)
             px, py = x.value, y.value
             point = (a * px + c * py + e, b * px + d * py + f)
             kind = type_of(segment)
@@ -430,26 +453,27 @@ def _page_codes(textpage: Any, count: int) -> list[int] | None:
 def _page_chars(textpage: Any, left: float, top: float, page: _Page) -> list[_Char]:
     """The page's characters (whitespace, watermarks and exact duplicates left out; a glyph without
     text counted in `page.unmapped`), in top-down coordinates. A character spans its advance width
-    and, upright, one em from its font's descent below the baseline."""
+    and, upright, one em from its font's descent below the baseline. Size and slant are asked once
+    for each text object (one font, one size, one matrix): most characters cost three C calls."""
     chars: list[_Char] = []
     seen: set[tuple[str, int, int]] = set()
     box = pdfium_c.FS_RECTF()
     m = pdfium_c.FS_MATRIX()
-    # One C call after another for each character: bound once (this loop is most of the reading time).
-    unicode_of = pdfium_c.FPDFText_GetUnicode
-    unmapped = pdfium_c.FPDFText_HasUnicodeMapError
-    matrix_of = pdfium_c.FPDFText_GetMatrix
-    size_of = pdfium_c.FPDFText_GetFontSize
-    box_of = pdfium_c.FPDFText_GetLooseCharBox
+    tp, box_at, m_at = ctypes.cast(textpage, ctypes.c_void_p).value, ctypes.addressof(box), ctypes.addressof(m)
+    text_object_of, unmapped, box_of = _TEXT_OBJECT_OF, _UNMAPPED, _BOX_OF
     hypot = math.hypot
     append, remember = chars.append, seen.add
     count = pdfium_c.FPDFText_CountChars(textpage)
     codes = _page_codes(textpage, count)
+    current: int | None = None
+    size = 1.0
+    matrix = (1.0, 0.0, 0.0, 1.0)
+    upright = may_be_watermark = False
     for i in range(count):
-        code = codes[i] if codes is not None else unicode_of(textpage, i)
+        code = codes[i] if codes is not None else _UNICODE_OF(tp, i)
         if code in _SKIPPED_CODES:  # spaces, line ends PDFium puts in, nothing at all
             continue
-        if unmapped(textpage, i) == 1:
+        if unmapped(tp, i) == 1:
             page.unmapped += 1
             continue
         if not 0 < code < 0x110000 or 0xD800 <= code < 0xE000:
@@ -458,12 +482,18 @@ def _page_chars(textpage: Any, left: float, top: float, page: _Page) -> list[_Ch
         text = chr(code) if 0x20 < code < 0x2000 or 0x3001 <= code < 0xD800 else _normal_char(chr(code)).strip()
         if not text:
             continue
-        matrix_of(textpage, i, m)
-        size = size_of(textpage, i) * hypot(m.c, m.d) or 1.0
-        if (size >= 20 or m.b or m.c) and _is_watermark(text, size, (m.a, m.b, m.c, m.d)):
+        obj = text_object_of(tp, i)
+        if obj is None or obj != current:
+            current = obj
+            _MATRIX_OF(tp, i, m_at)
+            size = _SIZE_OF(tp, i) * hypot(m.c, m.d) or 1.0
+            matrix = (m.a, m.b, m.c, m.d)
+            upright = abs(m.b) < 0.01 * abs(m.a) and abs(m.c) < 0.01 * abs(m.d)
+            may_be_watermark = size >= 20 or bool(m.b) or bool(m.c)
+        if may_be_watermark and _is_watermark(text, size, matrix):
             continue
-        box_of(textpage, i, box)
-        if abs(m.b) < 0.01 * abs(m.a) and abs(m.c) < 0.01 * abs(m.d):
+        box_of(tp, i, box_at)
+        if upright:
             # One em up from the bottom of the font's box (its descent below the baseline), as
             # pdfminer measured characters: the font's own ascent may be anything.
             char_bottom = top - box.bottom

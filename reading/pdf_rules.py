@@ -149,9 +149,11 @@ def find_tables(rules: Rules) -> list[list[Box]]:
     smallest rectangle whose four corners are crossings joined by rules; cells sharing a corner are
     one table; tables of a single cell (a frame around text) are left out."""
     crossings: dict[tuple[float, float], tuple[set[int], set[int]]] = {}
+    horizontal = sorted(enumerate(rules.horizontal), key=lambda e: (e[1].at, e[1].start))
     for vi, v in sorted(enumerate(rules.vertical), key=lambda e: (e[1].at, e[1].start)):
-        for hi, h in sorted(enumerate(rules.horizontal), key=lambda e: (e[1].at, e[1].start)):
-            if v.start <= h.at + CORNER and v.end >= h.at - CORNER and h.start - CORNER <= v.at <= h.end + CORNER:
+        low, high = v.start - CORNER, v.end + CORNER
+        for hi, h in horizontal:
+            if low <= h.at <= high and h.start - CORNER <= v.at <= h.end + CORNER:
                 point = (v.at, h.at)
                 vs, hs = crossings.setdefault(point, (set(), set()))
                 vs.add(vi)
