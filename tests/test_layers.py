@@ -139,6 +139,9 @@ READING_BESIDE = (
     "reading.docx_reader",
     "reading.pdf_reader",
     "reading.html_reader",
+    "reading.legacy_word",
+    "reading.pdf_rules",
+    "reading.limits",
     "reading.formats",
     "reading.batch",
 )
