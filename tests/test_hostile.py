@@ -32,7 +32,7 @@ def test_the_mutations_are_many_seeded_and_of_every_format() -> None:
     first = [(h.name, h.data) for h in mutations(40, SEED)]
     assert first == [(h.name, h.data) for h in mutations(40, SEED)]  # the same inputs on every run
     assert {h.suffix for h in mutations(8, SEED)} == set(FORMATS)
-    assert len({h.name for h in mutations(COUNT, SEED)}) == COUNT
+    assert len({name for name, _ in first}) == len(first)  # a name finds its input again
 
 
 @pytest.mark.slow
