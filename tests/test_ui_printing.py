@@ -27,6 +27,7 @@ from PySide6.QtWidgets import (
 from pytestqt.qtbot import QtBot
 
 import exports.fonts
+from core.pdfium_lock import PDFIUM_LOCK
 from core.reportfile import read_report_file
 from core.settings import load_settings
 from core.storage import ZERO_PRINT_BLANK, AgencyProfile, Store
@@ -115,6 +116,31 @@ def test_preview_paints_every_page_of_the_exported_pdf(
     dialog.paintRequested.emit(_file_printer(out))
 
     _assert_same_pages_a4(out, exported)
+
+
+@pytest.mark.needs_tool("cjk_font")
+def test_preview_waits_for_pdfium_held_by_a_pdf_being_read_and_closes_with_its_dialog(
+    qtbot: QtBot, session: ReportSession, store: Store
+) -> None:
+    # PDFium must never run on two threads at once: a batch check reading PDFs on a worker holds the
+    # lock for a whole file, and the preview's drawing waits for it rather than crashing the process.
+    exported = _exported_pdf(session, store)
+    dialog = make_preview_dialog(None, exported, "预览")
+    qtbot.addWidget(dialog)
+    pages = dialog.pdf_pages  # type: ignore[attr-defined]
+    drawn: list[int] = []
+    with PDFIUM_LOCK:
+        worker = threading.Thread(target=lambda: drawn.append(pages.render(0, 20).width()))
+        worker.start()
+        worker.join(0.3)
+        assert worker.is_alive() and drawn == []  # waiting for the lock, not drawing
+    worker.join(5)
+    assert drawn and drawn[0] > 0
+    dialog.open()
+    dialog.reject()
+    assert pages.document is None  # closed with the dialog, under the lock, not by the collector
+    with pytest.raises(printing.PrintError):
+        pages.render(0, 20)
 
 
 @pytest.mark.needs_tool("cjk_font")

@@ -46,6 +46,7 @@ from PySide6.QtWidgets import (
 
 from core.errors import UserError
 from core.fileio import TargetRefused
+from core.pdfium_lock import PDFIUM_LOCK
 from core.report import Report
 from core.settings import load_settings, pdf_font_overrides, save_settings
 from core.storage import ZERO_PRINT_ZERO, Store
@@ -281,29 +282,50 @@ def _fit(target: QRectF, size: QSizeF) -> QRectF:
 
 
 class PdfPages:
-    """The exported PDF opened with PDFium (pypdfium2), drawn page by page onto a printer or the preview."""
+    """The exported PDF opened with PDFium (pypdfium2), drawn page by page onto a printer or the preview.
+
+    Every call into PDFium holds PDFIUM_LOCK (a batch check may be reading PDFs on a worker thread
+    meanwhile), and the document is closed explicitly, under the lock, rather than by the garbage
+    collector on whatever thread it happens to run."""
 
     def __init__(self, data: bytes) -> None:
-        try:
-            self.document = pdfium.PdfDocument(data)
-            count = len(self.document)
-        except pdfium.PdfiumError:
-            raise PrintError("无法读取生成的 PDF，不能打印。") from None
-        if count < 1:
+        self._count = 0
+        with PDFIUM_LOCK:
+            try:
+                self.document: pdfium.PdfDocument | None = pdfium.PdfDocument(data)
+                self._count = len(self.document)
+            except pdfium.PdfiumError:
+                raise PrintError("无法读取生成的 PDF，不能打印。") from None
+        if self._count < 1:
+            self.close()
             raise PrintError("无法读取生成的 PDF，不能打印。")
 
     @property
     def page_count(self) -> int:
-        return len(self.document)
+        return self._count
 
     def render(self, page_index: int, dpi: float) -> QImage:
         """One page as an image at `dpi` (white background, as on paper)."""
-        page = self.document[page_index]
-        bitmap = page.render(scale=dpi / 72, rev_byteorder=True)  # RGB(A) byte order, what QImage reads
-        width, height = bitmap.width, bitmap.height
-        fmt = QImage.Format.Format_RGBX8888 if bitmap.n_channels == 4 else QImage.Format.Format_RGB888
-        image = QImage(bitmap.buffer, width, height, bitmap.stride, fmt).copy()  # own the pixels
-        return image
+        with PDFIUM_LOCK:
+            if self.document is None:
+                raise PrintError("打印内容已关闭，请重新打开打印预览。")
+            page = self.document[page_index]
+            try:
+                bitmap = page.render(scale=dpi / 72, rev_byteorder=True)  # RGB(A) byte order, what QImage reads
+                try:
+                    width, height = bitmap.width, bitmap.height
+                    fmt = QImage.Format.Format_RGBX8888 if bitmap.n_channels == 4 else QImage.Format.Format_RGB888
+                    return QImage(bitmap.buffer, width, height, bitmap.stride, fmt).copy()  # own the pixels
+                finally:
+                    bitmap.close()
+            finally:
+                page.close()
+
+    def close(self) -> None:
+        with PDFIUM_LOCK:
+            if self.document is not None:
+                self.document.close()
+                self.document = None
 
     def _pages(self, printer: QPrinter) -> range:
         first, last = printer.fromPage(), printer.toPage()
@@ -357,6 +379,7 @@ def make_preview_dialog(parent: QWidget | None, data: bytes, title: str = "") ->
     dialog.pdf_pages = pages  # type: ignore[attr-defined]
     dialog.a4_printer = printer  # type: ignore[attr-defined]
     dialog.paintRequested.connect(pages.paint)
+    dialog.finished.connect(lambda _result: pages.close())
     return dialog
 
 
@@ -420,12 +443,14 @@ def print_directly(parent: QWidget | None, session: ReportSession, store: Store)
         dialog.setOption(QAbstractPrintDialog.PrintDialogOption.PrintPageRange, True)
         dialog.setMinMax(1, pages.page_count)
         show_font_notice(dialog, rendered.font_notice, "print_font_notice")
-        if dialog.exec() != QDialog.DialogCode.Accepted:
-            return
         try:
+            if dialog.exec() != QDialog.DialogCode.Accepted:
+                return
             print_pages(parent, pages, printer)
         except PrintError as exc:
             _show_error(parent, "无法打印", str(exc))
+        finally:
+            pages.close()
 
     task = start_pdf_render(parent, session, store)
     task.succeeded.connect(ask_and_print)
