@@ -468,6 +468,10 @@ NAMED: dict[str, tuple[str, Callable[[], bytes], int, tuple[str, ...]]] = {
     "docx-size-that-lies": (".docx", lambda: _docx_with_document(_wrap_body(b"<w:p/>" * 8_000_000), declared=1000),
                             2, ("已损坏",)),
     "docx-1m-elements": (".docx", lambda: _docx_with_document(_wrap_body(b"<w:p/>" * 1_000_000)), 2, ("元素",)),
+    "docx-60k-entries": (".docx", lambda: _pack([("[Content_Types].xml", b"<Types/>"),
+                                                  ("word/document.xml", _wrap_body(b"<w:p/>"))]
+                                                 + [(f"word/media/{i}.bin", b"") for i in range(60_000)],
+                                                 compression=zipfile.ZIP_STORED), 2, ("部分过多",)),
     "docx-styles-bomb": (".docx", lambda: _docx_with_document(
         _document_xml(seeds(".docx")[0][1]),
         extra=(("word/styles.xml", b"<w:styles>" + b"<w:style/>" * 10_000_000 + b"</w:styles>"),)), 0, ()),
