@@ -79,7 +79,9 @@ def invalid_cells(report: Report) -> list[str]:
     for cell in template.cells:
         parsed = report.printed.get(cell.id) if cell.computed else report.inputs.get(cell.id)
         if parsed is not None and parsed.error is not None:
-            found.append(f"{cell_label(cell, template)}「{parsed.text or ''}」")
+            text = " ".join(replace_unwanted(parsed.text or "").split())
+            shown = text if len(text) <= 20 else text[:20] + "…"
+            found.append(f"{cell_label(cell, template)}「{shown}」")
     return found
 
 
@@ -90,7 +92,7 @@ def check_publishable(report: Report, suffix: str, options: ExportOptions) -> No
         return
     cells = invalid_cells(report)
     if cells:
-        named = "、".join(replace_unwanted(c) for c in cells[:NAMED_CELLS])
+        named = "、".join(cells[:NAMED_CELLS])
         more = f"等 {len(cells)} 个单元格" if len(cells) > NAMED_CELLS else ""
         raise InvalidValuesRefused(
             f"{named}{more}不是有效的数字（VALUE-INVALID），不能正式导出；请改正后再导出，或加草稿水印导出"

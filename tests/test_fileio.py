@@ -221,6 +221,18 @@ def test_an_official_export_with_invalid_values_is_refused_naming_the_cells(tmp_
     assert target.stat().st_size > 0
 
 
+def test_the_refusal_quotes_a_long_invalid_value_briefly_and_counts_the_rest(tmp_path: Path) -> None:
+    report = read_report_file(PINGTAN)
+    cells = [f"s3.new.{col}" for col in ("natural", "commercial", "research", "social", "legal", "other_org")]
+    for cell_id in cells:
+        report.set_cell(cell_id, "不是数字" * 1000)
+    with pytest.raises(InvalidValuesRefused) as info:
+        export_report(report, tmp_path / "x.pdf")
+    message = str(info.value)
+    assert len(message) < 400 and "等 6 个单元格" in message
+    assert not (tmp_path / "x.pdf").exists()
+
+
 def test_a_report_file_keeps_invalid_values(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
     source = tmp_path / "bad.json"
     write_report_file(_with_invalid_value(), source)
