@@ -131,7 +131,7 @@ WEIRD_VALUES: tuple[Callable[[random.Random], Any], ...] = (
     lambda r: {"a": {"b": [1, 2]}},
     lambda r: True,
     lambda r: None,
-    lambda r: r.random() * 10 ** r.randint(-400, 400),
+    lambda r: float(f"{r.random()}e{r.randint(-400, 400)}"),  # 0.0 or inf beyond a float's range
     lambda r: "NaN",
     lambda r: "",
 )

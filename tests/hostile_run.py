@@ -122,11 +122,15 @@ def _prefetched(items: Iterable[Hostile], ahead: int = 16) -> Iterator[Hostile]:
                 continue
         return False
 
+    failed: list[BaseException] = []
+
     def produce() -> None:
         try:
             for item in items:
                 if not put(item):
                     return
+        except BaseException as exc:  # a defect of the generator: raised again where the inputs are read
+            failed.append(exc)
         finally:
             put(None)
 
@@ -135,6 +139,8 @@ def _prefetched(items: Iterable[Hostile], ahead: int = 16) -> Iterator[Hostile]:
     try:
         while (item := queue.get()) is not None:
             yield item
+        if failed:
+            raise failed[0]
     finally:
         stop.set()
 
