@@ -11,6 +11,8 @@ from PySide6.QtWidgets import QApplication, QMessageBox, QWidget
 from pytestqt.qtbot import QtBot
 
 from core.storage import Store
+from ui import dialogs
+from ui import editor as editor_module
 from ui.app import NO_DISPLAY, display_available
 from ui.main_window import MainWindow
 
@@ -103,13 +105,17 @@ def test_final_is_refused_with_errors_and_makes_the_report_read_only(
     assert session is not None and not session.final
     # Fix the errors, acknowledge the warnings, and finalise.
     session.edit_cells({"s3.new.natural": "6"})
-    monkeypatch.setattr(QMessageBox, "question", lambda *a, **k: QMessageBox.StandardButton.Yes)
+    asked: list[int] = []
+    monkeypatch.setattr(
+        dialogs, "confirm_finalise", lambda _parent, _report, warnings: asked.append(len(warnings)) or True
+    )
     window.act_final.trigger()
-    assert session.final
+    assert session.final and asked == [session.counts()[1]]
     assert "已定稿" in window.windowTitle()
     model = window.editor.models["s3"]  # type: ignore[union-attr]
     assert not model.flags(model.index_of("s3.new.commercial")) & Qt.ItemFlag.ItemIsEditable
     assert window.editor.text_fields["s5"].isReadOnly()  # type: ignore[union-attr]
+    monkeypatch.setattr(editor_module, "confirm_unfinalise", lambda _parent: True)
     window.act_final.trigger()  # reopen
     assert not session.final
     assert [r.label for r in store.revisions(session.report_id)][-2:] == ["定稿", "撤销定稿"]

@@ -16,16 +16,20 @@ from PySide6.QtWidgets import (
     QFormLayout,
     QLabel,
     QLineEdit,
+    QListWidget,
+    QListWidgetItem,
+    QMessageBox,
     QPushButton,
     QSpinBox,
     QVBoxLayout,
     QWidget,
 )
 
+from core.checks import Finding
 from core.errors import UserError
 from core.nextyear import default_preamble
 from core.operations import ReportExists, create_report, duplicate_report
-from core.report import Contact
+from core.report import Contact, Report
 from core.storage import ZERO_PRINT_BLANK, ZERO_PRINT_ZERO, AgencyProfile, Store
 from core.template import Template, template_for_year, templates
 
@@ -457,3 +461,119 @@ class DuplicateDialog(_AgencyYearDialog):
             lambda: duplicate_report(self.store, self.source_id, agency, year),
             f"数据库中已有「{agency}」{year} 年度报告，同一机关同一年度只能有一份报告；请换一个年度或机关。",
         )
+
+
+# --- finalising ----------------------------------------------------------------------------------
+
+# The text speaks of applications received (收到…申请, 受理…申请), as a report with applications does.
+_MENTIONS_APPLICATIONS = re.compile(r"(?:收到|受理|新收)[^。；\n]{0,20}?申请")
+CONFIRM_TEXT = "我已逐条核对以上提示，报告内容完整，可以定稿"
+
+
+def finalise_concerns(report: Report) -> list[str]:
+    """Why finalising this report deserves more than one click, in Chinese: section 五 or 六 empty,
+    or 三's numbers all blank while the text speaks of applications received. Empty when none."""
+    template = report.template
+    concerns = [
+        f"「{template.section(key).heading}」没有填写。"
+        for key in ("s5", "s6")
+        if any(s.id == key for s in template.text_sections) and not report.text(key).strip()
+    ]
+    carry = template.s3.carry_over
+    carried_row = carry.row if carry is not None else None
+    numbers = [
+        c.id for c in template.cells
+        if c.section == "s3" and not c.computed and c.id.split(".")[1] != carried_row
+    ]
+    if numbers and all(report.value(c).text in (None, "") for c in numbers):
+        texts = "\n".join(report.text(s.id) for s in template.text_sections)
+        found = _MENTIONS_APPLICATIONS.search(texts)
+        if found:
+            concerns.append(
+                f"三的表格全部空白，而正文写有“{found.group(0)}”：收到的申请应填入表格。"
+            )
+    return concerns
+
+
+class FinaliseDialog(QDialog):
+    """定稿 with warnings: lists each warning (rule and message); 取消 is the default. A report with
+    `finalise_concerns` needs the confirmation ticked before 定稿 can be pressed."""
+
+    def __init__(self, report: Report, warnings: list[Finding], parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.setObjectName("finalise_dialog")
+        self.setWindowTitle("定稿")
+        self.setMinimumWidth(560)
+        self.concerns = finalise_concerns(report)
+        intro = QLabel(
+            f"报告还有 {len(warnings)} 个提示。定稿后报告只读，不能再修改（可以撤销定稿）。请逐条核对："
+        )
+        intro.setObjectName("intro")
+        intro.setWordWrap(True)
+        self.warnings_list = QListWidget()
+        self.warnings_list.setObjectName("warnings")
+        self.warnings_list.setWordWrap(True)
+        for finding in warnings:
+            item = QListWidgetItem(f"[{finding.rule}] {finding.message}")
+            item.setToolTip(finding.message)
+            self.warnings_list.addItem(item)
+        layout = QVBoxLayout(self)
+        layout.addWidget(intro)
+        layout.addWidget(self.warnings_list, 1)
+        self.confirm: QCheckBox | None = None
+        if self.concerns:
+            concern = QLabel("请特别注意：\n" + "\n".join(self.concerns))
+            concern.setObjectName("concerns")
+            concern.setWordWrap(True)
+            concern.setStyleSheet(f"{_ERROR_STYLE} font-weight: bold;")
+            layout.addWidget(concern)
+            self.confirm = QCheckBox(CONFIRM_TEXT)
+            self.confirm.setObjectName("confirm")
+            layout.addWidget(self.confirm)
+        box = QDialogButtonBox()
+        self.finalise_button = box.addButton("定稿", QDialogButtonBox.ButtonRole.AcceptRole)
+        self.finalise_button.setObjectName("finalise")
+        self.cancel_button = box.addButton("取消", QDialogButtonBox.ButtonRole.RejectRole)
+        self.cancel_button.setObjectName("cancel")
+        # The safe answer is the one Enter gives.
+        self.finalise_button.setAutoDefault(False)
+        self.cancel_button.setAutoDefault(True)
+        self.cancel_button.setDefault(True)
+        box.accepted.connect(self.accept)
+        box.rejected.connect(self.reject)
+        layout.addWidget(box)
+        if self.confirm is not None:
+            self.finalise_button.setEnabled(False)
+            self.confirm.toggled.connect(self.finalise_button.setEnabled)
+        self.cancel_button.setFocus()
+
+    def accept(self) -> None:
+        if self.confirm is not None and not self.confirm.isChecked():
+            return
+        super().accept()
+
+
+def confirm_finalise(parent: QWidget | None, report: Report, warnings: list[Finding]) -> bool:
+    """Ask before finalising a report with warnings; True when the user chose 定稿."""
+    dialog = FinaliseDialog(report, warnings, parent)
+    return dialog.exec() == QDialog.DialogCode.Accepted
+
+
+def confirm_unfinalise(parent: QWidget | None) -> bool:
+    """Ask before making a finalised report a draft again; 取消 is the default."""
+    box = QMessageBox(
+        QMessageBox.Icon.Question,
+        "撤销定稿",
+        "撤销定稿后报告可以再次修改（修订历史会记下这一步），修改后需要重新定稿。是否撤销定稿？",
+        QMessageBox.StandardButton.NoButton,
+        parent,
+    )
+    box.setObjectName("confirm_unfinalise")
+    yes = box.addButton("撤销定稿", QMessageBox.ButtonRole.AcceptRole)
+    yes.setObjectName("unfinalise")
+    no = box.addButton("取消", QMessageBox.ButtonRole.RejectRole)
+    no.setObjectName("cancel")
+    box.setDefaultButton(no)
+    box.setEscapeButton(no)
+    box.exec()
+    return box.clickedButton() is yes

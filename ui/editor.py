@@ -4,10 +4,11 @@ from __future__ import annotations
 
 from datetime import date
 
-from PySide6.QtCore import QSignalBlocker, Qt, Signal
-from PySide6.QtGui import QColor, QKeyEvent, QKeySequence, QTextCursor
+from PySide6.QtCore import QEvent, QObject, QSignalBlocker, Qt, Signal
+from PySide6.QtGui import QColor, QKeyEvent, QKeySequence, QPalette, QTextCursor
 from PySide6.QtWidgets import (
     QFormLayout,
+    QFrame,
     QHBoxLayout,
     QLabel,
     QLineEdit,
@@ -24,8 +25,9 @@ from core.checks import ERROR, SEVERITY_LABELS, Finding
 from core.nextyear import default_preamble
 from core.report import Contact
 from core.summary import summary_sentence
+from ui.dialogs import confirm_unfinalise
 from ui.grid import ReportGridView, ReportTableModel
-from ui.session import ReportSession
+from ui.session import LOCKED_MESSAGE, ReportSession
 
 FEE_NONE_TEXT = "本年度未收取信息处理费。"
 SECTION_HINTS = {
@@ -33,6 +35,21 @@ SECTION_HINTS = {
     "s5": "写明本年度存在的主要问题，以及下一步的改进措施。",
     "s6": "2021 版格式要求在此报告信息处理费的收取情况；没有其他事项时写“无”。",
 }
+
+
+# A finalised report's fields and grids: grey like any read-only field, so the lock is seen.
+LOCKED_BASE = QColor("#ececec")
+LOCKED_TEXT = QColor("#505050")
+BANNER_STYLE = "background: #e8eef7; border: 1px solid #9fb3d1; padding: 4px;"
+
+
+def show_locked(widget: QWidget, locked: bool) -> None:
+    """Grey background and text for a widget of a finalised report; the style's own colours otherwise."""
+    palette = widget.style().standardPalette() if widget.style() is not None else QPalette()
+    if locked:
+        palette.setColor(QPalette.ColorRole.Base, LOCKED_BASE)
+        palette.setColor(QPalette.ColorRole.Text, LOCKED_TEXT)
+    widget.setPalette(palette)
 
 
 def undo_key(session: ReportSession, event: QKeyEvent) -> bool:
@@ -63,8 +80,12 @@ class TextField(QPlainTextEdit):
         self.setPlainText(session.text(key))
         self.textChanged.connect(self._typed)
         session.textChanged.connect(self._shown)
-        session.statusChanged.connect(lambda _status: self.setReadOnly(session.final))
-        self.setReadOnly(session.final)
+        session.statusChanged.connect(lambda _status: self._lock())
+        self._lock()
+
+    def _lock(self) -> None:
+        self.setReadOnly(self.session.final)
+        show_locked(self, self.session.final)
 
     def _typed(self) -> None:
         if not self.session.edit_text(self.key, self.toPlainText()):
@@ -100,8 +121,12 @@ class LineField(QLineEdit):
         self.setObjectName(key)
         self.textEdited.connect(self._typed)
         session.textChanged.connect(self._shown)
-        session.statusChanged.connect(lambda _status: self.setReadOnly(session.final))
-        self.setReadOnly(session.final)
+        session.statusChanged.connect(lambda _status: self._lock())
+        self._lock()
+
+    def _lock(self) -> None:
+        self.setReadOnly(self.session.final)
+        show_locked(self, self.session.final)
 
     def _typed(self, text: str) -> None:
         if not self.session.edit_text(self.key, text):
@@ -183,6 +208,7 @@ class ReportEditor(QWidget):
         self.grids: dict[str, ReportGridView] = {}
         self.models: dict[str, ReportTableModel] = {}
         self.text_fields: dict[str, TextField] = {}
+        self.edit_buttons: list[QPushButton] = []  # disabled while the report is final
 
         self._add_tab("cover", "封面", self._cover())
         for section in template.sections:
@@ -192,8 +218,11 @@ class ReportEditor(QWidget):
 
         self.findings = FindingsPanel(session, self)
         self.findings.findingActivated.connect(self.go_to)
-        layout = QHBoxLayout(self)
-        layout.setContentsMargins(0, 0, 0, 0)
+        self.banner = self._banner()
+        outer = QVBoxLayout(self)
+        outer.setContentsMargins(0, 0, 0, 0)
+        outer.addWidget(self.banner)
+        layout = QHBoxLayout()
         layout.addWidget(self.tabs, 3)
         side = QVBoxLayout()
         title = QLabel("检查结果")
@@ -201,6 +230,68 @@ class ReportEditor(QWidget):
         side.addWidget(title)
         side.addWidget(self.findings)
         layout.addLayout(side, 1)
+        outer.addLayout(layout, 1)
+        session.locked.connect(self.notice)
+        session.statusChanged.connect(lambda _status: self._show_status())
+        self._show_status()
+
+    # --- final: locked -----------------------------------------------------------------------------
+
+    def _banner(self) -> QFrame:
+        """「已定稿（只读）· 撤销定稿」above the tabs of a finalised report."""
+        banner = QFrame(self)
+        banner.setObjectName("final_banner")
+        banner.setStyleSheet(f"#final_banner {{ {BANNER_STYLE} }}")
+        row = QHBoxLayout(banner)
+        row.setContentsMargins(6, 2, 6, 2)
+        label = QLabel("已定稿（只读）·")
+        label.setObjectName("final_label")
+        label.setStyleSheet("font-weight: bold")
+        unfinalise = QPushButton("撤销定稿")
+        unfinalise.setObjectName("unfinalise")
+        unfinalise.setFlat(True)
+        unfinalise.setCursor(Qt.CursorShape.PointingHandCursor)
+        unfinalise.setStyleSheet("color: #0b57d0; text-decoration: underline; border: none; padding: 0 2px;")
+        unfinalise.setToolTip("撤销定稿后报告可以再次修改；修订历史会记下这一步")
+        unfinalise.clicked.connect(self.ask_unfinalise)
+        hint = QLabel("报告内容不能修改；打印、导出不受影响。")
+        hint.setStyleSheet("color: #555")
+        row.addWidget(label)
+        row.addWidget(unfinalise)
+        row.addSpacing(12)
+        row.addWidget(hint)
+        row.addStretch(1)
+        return banner
+
+    def _show_status(self) -> None:
+        final = self.session.final
+        self.banner.setVisible(final)
+        for button in self.edit_buttons:
+            button.setEnabled(not final)
+        for grid in self.grids.values():
+            show_locked(grid, final)
+
+    def ask_unfinalise(self) -> bool:
+        """Ask, then make the report a draft again (the revision history records it)."""
+        if not self.session.final or not confirm_unfinalise(self):
+            return False
+        if not self.session.set_final(False):
+            return False
+        self.notice.emit("已撤销定稿，报告可以修改；修改完成后请重新定稿。")
+        return True
+
+    def eventFilter(self, watched: QObject, event: QEvent) -> bool:
+        """Typing on a finalised report's grid says why nothing happens (it is not swallowed)."""
+        if (
+            self.session.final
+            and event.type() == QEvent.Type.KeyPress
+            and isinstance(event, QKeyEvent)
+            and event.text().isprintable()
+            and event.text().strip()
+            and not event.modifiers() & (Qt.KeyboardModifier.ControlModifier | Qt.KeyboardModifier.AltModifier)
+        ):
+            self.notice.emit(LOCKED_MESSAGE)
+        return False
 
     def _add_tab(self, key: str, label: str, page: QWidget) -> None:
         page.setObjectName(f"tab_{key}")
@@ -224,6 +315,7 @@ class ReportEditor(QWidget):
         regenerate = QPushButton("按联系方式重新生成前言")
         regenerate.setObjectName("regenerate_preamble")
         regenerate.clicked.connect(self._regenerate_preamble)
+        self.edit_buttons.append(regenerate)
         form.addRow("", regenerate)
         for key, label in (
             ("contact.address", "地址"),
@@ -239,6 +331,7 @@ class ReportEditor(QWidget):
         today = QPushButton("今天")
         today.setObjectName("signature_today")
         today.clicked.connect(lambda: session.edit_text("signature.date", date.today().isoformat()))
+        self.edit_buttons.append(today)
         date_row.addWidget(signed)
         date_row.addWidget(today)
         form.addRow("落款日期", date_row)
@@ -274,15 +367,18 @@ class ReportEditor(QWidget):
             summary.setToolTip("在光标处插入由表格数字生成的一句话，正文与表格不会矛盾")
             summary.clicked.connect(lambda: field.insert(summary_sentence(self.session.report)))
             buttons.addWidget(summary)
+            self.edit_buttons.append(summary)
             headings = QPushButton("插入标准小标题")
             headings.setObjectName("insert_subheadings")
             headings.clicked.connect(lambda: self._insert_subheadings(field))
             buttons.addWidget(headings)
+            self.edit_buttons.append(headings)
         if key == "s6" and self.session.report.template.applies("FEE-NOT-REPORTED"):
             fee = QPushButton(f"插入“{FEE_NONE_TEXT}”")
             fee.setObjectName("insert_fee_none")
             fee.clicked.connect(lambda: field.insert(FEE_NONE_TEXT))
             buttons.addWidget(fee)
+            self.edit_buttons.append(fee)
         buttons.addStretch(1)
         layout.addLayout(buttons)
         layout.addWidget(field, 1)
@@ -303,6 +399,7 @@ class ReportEditor(QWidget):
         view.setObjectName(f"grid_{key}")
         view.setModel(model)
         view.notice.connect(self.notice)
+        view.installEventFilter(self)
         self.models[key] = model
         self.grids[key] = view
         layout.addWidget(view, 1)

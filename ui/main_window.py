@@ -247,6 +247,7 @@ class MainWindow(QMainWindow):
             self.stack.removeWidget(self.editor)
             self.editor.deleteLater()
         self.session, self.editor = None, None
+        self.saved_label.setText("")  # "已保存"/"未保存" speak of the open report only
 
     def _report_deleted(self, report_id: int) -> None:
         """A report moved to the recycle bin (deleted, or replaced by an import) is not left open."""
@@ -338,9 +339,8 @@ class MainWindow(QMainWindow):
         if session is None:
             return
         if session.final:
-            question = "撤销定稿后报告可以再次修改（修订历史会记下这一步）。是否撤销定稿？"
-            if QMessageBox.question(self, "撤销定稿", question) == QMessageBox.StandardButton.Yes:
-                session.set_final(False)
+            if self.editor is not None:
+                self.editor.ask_unfinalise()
             return
         errors, warnings = session.counts()
         if errors:
@@ -349,11 +349,9 @@ class MainWindow(QMainWindow):
             )
             return
         if warnings:
-            answer = QMessageBox.question(
-                self, "确认提示", f"报告还有 {warnings} 个提示（例如空白单元格、正文与表格的出入）。\n"
-                "确认已逐一核对、可以定稿吗？"
-            )
-            if answer != QMessageBox.StandardButton.Yes:
+            from ui.dialogs import confirm_finalise
+
+            if not confirm_finalise(self, session.report, [f for f in session.findings if f.severity != "error"]):
                 return
         if session.set_final(True):
             self._notice("报告已定稿，现为只读；如需修改，请在“报告”菜单中撤销定稿。")

@@ -18,6 +18,8 @@ from core.storage import StaleEdit, StorageError, Store
 
 # Typing in a text section is one revision in the history while the pauses stay under this.
 TEXT_COALESCE_SECONDS = 120
+# Said (in the status bar, never as a warning) when something tries to change a finalised report.
+LOCKED_MESSAGE = "报告已定稿（只读），不能修改；如需修改，请先撤销定稿。"
 # An undoable step: each edit with the edit that takes it back.
 EditPair = tuple[Edit, Edit]
 
@@ -33,6 +35,7 @@ class ReportSession(QObject):
     saved = Signal(str)  # a message for the status bar
     failed = Signal(str)  # a Chinese message: the change was not saved and not applied
     refused = Signal(str)  # a Chinese message: an undo or redo not done, its values changed elsewhere
+    locked = Signal(str)  # a Chinese message: a change asked of a finalised report, not made (nothing unsaved)
 
     def __init__(self, store: Store, report_id: int, parent: QObject | None = None) -> None:
         super().__init__(parent)
@@ -152,11 +155,13 @@ class ReportSession(QObject):
         return True
 
     def _push(self, pairs: list[EditPair], label: str, merge_key: str = "") -> bool:
+        if self.final:
+            # Not a failure to save: the report is locked on purpose, and everything shown is stored.
+            # Said even when nothing would change (Delete on a blank cell), so no key seems dead.
+            self.locked.emit(LOCKED_MESSAGE)
+            return False
         if not pairs:
             return True
-        if self.final:
-            self.failed.emit("报告已定稿，不能修改；如需修改，请先撤销定稿。")
-            return False
         command = _EditCommand(self, pairs, label, merge_key)
         self.undo_stack.push(command)
         return not command.failed
