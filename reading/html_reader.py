@@ -8,16 +8,13 @@ import re
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from html.parser import HTMLParser
-from pathlib import Path
 
-from core.reportfile import ReportFileError, file_error
+from core.fileio import ReportFileError, read_regular
 from reading import limits
 from reading.document import ExtractedDocument, ExtractedTable
 
 # A saved report page is well under a few megabytes (images are saved beside it); beyond this a
 # file is not a report page, and parsing it would only keep the clerk waiting.
-MAX_BYTES = 64 * 1024 * 1024
-
 TRUNCATED = "网页文件不完整（结尾缺失，可能在下载或保存时被截断）"
 
 # Labels browsers treat as GBK; Python's GB18030 decoder reads all of them (it is their superset).
@@ -119,13 +116,7 @@ def normalise(text: str) -> str:
 
 
 def _read_bytes(path: str | os.PathLike[str]) -> bytes:
-    p = Path(path)
-    try:
-        if p.stat().st_size > MAX_BYTES:
-            raise ReportFileError(f"文件过大（超过 {MAX_BYTES // (1024 * 1024)} MB），不像是一份年度报告网页")
-        return p.read_bytes()
-    except OSError as exc:
-        raise file_error(exc) from None
+    return read_regular(path, limits.FILE_BYTES[".html"])
 
 
 def _declared_encoding(raw: bytes) -> str | None:
