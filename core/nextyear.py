@@ -54,8 +54,9 @@ def merged_contact(preferred: Contact | None, fallback: Contact) -> Contact:
 def next_year_report(previous: Report, contact: Contact | None = None) -> Report:
     """Next year's report of the same agency, in last year's format while it still serves the year
     (an office's own variant stays), else in the year's: 上年结转 per column = last year's 结转下年度
-    (as the template's carry_over says), contact details kept (the profile's where filled in), last
-    year's prose not copied."""
+    (as the template's carry_over says), 二's 现行有效件数 = last year's (as the template's in_force says,
+    so S2-IN-FORCE checks this year's issued and repealed against it), contact details kept (the
+    profile's where filled in), last year's prose not copied."""
     year = previous.year + 1
     same = previous.template.suits_year(year)
     report = new_report(
@@ -66,6 +67,7 @@ def next_year_report(previous: Report, contact: Contact | None = None) -> Report
     old_year = f"{previous.year}年政府信息公开工作年度报告"
     if previous.title.endswith(old_year):
         report.title = previous.title[: -len(old_year)] + f"{year}年政府信息公开工作年度报告"
+    carry_in_force(previous, report)
     carry = report.template.s3.carry_over
     if carry is None:
         return report
@@ -77,6 +79,26 @@ def next_year_report(previous: Report, contact: Contact | None = None) -> Report
         # A blank carried-forward cell meant 0 in last year's printed report.
         report.set_cell(f"s3.{carry.row}.{col.id}", last.number if last.number is not None else 0)
     return report
+
+
+def carry_in_force(previous: Report, report: Report) -> list[str]:
+    """Set this year's 现行有效件数 of 二 to last year's, where both formats count documents in force
+    and last year's figure was filled in; returns the cells set. Until documents are issued or
+    repealed the count stays the same, and S2-IN-FORCE then checks the figures typed against it."""
+    rule = report.template.s2.in_force
+    if rule is None:
+        return []
+    carried = []
+    for row_id in rule.rows:
+        cell_id = f"s2.{row_id}.{rule.field}"
+        if not previous.template.has_cell(cell_id) or not report.template.has_cell(cell_id):
+            continue
+        last = previous.value(cell_id)
+        if last.number is None:
+            continue  # blank or not a number last year: nothing to carry, the clerk fills it in
+        report.set_cell(cell_id, last.number)
+        carried.append(cell_id)
+    return carried
 
 
 def duplicate_report(source: Report, agency: str, year: int) -> Report:

@@ -81,6 +81,13 @@ def create_report(
         return store.add_report(nextyear.new_report(agency, year, contact, template_id))
 
 
+def preview_next_year(store: Store, report_id: int) -> Report:
+    """Next year's report as `create_next_year` would store it (carry-over, the agency profile's
+    contact details), not stored: what a dialog shows before asking."""
+    previous = store.load(report_id)
+    return nextyear.next_year_report(previous, store.agency_profile(previous.agency).contact)
+
+
 def create_next_year(store: Store, report_id: int) -> int:
     """Next year's report of the stored report's agency, with 上年结转 carried over and the agency
     profile's contact details; returns its id. Raises ReportExists when next year's report exists."""

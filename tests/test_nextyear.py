@@ -76,3 +76,34 @@ def test_new_report_with_a_chosen_template_and_duplicate() -> None:
     assert copy.title == "某区2022年政府信息公开工作年度报告"
     assert copy.number("s3.new.natural") == 4
     assert report.year == 2021  # the source is untouched
+
+
+def test_next_year_carries_the_documents_in_force_and_checks_the_year_against_them() -> None:
+    last = read_report_file(SAMPLES / "real" / "2022_pingtan.json")
+    last.set_cell("s2.regulations.in_force", 12)
+    last.set_cell("s2.normative_docs.in_force", 698)
+    report = next_year_report(last)
+    assert report.number("s2.regulations.in_force") == 12
+    assert report.number("s2.normative_docs.in_force") == 698
+    # Carried, unchanged: nothing to warn about at once.
+    assert not [f for f in validate(report, last) if f.rule == "S2-IN-FORCE"]
+    # Three documents issued this year and the count not updated: now it is checked.
+    report.set_cell("s2.normative_docs.issued", 3)
+    (finding,) = [f for f in validate(report, last) if f.rule == "S2-IN-FORCE"]
+    assert "698 + " in finding.message and "= 701" in finding.message
+    report.set_cell("s2.normative_docs.in_force", 701)
+    assert not [f for f in validate(report, last) if f.rule == "S2-IN-FORCE"]
+
+
+def test_a_blank_in_force_count_last_year_is_not_carried_as_zero() -> None:
+    last = read_report_file(SAMPLES / "real" / "2022_pingtan.json")
+    last.set_cell("s2.regulations.in_force", None)
+    report = next_year_report(last)
+    assert report.value("s2.regulations.in_force").is_blank
+
+
+def test_from_2020_the_2019_format_has_no_documents_in_force_to_carry() -> None:
+    seed = read_report_file(SAMPLES / "seed-2020-tiexi.json")
+    report = next_year_report(seed)
+    assert report.template_id == "2021"
+    assert report.value("s2.regulations.in_force").is_blank

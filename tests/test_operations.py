@@ -103,8 +103,12 @@ def test_create_next_year_carries_over_and_uses_the_profile(store: Store) -> Non
     last.set_cell("s3.carried_forward.natural", 4)
     last_id = store.add_report(last)
     store.save_agency_profile(AgencyProfile(PINGTAN, email="gk@pingtan.gov.cn"))
+    preview = operations.preview_next_year(store, last_id)
+    assert ids(store) == [last_id]  # the preview stores nothing
     new_id = operations.create_next_year(store, last_id)
     report = store.load(new_id)
+    # What the dialog showed is what was stored.
+    assert (preview.inputs, preview.contact, preview.texts) == (report.inputs, report.contact, report.texts)
     assert (report.agency, report.year) == (PINGTAN, 2023)
     assert report.number("s3.carried_over.natural") == 4
     assert report.contact.email == "gk@pingtan.gov.cn"
