@@ -526,3 +526,77 @@ def test_reload_after_restore_refreshes_the_grid(qtbot: QtBot, pingtan: ReportSe
     with qtbot.waitSignal(model.dataChanged, timeout=1000):
         pingtan.reload()
     assert model.data(model.index_of("s4.review.upheld")) == "3"
+
+
+# --- spreadsheet keys (issue 12, item 10) -----------------------------------------------------------
+
+
+def test_enter_after_a_run_of_tabs_returns_to_the_column_it_started_from(
+    qtbot: QtBot, pingtan: ReportSession, db_path: Path
+) -> None:
+    view, _ = open_grid(qtbot, pingtan, "s3")
+    click(qtbot, view, "s3.new.natural")
+    for _ in range(3):
+        press(qtbot, view, Qt.Key.Key_Tab)
+    assert current_id(view) == "s3.new.social"
+    press(qtbot, view, Qt.Key.Key_Return)
+    assert current_id(view) == "s3.carried_over.natural"
+    # Typing across a row: each Tab commits, Enter commits and goes to the next row's first column.
+    type_keys(qtbot, view, "4")
+    press(qtbot, view, Qt.Key.Key_Tab)
+    type_keys(qtbot, view, "5")
+    press(qtbot, view, Qt.Key.Key_Tab)
+    type_keys(qtbot, view, "6")
+    press(qtbot, view, Qt.Key.Key_Return)
+    assert [stored(db_path, pingtan, f"s3.carried_over.{c}") for c in ("natural", "commercial", "research")] == [
+        "4", "5", "6"
+    ]
+    assert current_id(view) == "s3.granted.natural"
+    assert view.state() != QAbstractItemView.State.EditingState
+
+
+def test_another_move_ends_the_tab_run(qtbot: QtBot, pingtan: ReportSession) -> None:
+    view, _ = open_grid(qtbot, pingtan, "s3")
+    click(qtbot, view, "s3.new.natural")
+    press(qtbot, view, Qt.Key.Key_Tab)
+    press(qtbot, view, Qt.Key.Key_Down)  # an arrow ends the run
+    press(qtbot, view, Qt.Key.Key_Return)
+    assert current_id(view) == "s3.granted.commercial"
+    press(qtbot, view, Qt.Key.Key_Tab)
+    click(qtbot, view, "s3.granted.legal")  # so does a click
+    press(qtbot, view, Qt.Key.Key_Return)
+    assert current_id(view) == "s3.partially_granted.legal"
+    press(qtbot, view, Qt.Key.Key_Tab)
+    press(qtbot, view, Qt.Key.Key_Return)
+    press(qtbot, view, Qt.Key.Key_Return)  # the second Enter simply goes down
+    assert current_id(view) == "s3.denied_prohibited_by_law.legal"
+
+
+def test_home_end_go_to_the_first_and_last_input_cell(qtbot: QtBot, pingtan: ReportSession) -> None:
+    view, _ = open_grid(qtbot, pingtan, "s3")
+    click(qtbot, view, "s3.granted.research")
+    press(qtbot, view, Qt.Key.Key_End)
+    assert current_id(view) == "s3.granted.other_org"  # not the computed 总计
+    press(qtbot, view, Qt.Key.Key_Home)
+    assert current_id(view) == "s3.granted.natural"  # not the row labels
+    press(qtbot, view, Qt.Key.Key_End, Qt.KeyboardModifier.ControlModifier)
+    assert current_id(view) == "s3.carried_forward.other_org"
+    press(qtbot, view, Qt.Key.Key_Home, Qt.KeyboardModifier.ControlModifier)
+    assert current_id(view) == "s3.new.natural"
+    click(qtbot, view, "s3.total_processed.research")  # a row of totals: its first and last number
+    press(qtbot, view, Qt.Key.Key_Home)
+    assert current_id(view) == "s3.total_processed.natural"
+    press(qtbot, view, Qt.Key.Key_End)
+    assert current_id(view) == "s3.total_processed.total"
+    s4_view, _ = open_grid(qtbot, pingtan, "s4")
+    click(qtbot, s4_view, "s4.suit_direct.corrected")
+    press(qtbot, s4_view, Qt.Key.Key_End)
+    assert current_id(s4_view) == "s4.suit_after_review.pending"
+    press(qtbot, s4_view, Qt.Key.Key_Home)
+    assert current_id(s4_view) == "s4.review.upheld"
+    s2_view, _ = open_grid(qtbot, pingtan, "s2")
+    click(qtbot, s2_view, "s2.regulations.repealed")
+    press(qtbot, s2_view, Qt.Key.Key_End, Qt.KeyboardModifier.ControlModifier)
+    assert current_id(s2_view) == "s2.fees.amount"
+    press(qtbot, s2_view, Qt.Key.Key_Home, Qt.KeyboardModifier.ControlModifier)
+    assert current_id(s2_view) == "s2.regulations.issued"

@@ -287,6 +287,8 @@ class ReportGridView(QTableView):
         self.setCornerButtonEnabled(False)
         self.setItemDelegate(_GridDelegate(self))
         self._session: ReportSession | None = None
+        self._tab_origin: int | None = None  # the column a run of Tabs started from
+        self._tab_target: tuple[int, int] | None = None  # where the Tab being handled moves to
         if model is not None:
             self.setModel(model)
 
@@ -427,11 +429,43 @@ class ReportGridView(QTableView):
             self._move_down()
 
     def moveCursor(self, cursorAction: QAbstractItemView.CursorAction, modifiers: Qt.KeyboardModifier) -> QModelIndex:
-        if cursorAction in (QAbstractItemView.CursorAction.MoveNext, QAbstractItemView.CursorAction.MovePrevious):
-            found = self._next_input(forward=cursorAction == QAbstractItemView.CursorAction.MoveNext)
+        action = QAbstractItemView.CursorAction
+        found = QModelIndex()
+        if cursorAction in (action.MoveNext, action.MovePrevious):
+            found = self._next_input(forward=cursorAction == action.MoveNext)
             if found.isValid():
-                return found
-        return super().moveCursor(cursorAction, modifiers)
+                # A run of Tabs remembers the column it started from: Enter returns there (as Excel does).
+                if self._tab_origin is None and self.currentIndex().isValid():
+                    self._tab_origin = self.currentIndex().column()
+                self._tab_target = (found.row(), found.column())
+        elif cursorAction in (action.MoveHome, action.MoveEnd):
+            whole_table = bool(modifiers & Qt.KeyboardModifier.ControlModifier)
+            found = self._end_input(last=cursorAction == action.MoveEnd, whole_table=whole_table)
+        return found if found.isValid() else super().moveCursor(cursorAction, modifiers)
+
+    def currentChanged(self, current: QModelIndex, previous: QModelIndex) -> None:  # type: ignore[override]
+        super().currentChanged(current, previous)
+        if self._tab_target != (current.row(), current.column()):
+            self._tab_origin = None  # moved otherwise than by Tab: the run is over
+        self._tab_target = None
+
+    def _end_input(self, *, last: bool, whole_table: bool) -> QModelIndex:
+        """Home/End: the first/last input cell of the current row; with Ctrl, of the whole table. A row
+        without input cells (（七）总计, a header) goes to its first/last number cell, else Qt's own move."""
+        model = self.report_model()
+        current = self.currentIndex()
+        if model is None or not current.isValid():
+            return QModelIndex()
+        numbers = sorted((c.row, c.col) for c in model.table.cells if c.cell_id is not None)
+        if not whole_table:
+            here = model.cell_at(current.row(), current.column())
+            top, height = (here.row, here.rowspan) if here is not None else (current.row(), 1)
+            rows = range(top, top + height)
+            numbers = [p for p in numbers if p[0] in rows]
+        inputs = [p for p in numbers if model.is_input(model.index(*p))] or numbers
+        if not inputs:
+            return QModelIndex()
+        return model.index(*(inputs[-1] if last else inputs[0]))
 
     def _next_input(self, *, forward: bool) -> QModelIndex:
         """Tab: the next cell to type into in reading order (number cells when the report is final)."""
@@ -452,15 +486,18 @@ class ReportGridView(QTableView):
         return model.index(*(before[-1] if before else targets[-1]))
 
     def _move_down(self) -> None:
-        """Enter: the next cell to type into below in the same column, else simply the cell below."""
+        """Enter: the next cell to type into below in the same column, else simply the cell below. After a
+        run of Tabs the column is the one the run started from (type across a row, Enter, the next row)."""
         model = self.report_model()
         current = self.currentIndex()
         if model is None or not current.isValid():
             return
+        column = self._tab_origin if self._tab_origin is not None else current.column()
+        self._tab_origin = None
         here = model.cell_at(current.row(), current.column())
         start = here.row + here.rowspan if here is not None else current.row() + 1
         for row in range(start, model.rowCount()):
-            below = model.cell_at(row, current.column())
+            below = model.cell_at(row, column)
             if below is not None and model.is_editable(model.index(below.row, below.col)):
                 self.setCurrentIndex(model.index(below.row, below.col))
                 return
