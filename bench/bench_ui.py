@@ -40,7 +40,9 @@ from pathlib import Path
 from PySide6.QtCore import QTimer
 from PySide6.QtWidgets import QApplication
 from ui.main_window import MainWindow
+from ui.qt_chinese import install_translations
 app = QApplication(sys.argv[:1])
+install_translations(app)
 window = MainWindow()
 window.show()
 def shown():
@@ -64,9 +66,9 @@ def start_times(code: str, runs: int) -> dict[str, list[float]]:
         with tempfile.TemporaryDirectory() as tmp:
             script = code.format(root=str(ROOT), db=str(Path(tmp) / "fresh.sqlite3"))
             start = time.time()
-            result = subprocess.run(
-                [sys.executable, "-c", script], check=True, capture_output=True, text=True, env=os.environ
-            )
+            # The app's settings (window geometry, last report) go to a fresh data folder, not the user's.
+            env = {**os.environ, "GOV_REPORT_DATA_DIR": str(Path(tmp) / "data")}
+            result = subprocess.run([sys.executable, "-c", script], check=True, capture_output=True, text=True, env=env)
             for line in result.stdout.splitlines():
                 name, moment = line.split()
                 times.setdefault(name, []).append(float(moment) - start)

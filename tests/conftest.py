@@ -194,6 +194,22 @@ def _private_data_dir(tmp_path_factory: pytest.TempPathFactory, monkeypatch: pyt
     return folder
 
 
+@pytest.fixture(scope="session")
+def qapp(qapp_args: list[str], qapp_cls: type, pytestconfig: pytest.Config) -> object:
+    """pytest-qt's application, with Qt's Chinese for its standard dialogs as `ui.app.launch` loads it:
+    UI tests see the buttons a user sees (是/否, 确定/取消)."""
+    from PySide6.QtWidgets import QApplication
+
+    from ui.qt_chinese import install_translations
+
+    app = QApplication.instance()
+    if app is None:
+        app = qapp_cls(qapp_args)
+        app.setApplicationName(pytestconfig.getini("qt_qapp_name"))
+    install_translations(app)
+    return app
+
+
 # --- tools some tests need ------------------------------------------------------------------------
 # A test that needs a program or font the Python packages do not bring carries
 # @pytest.mark.needs_tool("name", …). Where one is missing the test is skipped and says which and how

@@ -30,11 +30,13 @@ def launch(db_path: Path) -> int:
     from PySide6.QtWidgets import QApplication
 
     from ui.main_window import MainWindow
+    from ui.qt_chinese import install_translations
     from ui.single_instance import InstanceGuard, bring_forward, hand_over
 
     app = QApplication.instance() or QApplication(sys.argv[:1])
     app.setApplicationName("政府信息公开年报助手")
     app.setOrganizationName("gov-disclosure-annual-report")
+    install_translations(app)
     guard = InstanceGuard(db_path)
     if not guard.acquire():
         # One window per database: a second start brings the first one forward and ends.
