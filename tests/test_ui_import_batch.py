@@ -27,6 +27,7 @@ from reading.formats import read_with_log
 from tests.conftest import SAMPLES_DIR, full_report, previous_report
 from ui import import_preview
 from ui.batch_check import ERRORS, BatchCheckWindow
+from ui.dialogs import NextYearDialog
 from ui.import_preview import FAILED, IMPORTED, READY, ImportPreviewDialog
 from ui.main_window import MainWindow
 from ui.reports_list import ReportsListWidget
@@ -281,21 +282,39 @@ def test_reading_happens_off_the_ui_thread_and_cancel_drops_it(
     assert store.find(PINGTAN, 2022) is None
 
 
-def test_next_year_button_creates_the_next_report_with_carry_over(
+def test_next_year_button_asks_through_the_one_next_year_dialog(
     qtbot: QtBot, store: Store, files: dict[str, Path]
 ) -> None:
     store.save_agency_profile(AgencyProfile(PINGTAN, phone="0591-12345678", email="gk@pingtan.gov.cn"))
-    dialog = preview(qtbot, store, files["pingtan2022"])
+    reports = ReportsListWidget(store)
+    qtbot.addWidget(reports)
+    reports.show()
+    dialog = reports.import_path(files["pingtan2022"])
+    qtbot.waitUntil(lambda: dialog.state == READY, timeout=WORKER_TIMEOUT_MS)
     click(qtbot, dialog, "import")
-    imported = store.load(store.find(PINGTAN, 2022) or 0)
-    with qtbot.waitSignal(dialog.nextYearCreated) as created:
+    imported_id = store.find(PINGTAN, 2022)
+    assert imported_id is not None
+    imported = store.load(imported_id)
+    with qtbot.waitSignal(dialog.nextYearRequested) as requested:
         click(qtbot, dialog, "next_year")
+    assert requested.args == [imported_id]
+    assert store.find(PINGTAN, 2023) is None  # asked first, not created
+    asking = reports.findChild(NextYearDialog, "next_year_dialog")
+    assert asking is not None and asking.year == 2023
+    assert "0591-12345678" in asking.findChild(QLabel, "carry_over").text()
+    with qtbot.waitSignal(reports.openRequested) as opened:
+        click(qtbot, asking, "ok")
     new_id = store.find(PINGTAN, 2023)
-    assert new_id is not None and created.args == [new_id]
+    assert new_id is not None and opened.args == [new_id]
     report = store.load(new_id)
     for col in report.template.s3.applicant_columns:
         expected = imported.value(f"s3.carried_forward.{col.id}").number or 0
         assert report.value(f"s3.carried_over.{col.id}").number == expected
+    rule = report.template.s2.in_force
+    assert rule is not None
+    for row in rule.rows:
+        cell = f"s2.{row}.{rule.field}"
+        assert report.value(cell).number == imported.value(cell).number
     assert report.contact.phone == "0591-12345678" and report.contact.email == "gk@pingtan.gov.cn"
     assert report.text("s5") == ""  # last year's prose is not copied
 
@@ -319,6 +338,10 @@ def test_reports_list_routes_import_through_the_preview_and_selects_the_report(
     opened: list[int] = []
     reports.openRequested.connect(opened.append)
     click(qtbot, dialog, "next_year")
+    assert store.find(PINGTAN, 2020) is None  # the year is asked first
+    asking = reports.findChild(NextYearDialog, "next_year_dialog")
+    assert asking is not None and asking.year == 2020
+    click(qtbot, asking, "ok")
     next_id = store.find(PINGTAN, 2020)
     assert next_id is not None and opened == [next_id] and reports.selected_id() == next_id
 

@@ -29,7 +29,7 @@ from core.reportfile import read_report_file
 from core.storage import AgencyProfile, Store
 from reading.formats import read_report
 from tests.conftest import SAMPLES_DIR
-from ui.dialogs import AgencyProfileDialog, DuplicateDialog, NewReportDialog
+from ui.dialogs import AgencyProfileDialog, DuplicateDialog, NewReportDialog, NextYearDialog
 from ui.import_preview import ImportPreviewDialog
 from ui.reports_list import (
     AGENCY,
@@ -258,15 +258,34 @@ def test_new_report_refuses_an_agency_and_year_that_exist(
 # --- from last year, duplicate -------------------------------------------------------------------
 
 
-def test_from_last_year_creates_2021_from_the_seed_with_carry_over(
-    qtbot: QtBot, reports: ReportsListWidget, store: Store, seed_id: int, monkeypatch: pytest.MonkeyPatch
+def next_year_dialog(reports: ReportsListWidget) -> NextYearDialog:
+    dialog = reports.new_from_last_year()
+    assert isinstance(dialog, NextYearDialog) and dialog.isVisible()
+    return dialog
+
+
+def test_from_last_year_asks_the_year_shows_the_carry_over_and_creates_2021(
+    qtbot: QtBot, reports: ReportsListWidget, store: Store, seed_id: int
 ) -> None:
     store.set_cell(seed_id, "s3.carried_forward.natural", 3)
     store.save_agency_profile(AgencyProfile(SEED_AGENCY, phone="0434-1234567"))
     reports.refresh()
-    with qtbot.waitSignal(reports.openRequested) as opened:
-        reports.action("new_from_last_year").trigger()
-    new_id = opened.args[0]
+    opened: list[int] = []
+    reports.openRequested.connect(opened.append)
+    dialog = next_year_dialog(reports)
+    assert store.find(SEED_AGENCY, 2021) is None  # nothing is created before the clerk says so
+    assert dialog.year == 2021
+    shown = dialog.findChild(QLabel, "carry_over").text()
+    assert "上年结转" in shown and "2020 年度报告" in shown and "自然人 3" in shown
+    assert "电话 0434-1234567" in shown and "（一）主动公开" in shown
+    assert "没有填写" in shown  # the 2019 format counted no documents in force to carry
+    click(qtbot, dialog, "cancel")
+    assert store.find(SEED_AGENCY, 2021) is None and not opened
+
+    dialog = next_year_dialog(reports)
+    click(qtbot, dialog, "ok")
+    new_id = store.find(SEED_AGENCY, 2021)
+    assert new_id is not None and opened == [new_id]
     report = store.load(new_id)
     assert (report.agency, report.year, report.template_id) == (SEED_AGENCY, 2021, "2021")
     assert report.number("s3.carried_over.natural") == 3
@@ -276,15 +295,35 @@ def test_from_last_year_creates_2021_from_the_seed_with_carry_over(
     assert report.text("s5") == ""
     assert reports.selected_id() == new_id and reports.model.rowCount() == 2
 
-    # Again from the 2020 report: 2021 exists, so the clerk is offered to open it instead.
+
+def test_from_last_year_defaults_to_a_year_without_a_report_and_refuses_the_others(
+    qtbot: QtBot, reports: ReportsListWidget, store: Store, seed_id: int
+) -> None:
+    dialog = next_year_dialog(reports)
+    click(qtbot, dialog, "ok")
+    first = store.find(SEED_AGENCY, 2021)
+    assert first is not None
+    store.set_cell(first, "s2.regulations.in_force", 9)
+
+    # Again from the 2020 report: 2021 exists, so the dialog offers 2022, carried from 2021.
     reports.select_report(seed_id)
-    asked: list[tuple[Any, ...]] = []
-    monkeypatch.setattr(QMessageBox, "question", returning(QMessageBox.StandardButton.Yes, asked))
-    with qtbot.waitSignal(reports.openRequested) as again:
-        reports.action("new_from_last_year").trigger()
-    assert again.args == [new_id]
-    assert "已有" in asked[0][2] and "2021 年度报告" in asked[0][2]
-    assert len(store.list_reports()) == 2
+    dialog = next_year_dialog(reports)
+    ok = dialog.findChild(QPushButton, "ok")
+    assert dialog.year == 2022 and ok.isEnabled()
+    shown = dialog.findChild(QLabel, "carry_over").text()
+    assert "2021 年度报告" in shown and "规章 9" in shown  # 现行有效件数 carried
+    type_year(qtbot, dialog, 2021)
+    error = dialog.findChild(QLabel, "error")
+    assert not ok.isEnabled() and "已有" in error.text() and "2021 年度报告" in error.text()
+    dialog.accept()  # Enter or a stray call creates nothing
+    type_year(qtbot, dialog, 2024)
+    assert not ok.isEnabled() and "没有" in error.text() and "2023 年度报告" in error.text()
+    type_year(qtbot, dialog, 2022)
+    assert ok.isEnabled() and not error.isVisible()
+    click(qtbot, dialog, "ok")
+    second = store.find(SEED_AGENCY, 2022)
+    assert second is not None and store.load(second).number("s2.regulations.in_force") == 9
+    assert len(store.list_reports()) == 3
 
 
 def test_duplicate_copies_numbers_and_texts_to_another_year(

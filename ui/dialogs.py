@@ -28,7 +28,7 @@ from PySide6.QtWidgets import (
 from core.checks import Finding
 from core.errors import UserError
 from core.nextyear import default_preamble
-from core.operations import ReportExists, create_report, duplicate_report
+from core.operations import ReportExists, create_next_year, create_report, duplicate_report, preview_next_year
 from core.report import Contact, Report
 from core.storage import ZERO_PRINT_BLANK, ZERO_PRINT_ZERO, AgencyProfile, Store
 from core.template import Template, template_for_year, templates
@@ -577,3 +577,149 @@ def confirm_unfinalise(parent: QWidget | None) -> bool:
     box.setEscapeButton(no)
     box.exec()
     return box.clickedButton() is yes
+
+
+# --- next year's report --------------------------------------------------------------------------
+
+
+def first_free_year(store: Store, agency: str, after: int) -> int:
+    """The first year after `after` for which the agency has no report yet (within the years a report
+    can be written for): the year whose report would come next in the agency's chain."""
+    last = year_range()[1]
+    year = after + 1
+    while year < last and store.find(agency, year) is not None:
+        year += 1
+    return year
+
+
+def carry_over_lines(report: Report, previous: Report) -> list[str]:
+    """What next year's report takes from last year's, in Chinese, one item a line."""
+    template = report.template
+    lines: list[str] = []
+    carry = template.s3.carry_over
+    if carry is not None:
+        row = template.s3.row(carry.row)
+        parts = "，".join(
+            f"{col.label} {report.value(f's3.{carry.row}.{col.id}').text or '0'}"
+            for col in template.s3.applicant_columns
+        )
+        first = f"s3.{carry.from_previous}.{template.s3.applicant_columns[0].id}"
+        source = previous.template.cell(first).row_label if previous.template.has_cell(first) else "结转下年度继续办理"
+        lines.append(f"三「{row.short}」（取自 {previous.year} 年度报告的「{source}」）：{parts}")
+    rule = template.s2.in_force
+    if rule is not None:
+        counts = [
+            f"{template.cell(f's2.{r}.{rule.field}').row_label} {report.value(f's2.{r}.{rule.field}').text}"
+            for r in rule.rows
+            if not report.value(f"s2.{r}.{rule.field}").is_blank
+        ]
+        if counts:
+            label = template.cell(f"s2.{rule.rows[0]}.{rule.field}").col_label
+            lines.append(
+                f"二「{label}」（{previous.year} 年末的件数，本年有制发、废止时请相应修改）：{'，'.join(counts)}"
+            )
+        else:
+            lines.append(f"二的现行有效件数：{previous.year} 年度报告没有填写，需要自行填写")
+    contact = report.contact
+    listed = "，".join(
+        f"{CONTACT_LABELS[k]} {getattr(contact, k)}" for k in CONTACT_KEYS if getattr(contact, k)
+    )
+    lines.append(f"联系方式：{listed or '没有（可以在“机关信息”中填写）'}")
+    lines.append("一、总体情况的标准小标题：" + "、".join(template.section("s1").subheadings))
+    lines.append(f"格式：{template.name}（{template.document}）。上年的正文不复制。")
+    return lines
+
+
+class NextYearDialog(QDialog):
+    """Next year's report of an agency, asked before it is made: the year (by default the first one
+    after the chosen report without a report), and what is carried over from the year before it.
+    After acceptance `report_id` is the new report's id, also sent with a message by `created`."""
+
+    created = Signal(int, str)  # the new report's id, a message for the status bar
+
+    def __init__(self, store: Store, agency: str, after: int, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.setObjectName("next_year_dialog")
+        self.setWindowTitle("从上年报告创建")
+        self.setMinimumWidth(560)
+        self.store = store
+        self.agency = agency
+        self.report_id: int | None = None
+        self.source_id: int | None = None
+        self.existing_id: int | None = None
+
+        intro = QLabel(
+            f"为「{agency}」创建下一年度的报告：数字从上一年度的报告结转，正文从标准格式开始。请选择年度："
+        )
+        intro.setWordWrap(True)
+        self.year_spin = _year_spin(first_free_year(store, agency, after))
+        self.carry_label = QLabel()
+        self.carry_label.setObjectName("carry_over")
+        self.carry_label.setWordWrap(True)
+        self.carry_label.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
+        self.error_label = _message_label("error", _ERROR_STYLE)
+        form = QFormLayout()
+        form.addRow("年度", self.year_spin)
+        layout = QVBoxLayout(self)
+        layout.addWidget(intro)
+        layout.addLayout(form)
+        layout.addWidget(QLabel("将结转和沿用："))
+        layout.addWidget(self.carry_label)
+        layout.addWidget(self.error_label)
+        self.buttons = _buttons(self, "创建")
+        self.ok_button = self.buttons.button(QDialogButtonBox.StandardButton.Ok)
+        layout.addWidget(self.buttons)
+        self.year_spin.valueChanged.connect(self._year_changed)
+        self._year_changed(self.year_spin.value())
+
+    @property
+    def year(self) -> int:
+        return self.year_spin.value()
+
+    def _year_changed(self, year: int) -> None:
+        self.error_label.setVisible(False)
+        self.carry_label.clear()
+        self.ok_button.setEnabled(False)
+        try:
+            self.existing_id = self.store.find(self.agency, year)
+            self.source_id = self.store.find(self.agency, year - 1)
+            if self.existing_id is not None:
+                self._fail(
+                    f"数据库中已有「{self.agency}」{year} 年度报告，不能再创建一份；请换一个年度或在列表中打开它。"
+                )
+                return
+            if self.source_id is None:
+                self._fail(
+                    f"数据库中没有「{self.agency}」{year - 1} 年度报告，无从结转。"
+                    "请先导入上一年度的报告，或用「新建报告」创建空白报告。"
+                )
+                return
+            previous = self.store.load(self.source_id)
+            preview = preview_next_year(self.store, self.source_id)
+        except UserError as exc:
+            self._fail(str(exc))
+            return
+        self.carry_label.setText("\n".join(f"· {line}" for line in carry_over_lines(preview, previous)))
+        self.ok_button.setEnabled(True)
+
+    def _fail(self, message: str) -> None:
+        self.error_label.setText(message)
+        self.error_label.setVisible(True)
+
+    def accept(self) -> None:
+        if self.source_id is None or self.existing_id is not None:
+            return
+        try:
+            self.report_id = create_next_year(self.store, self.source_id)
+        except ReportExists as exc:
+            self.existing_id = exc.report_id
+            self._fail(f"数据库中已有「{exc.agency}」{exc.year} 年度报告，没有再创建。")
+            self.ok_button.setEnabled(False)
+            return
+        except UserError as exc:
+            self._fail(str(exc))
+            return
+        super().accept()
+        self.created.emit(
+            self.report_id, f"已从 {self.year - 1} 年度报告创建{self.agency} {self.year} 年度报告（已结转上年数字）"
+        )

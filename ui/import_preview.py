@@ -30,7 +30,7 @@ from PySide6.QtWidgets import (
 from core.checks import ERROR, SEVERITY_LABELS, WARNING, Finding, counts, validate
 from core.errors import UserError
 from core.numbers import Number, format_number
-from core.operations import ReportExists, create_next_year, store_report
+from core.operations import ReportExists, store_report
 from core.report import STATUS_LABELS, Report, cell_label
 from core.storage import Store
 from core.template import CellDef
@@ -239,7 +239,7 @@ class ImportPreviewDialog(QDialog):
 
     readFinished = Signal()  # the file was read (or could not be): the dialog shows the outcome
     imported = Signal(int, int)  # new report id, id moved to the recycle bin (0 when none)
-    nextYearCreated = Signal(int)  # next year's report made from the imported one
+    nextYearRequested = Signal(int)  # the imported report's id: ask for next year's report from it
     openRequested = Signal(int)
 
     def __init__(self, store: Store, path: str | Path, parent: QWidget | None = None) -> None:
@@ -252,7 +252,6 @@ class ImportPreviewDialog(QDialog):
         self.error = ""
         self.existing_id: int | None = None
         self.report_id: int | None = None
-        self.next_year_id: int | None = None
         self._task: BackgroundTask | None = None
         self.setObjectName("import_preview")
         self.setWindowTitle(f"导入报告 — {self.path.name}")
@@ -325,10 +324,10 @@ class ImportPreviewDialog(QDialog):
         self.import_button.setObjectName("import")
         self.import_button.setEnabled(False)
         self.import_button.clicked.connect(self.import_report)
-        self.next_year_button = QPushButton("从此报告创建下一年度报告")
+        self.next_year_button = QPushButton("从此报告创建下一年度报告…")
         self.next_year_button.setObjectName("next_year")
         self.next_year_button.setVisible(False)
-        self.next_year_button.clicked.connect(self.create_next_year)
+        self.next_year_button.clicked.connect(self.request_next_year)
         self.open_button = QPushButton("打开报告")
         self.open_button.setObjectName("open_report")
         self.open_button.setVisible(False)
@@ -473,23 +472,12 @@ class ImportPreviewDialog(QDialog):
         self.imported.emit(report_id, existing or 0)
         return report_id
 
-    def create_next_year(self) -> int | None:
-        """Next year's report from the imported one, with carry-over and the agency profile's contact."""
+    def request_next_year(self) -> None:
+        """Hand over to the one dialog that asks for next year's report (year, what is carried over)."""
         if self.report_id is None:
-            return None
-        try:
-            new_id = create_next_year(self.store, self.report_id)
-        except ReportExists as exc:
-            self.status_label.setText(f"数据库中已有「{exc.agency}」{exc.year} 年度报告，没有再创建。")
-            self.next_year_button.setEnabled(False)
-            return None
-        except UserError as exc:
-            self.status_label.setText(f"无法创建下一年度报告：{exc}")
-            return None
-        self.next_year_id = new_id
-        self.nextYearCreated.emit(new_id)
+            return
+        self.nextYearRequested.emit(self.report_id)
         self.accept()
-        return new_id
 
     def _open_imported(self) -> None:
         if self.report_id is not None:

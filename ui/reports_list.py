@@ -34,12 +34,11 @@ from PySide6.QtWidgets import (
 )
 
 from core.errors import UserError
-from core.operations import ReportExists, create_next_year
 from core.storage import ReportSummary, Store
 from core.template import load_template
 from exports import FORMAT_NAMES, export_report
 from reading.formats import READABLE_SUFFIXES
-from ui.dialogs import AgencyProfileDialog, DuplicateDialog, NewReportDialog
+from ui.dialogs import AgencyProfileDialog, DuplicateDialog, NewReportDialog, NextYearDialog
 
 if TYPE_CHECKING:
     from ui.import_preview import ImportPreviewDialog
@@ -200,7 +199,7 @@ class ReportsListWidget(QWidget):
         specs: list[tuple[str, str, str, Any, QKeySequence | None]] = [
             ("new_report", "新建报告", "为一个机关和年度新建空白报告", self.new_report,
              QKeySequence(QKeySequence.StandardKey.New)),
-            ("new_from_last_year", "从上年报告创建", "用所选报告创建下一年度的报告，结转「上年结转」",
+            ("new_from_last_year", "从上年报告创建…", "选择年度，查看结转的内容，再创建所选机关下一年度的报告",
              self.new_from_last_year, None),
             ("open_report", "打开", "打开所选报告", self.open_selected, None),
             ("duplicate_report", "复制", "把所选报告的数字和正文复制到另一年度或机关", self.duplicate, None),
@@ -329,25 +328,22 @@ class ReportsListWidget(QWidget):
         dialog.open()
         return dialog
 
-    def new_from_last_year(self) -> None:
-        """Next year's report of the selected one's agency, with 上年结转 carried over."""
+    def new_from_last_year(self) -> NextYearDialog | None:
+        """Ask for the year of the selected report's agency's next report and show what is carried
+        over; the report is created (and listed and opened) only when the user says 创建."""
         summary = self.selected_summary()
         if summary is None:
-            return
-        try:
-            report_id = create_next_year(self.store, summary.id)
-        except ReportExists as exc:
-            question = f"数据库中已有「{exc.agency}」{exc.year} 年度报告，不能再创建一份。\n是否打开已有的报告？"
-            if self._ask("从上年报告创建", question, default_yes=True):
-                self.select_report(exc.report_id)
-                self.openRequested.emit(exc.report_id)
-            return
-        except UserError as exc:
-            QMessageBox.warning(self, "无法创建报告", str(exc))
-            return
-        self._created(
-            report_id, f"已从 {summary.year} 年度报告创建{summary.agency} {summary.year + 1} 年度报告（已结转上年数字）"
-        )
+            return None
+        return self.ask_next_year(summary.agency, summary.year)
+
+    def ask_next_year(self, agency: str, after: int) -> NextYearDialog:
+        """The one place next year's report is made from the app (the list, the import preview)."""
+        dialog = NextYearDialog(self.store, agency, after, self)
+        dialog.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
+        # A bound method, not a lambda on the dialog: the dialog is deleted on close.
+        dialog.created.connect(self._created)
+        dialog.open()
+        return dialog
 
     def duplicate(self) -> DuplicateDialog | None:
         """Open the copy dialog for the selected report; the copy is listed and selected."""
@@ -415,13 +411,18 @@ class ReportsListWidget(QWidget):
         dialog.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
         dialog.imported.connect(self._imported)
         # Bound methods, not lambdas: a lambda on a dialog deleted on close crashed PySide at exit.
-        dialog.nextYearCreated.connect(self._next_year_created)
+        dialog.nextYearRequested.connect(self._next_year_requested)
         dialog.openRequested.connect(self.openRequested)
         dialog.open()
         return dialog
 
-    def _next_year_created(self, report_id: int) -> None:
-        self._created(report_id, "已从导入的报告创建下一年度报告（已结转上年数字）")
+    def _next_year_requested(self, report_id: int) -> None:
+        try:
+            summary = self.store.load(report_id)
+        except UserError as exc:
+            QMessageBox.warning(self, "无法创建报告", str(exc))
+            return
+        self.ask_next_year(summary.agency, summary.year)
 
     def _imported(self, report_id: int, replaced: int) -> None:
         if replaced:
