@@ -80,6 +80,14 @@ LINE_TWIPS = math.floor(LINE_PITCH_PT * 20)  # 579: the exact line pitch and the
 CHAR_SPACING_TWIPS = math.floor((CHAR_PITCH_PT - BODY_PT) * 20)  # −5
 BODY_ADVANCE_PT = BODY_PT + CHAR_SPACING_TWIPS / 20  # 15.75
 INDENT_TWIPS = round(2 * BODY_ADVANCE_PT * 20)  # 首行缩进两字: 630
+# A mark that falls just past a full line (the 29th character, "建设，") hangs in the margin in Word, whose
+# default (允许标点溢出边界, w:overflowPunct omitted or on) this is. LibreOffice 7.4 hangs it too when
+# the element is omitted, and then drops it from justified lines, print and text layer alike, as the
+# exact room left on the line happens to fall (25 twips lose it, 15 and 35 keep it). Its DOCX import
+# reads the element the other way round (ParaIsHangingPunctuation = val is 0), so writing it on keeps
+# Word's hanging and turns LibreOffice's off: there the last character goes over with the mark, as in
+# our PDF (core.linebreak), and no character is lost.
+OVERFLOW_PUNCT = "<w:overflowPunct/>"
 TITLE_TWIPS = round(TITLE_LEADING_PT * 20)
 LINE, INDENT = Twips(LINE_TWIPS), Twips(INDENT_TWIPS)
 TEXT_WIDTH_TWIPS = round(TEXT_WIDTH_MM / 25.4 * 1440)
@@ -112,6 +120,10 @@ PPR_AFTER_SNAP = (
     "w:rPr", "w:sectPr", "w:pPrChange",
 )
 PPR_AFTER_OUTLINE = ("w:divId", "w:cnfStyle", "w:rPr", "w:sectPr", "w:pPrChange")
+PPR_AFTER_OVERFLOW = (
+    "w:topLinePunct", "w:autoSpaceDE", "w:autoSpaceDN", "w:bidi", "w:adjustRightInd", "w:snapToGrid",
+    *PPR_AFTER_SNAP,
+)
 PPR_AFTER_KEEP_LINES = ("w:pageBreakBefore", "w:framePr", "w:widowControl", "w:numPr", *PPR_AFTER_SNAP)
 
 # The font table Word reads to find (or stand in for) each face: the Chinese faces in GB2312
@@ -272,6 +284,8 @@ def _format(
         fmt.line_spacing_rule = WD_LINE_SPACING.EXACTLY
     if keep_with_next:
         fmt.keep_with_next = True
+    if paragraph._p.get_or_add_pPr().find(qn("w:overflowPunct")) is None:
+        _pPr_flag(paragraph, "w:overflowPunct", PPR_AFTER_OVERFLOW)  # see OVERFLOW_PUNCT
 
 
 def _set_outline_level(paragraph: DocxParagraph, level: int) -> None:
@@ -342,7 +356,8 @@ def _setup_document(document: DocxDocument) -> None:
     defaults.append(
         parse_xml(
             f"<w:pPrDefault {nsdecls('w')}><w:pPr>"
-            '<w:widowControl/><w:spacing w:before="0" w:after="0" w:line="240" w:lineRule="auto"/>'
+            f"<w:widowControl/>{OVERFLOW_PUNCT}"
+            '<w:spacing w:before="0" w:after="0" w:line="240" w:lineRule="auto"/>'
             "</w:pPr></w:pPrDefault>"
         )
     )
@@ -361,6 +376,7 @@ def _setup_document(document: DocxDocument) -> None:
     normal_format.line_spacing = Twips(LINE_TWIPS)
     normal_format.line_spacing_rule = WD_LINE_SPACING.EXACTLY
     normal_format.widow_control = True  # no line of a paragraph alone at the foot or head of a page
+    normal.element.get_or_add_pPr().insert_element_before(OxmlElement("w:overflowPunct"), *PPR_AFTER_OVERFLOW)
 
     settings = document.settings
     settings.odd_and_even_pages_header_footer = True

@@ -498,6 +498,36 @@ def test_defaults_and_normal_style_name_fonts_without_theme() -> None:
     assert normal.paragraph_format.widow_control is True
 
 
+# w:pPr's children in the schema's order (ECMA-376 CT_PPrBase, then the rest of CT_PPr).
+PPR_ORDER = (
+    "pStyle", "keepNext", "keepLines", "pageBreakBefore", "framePr", "widowControl", "numPr",
+    "suppressLineNumbers", "pBdr", "shd", "tabs", "suppressAutoHyphens", "kinsoku", "wordWrap", "overflowPunct",
+    "topLinePunct", "autoSpaceDE", "autoSpaceDN", "bidi", "adjustRightInd", "snapToGrid", "spacing", "ind",
+    "contextualSpacing", "mirrorIndents", "suppressOverlap", "jc", "textDirection", "textAlignment",
+    "textboxTightWrap", "outlineLvl", "divId", "cnfStyle", "rPr", "sectPr", "pPrChange",
+)
+
+
+def test_punctuation_may_hang_in_word_and_never_hangs_in_libreoffice() -> None:
+    """w:overflowPunct on, in the defaults, the Normal style and every paragraph of the text: Word hangs
+    a mark past a full line as it does by default; LibreOffice, whose DOCX import reads the element the
+    other way round, carries the line's last character over with it, as the PDF does, instead of
+    hanging the mark and losing it (see exports.docx_export.OVERFLOW_PUNCT)."""
+    document = _open(_rendered("pingtan2022")[1])
+    styles = document.styles.element
+    defaults = styles.find(f"{qn('w:docDefaults')}/{qn('w:pPrDefault')}/{qn('w:pPr')}")
+    normal = document.styles["Normal"].element.pPr
+    paragraphs = [p._p.pPr for p in document.paragraphs]
+    footers = [p._p.pPr for s in document.sections for f in (s.footer, s.even_page_footer) for p in f.paragraphs]
+    for ppr in (defaults, normal, *paragraphs, *footers):
+        assert ppr is not None
+        marks = ppr.findall(qn("w:overflowPunct"))
+        assert len(marks) == 1, ppr.xml
+        assert marks[0].get(qn("w:val")) in (None, "1", "true", "on"), ppr.xml
+        names = [child.tag.rsplit("}", 1)[1] for child in ppr]
+        assert names == sorted(names, key=PPR_ORDER.index), names
+
+
 def test_page_is_a4_with_official_margins() -> None:
     section = _open(_rendered("pingtan2019")[1]).sections[0]
     measured = [section.page_width, section.page_height, section.top_margin, section.bottom_margin,
