@@ -7,7 +7,8 @@ import re
 from pathlib import Path
 
 import pytest
-from PySide6.QtCore import QTimer
+from PySide6.QtCore import Qt, QTimer
+from PySide6.QtGui import QKeySequence
 from PySide6.QtPrintSupport import QPrintDialog, QPrinter
 from PySide6.QtWidgets import QApplication, QDialogButtonBox, QFileDialog, QLabel, QMessageBox, QPushButton
 from pytestqt.qtbot import QtBot
@@ -105,3 +106,38 @@ def test_launch_loads_the_translation_before_the_window(monkeypatch: pytest.Monk
     with pytest.raises(Refused):
         ui.app.launch(db_path)
     assert calls == [QApplication.instance()]
+
+
+# --- redo keys ------------------------------------------------------------------------------------
+
+
+def _open_seed(qtbot: QtBot, store: Store) -> MainWindow:
+    window = MainWindow(store)
+    qtbot.addWidget(window)
+    window.show()
+    qtbot.waitExposed(window)
+    window.activateWindow()
+    qtbot.waitUntil(lambda: QApplication.activeWindow() is window)  # shortcuts answer in the active window
+    window.open_report(store.list_reports()[0].id)
+    assert window.session is not None
+    return window
+
+
+def test_redo_is_ctrl_y_and_ctrl_shift_z_on_every_platform(qtbot: QtBot, store: Store) -> None:
+    window = _open_seed(qtbot, store)
+    # Bound as such, not through the platform's standard Redo (only Ctrl+Shift+Z on Linux desktops).
+    assert [k.toString() for k in window.act_redo.shortcuts()] == ["Ctrl+Y", "Ctrl+Shift+Z"]
+    assert QKeySequence("Ctrl+Z") in window.act_undo.shortcuts()
+    session, editor = window.session, window.editor
+    assert session is not None and editor is not None
+    target = editor.tabs.tabBar()  # a widget with no keys of its own: the window's shortcuts answer
+    target.setFocus()
+    session.edit_cells({"s3.new.natural": "6"})
+    for redo in (
+        (Qt.Key.Key_Y, Qt.KeyboardModifier.ControlModifier),
+        (Qt.Key.Key_Z, Qt.KeyboardModifier.ControlModifier | Qt.KeyboardModifier.ShiftModifier),
+    ):
+        qtbot.keyClick(target, Qt.Key.Key_Z, Qt.KeyboardModifier.ControlModifier)
+        assert session.display("s3.new.natural") == ""
+        qtbot.keyClick(target, *redo)
+        assert session.display("s3.new.natural") == "6"

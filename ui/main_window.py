@@ -171,7 +171,10 @@ class MainWindow(QMainWindow):
 
         edit_menu = bar.addMenu("编辑(&E)")
         self.act_undo = self._action("undo", "撤销", self.undo, QKeySequence.StandardKey.Undo)
-        self.act_redo = self._action("redo", "重做", self.redo, QKeySequence.StandardKey.Redo)
+        self.act_redo = self._action("redo", "重做", self.redo)
+        # Ctrl+Y as the README and Office/WPS users expect, and Ctrl+Shift+Z, on every platform (Qt's
+        # standard Redo is only Ctrl+Shift+Z on Linux).
+        self.act_redo.setShortcuts([QKeySequence("Ctrl+Y"), QKeySequence("Ctrl+Shift+Z")])
         self.act_find = self._action("find_row", "查找行…", self.find_row, QKeySequence.StandardKey.Find)
         for action in (self.act_undo, self.act_redo, self.act_find):
             edit_menu.addAction(action)
