@@ -3,19 +3,27 @@ back where it was, redo keys, and the report that was open coming back at the ne
 
 from __future__ import annotations
 
+import json
+import os
 import re
+import subprocess
+import sys
 from pathlib import Path
 
 import pytest
-from PySide6.QtCore import Qt, QTimer
+from PySide6.QtCore import QRect, QSize, Qt, QTimer
 from PySide6.QtGui import QKeySequence
 from PySide6.QtPrintSupport import QPrintDialog, QPrinter
 from PySide6.QtWidgets import QApplication, QDialogButtonBox, QFileDialog, QLabel, QMessageBox, QPushButton
 from pytestqt.qtbot import QtBot
 
+from core.paths import data_dir
 from core.storage import Store
 from ui.main_window import MainWindow
 from ui.qt_chinese import install_translations
+from ui.window_place import DEFAULT_SIZE, GEOMETRY_KEY, TITLE_BAR, app_settings, first_geometry, fit_on_screen
+
+ROOT = Path(__file__).resolve().parents[1]
 
 # --- Qt's standard dialogs in Chinese -------------------------------------------------------------
 
@@ -141,3 +149,126 @@ def test_redo_is_ctrl_y_and_ctrl_shift_z_on_every_platform(qtbot: QtBot, store: 
         assert session.display("s3.new.natural") == ""
         qtbot.keyClick(target, *redo)
         assert session.display("s3.new.natural") == "6"
+
+
+# --- the window fits the screen and comes back where it was ---------------------------------------
+
+LAPTOP = QRect(0, 0, 1366, 768)
+
+
+def _inside(rect: QRect, screen: QRect) -> bool:
+    return screen.contains(rect.topLeft()) and screen.contains(rect.bottomRight())
+
+
+@pytest.fixture
+def laptop(monkeypatch: pytest.MonkeyPatch) -> QRect:
+    """The screens the window sees: one 1366×768 laptop screen."""
+    monkeypatch.setattr("ui.window_place.available_geometries", lambda: [QRect(LAPTOP)])
+    return LAPTOP
+
+
+def _window(qtbot: QtBot) -> MainWindow:
+    window = MainWindow()
+    qtbot.addWidget(window)
+    return window
+
+
+def test_settings_live_in_the_data_folder() -> None:
+    """The data folder: the test's own here (conftest), never the user's."""
+    settings = app_settings()
+    assert Path(settings.fileName()).parent == data_dir()
+    assert settings.format() == settings.Format.IniFormat
+
+
+def test_first_window_fits_a_1366_by_768_screen(qtbot: QtBot, laptop: QRect) -> None:
+    window = _window(qtbot)
+    geometry = window.geometry()
+    assert _inside(geometry, laptop)
+    assert geometry.top() >= TITLE_BAR  # the title bar above it is on the screen too
+    assert geometry.width() <= 1280 and geometry.height() <= 0.95 * laptop.height()
+    assert geometry.width() >= 1200 and geometry.height() >= 650  # but uses the screen
+    # A large screen gets the size the forms were laid out for.
+    assert first_geometry(QRect(0, 0, 1920, 1080)).size() == QSize(*DEFAULT_SIZE)
+
+
+def test_saved_place_and_maximised_state_come_back(qtbot: QtBot, laptop: QRect) -> None:
+    window = _window(qtbot)
+    window.setGeometry(QRect(100, 120, 900, 600))
+    window.show()
+    window.close()
+    again = _window(qtbot)
+    assert again.geometry() == QRect(100, 120, 900, 600)
+    assert not again.windowState() & Qt.WindowState.WindowMaximized
+    again.showMaximized()
+    again.close()
+    third = _window(qtbot)
+    assert third.windowState() & Qt.WindowState.WindowMaximized
+    assert third.geometry() == QRect(100, 120, 900, 600)  # un-maximised, it is where it was
+
+
+@pytest.mark.parametrize(
+    ("saved", "why"),
+    [
+        (QRect(2400, 300, 900, 600), "on a second monitor that is gone"),
+        (QRect(-1500, -900, 900, 600), "left and above every screen"),
+    ],
+)
+def test_a_place_outside_every_screen_is_recentred(qtbot: QtBot, laptop: QRect, saved: QRect, why: str) -> None:
+    app_settings().setValue(GEOMETRY_KEY, saved)
+    window = _window(qtbot)
+    assert _inside(window.geometry(), laptop), why
+    assert window.geometry() == first_geometry(laptop)
+
+
+def test_a_place_too_large_or_partly_off_the_screen_is_pulled_in(qtbot: QtBot, laptop: QRect) -> None:
+    app_settings().setValue(GEOMETRY_KEY, QRect(0, 0, 1900, 1180))  # saved on a larger screen
+    window = _window(qtbot)
+    assert _inside(window.geometry(), laptop)
+    assert window.geometry().top() >= TITLE_BAR
+    app_settings().setValue(GEOMETRY_KEY, QRect(1000, 500, 800, 500))  # hangs off the right and bottom
+    moved = _window(qtbot)
+    assert _inside(moved.geometry(), laptop)
+    assert moved.geometry().size() == QSize(800, 500)
+
+
+def test_two_screens_keep_a_window_on_the_second(monkeypatch: pytest.MonkeyPatch) -> None:
+    screens = [QRect(0, 0, 1366, 768), QRect(1366, 0, 1920, 1080)]
+    assert fit_on_screen(QRect(1500, 100, 1200, 800), screens) == QRect(1500, 100, 1200, 800)
+    assert _inside(fit_on_screen(QRect(3000, 100, 1200, 800), screens), screens[1])
+
+
+SCREEN_CHILD = """
+import json, sys
+sys.path.insert(0, {root!r})
+from PySide6.QtWidgets import QApplication
+from ui.main_window import MainWindow
+app = QApplication(sys.argv[:1])
+window = MainWindow()
+window.show()
+app.processEvents()
+screen = window.screen().availableGeometry()
+g, f = window.geometry(), window.frameGeometry()
+print(json.dumps({{"screen": [screen.width(), screen.height()], "window": [g.x(), g.y(), g.width(), g.height()],
+                  "frame": [f.x(), f.y(), f.width(), f.height()]}}))
+"""
+
+
+@pytest.mark.parametrize(("scale", "logical"), [("1", (1366, 768)), ("1.5", (911, 512))])
+def test_a_real_1366_by_768_screen_at_100_and_150_percent(
+    tmp_path: Path, scale: str, logical: tuple[int, int]
+) -> None:
+    """Qt's offscreen platform with a 1366×768 screen: at 150 % the window's logical size shrinks too
+    (it opened at 1920×1228 physical pixels before, its close button off-screen)."""
+    config = tmp_path / "screen.json"
+    config.write_text(json.dumps({"screens": [{"name": "laptop", "x": 0, "y": 0, "width": 1366, "height": 768,
+                                               "logicalDpi": 96, "dpr": 1}]}))
+    env = {**os.environ, "QT_QPA_PLATFORM": f"offscreen:configfile={config}", "QT_SCALE_FACTOR": scale,
+           "GOV_REPORT_DATA_DIR": str(data_dir())}
+    out = subprocess.run([sys.executable, "-c", SCREEN_CHILD.format(root=str(ROOT))], env=env, check=True,
+                         capture_output=True, text=True, timeout=60).stdout
+    found = json.loads(out.splitlines()[-1])
+    assert tuple(found["screen"]) == logical
+    x, y, width, height = found["window"]
+    assert x >= 0 and x + width <= logical[0]
+    assert y >= TITLE_BAR and y + height <= logical[1]
+    assert width >= 0.9 * min(logical[0], 1280) and height <= 0.95 * logical[1]

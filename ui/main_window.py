@@ -16,6 +16,8 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from ui.window_place import app_settings, restore_window, save_window
+
 if TYPE_CHECKING:  # loaded once the window is on screen (the list) or a report is opened (the editor)
     from core.storage import Store
     from ui.batch_check import BatchCheckWindow
@@ -43,7 +45,8 @@ class MainWindow(QMainWindow):
         self.setObjectName("main_window")
         self.setAcceptDrops(True)  # report files dropped on the window are previewed for import
         self.setWindowTitle(APP_TITLE)
-        self.resize(1280, 820)
+        # Sized to the screen (a 1366×768 laptop, a 150 % scale), or where it was when last closed.
+        restore_window(self, app_settings())
 
         self.stack = QStackedWidget(self)
         self.loading = QLabel("正在打开报告数据库…")
@@ -470,6 +473,7 @@ class MainWindow(QMainWindow):
 
     def closeEvent(self, event: QCloseEvent) -> None:
         # Every change is already in the database; nothing to ask.
+        save_window(self, app_settings())
         self.external_timer.stop()
         if self.batch_window is not None:
             self.batch_window.cancel()
