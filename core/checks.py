@@ -29,6 +29,9 @@ class Finding:
     # Where to show it: "s1" … "s6", or "cover" (title, year, template); derived from the cells
     # when there are any. Not part of the report file contract.
     section: str = ""
+    # The part of the section's text a finding is about (TEXT-TABLE: the sentence that quotes the
+    # figure), as [start, end) offsets into `Report.text(section)`. Not part of the report file contract.
+    span: tuple[int, int] | None = None
 
     def to_json(self) -> dict[str, object]:
         return {
@@ -129,19 +132,29 @@ def _bare(label: str) -> str:
     return _ORDINAL.sub("", label)
 
 
+# What a rule yields for each finding: the message and cells, optionally the section (when there are
+# no cells to tell it) and the span of the section's text the finding is about.
+RuleOutput = (
+    tuple[str, tuple[str, ...]]
+    | tuple[str, tuple[str, ...], str]
+    | tuple[str, tuple[str, ...], str, tuple[int, int]]
+)
+
+
 @dataclass(frozen=True)
 class Rule:
     id: str
     severity: str
     description: str
-    run: Callable[[Context], Iterator[tuple[str, tuple[str, ...]] | tuple[str, tuple[str, ...], str]]]
+    run: Callable[[Context], Iterator[RuleOutput]]
 
     def findings(self, ctx: Context) -> list[Finding]:
         out = []
         for item in self.run(ctx):
             message, cells = item[0], item[1]
             section = item[2] if len(item) > 2 else (cells[0].split(".", 1)[0] if cells else "cover")
-            out.append(Finding(self.id, self.severity, message, cells, section))
+            span = item[3] if len(item) > 3 else None
+            out.append(Finding(self.id, self.severity, message, cells, section, span))
         return out
 
 
@@ -345,9 +358,24 @@ _TEXT_FIGURES: tuple[_TextFigure, ...] = (
     ),
 )
 _TEXT_SECTIONS = ("s1", "s5", "s6")
+_SENTENCE_END = "。！？；;!?\n"
 
 
-def _text_table(ctx: Context) -> Iterator[tuple[str, tuple[str, ...], str]]:
+def sentence_span(text: str, start: int, end: int) -> tuple[int, int]:
+    """The sentence around text[start:end]: from after the previous sentence's end (or the line's
+    start) up to and including its own closing mark (or the line's end), without leading spaces."""
+    before = max(text.rfind(mark, 0, start) for mark in _SENTENCE_END) + 1
+    while before < start and text[before].isspace():
+        before += 1
+    after = len(text)
+    for position in range(end, len(text)):
+        if text[position] in _SENTENCE_END:
+            after = position if text[position] == "\n" else position + 1
+            break
+    return before, after
+
+
+def _text_table(ctx: Context) -> Iterator[tuple[str, tuple[str, ...], str, tuple[int, int]]]:
     for key in _TEXT_SECTIONS:
         text = ctx.report.text(key)
         if not text:
@@ -368,6 +396,7 @@ def _text_table(ctx: Context) -> Iterator[tuple[str, tuple[str, ...], str]]:
                     f"{fmt(sums[0])} 件",
                     figure.accepted[0],
                     key,
+                    sentence_span(text, match.start(), match.end()),
                 )
 
 

@@ -674,6 +674,27 @@ def test_text_table(section: str, phrase: str, cells: tuple[str, ...]) -> None:
     assert figure in numbers_in(finding.message)
 
 
+def test_text_table_finding_carries_the_span_of_the_sentence_that_quotes_the_figure() -> None:
+    report = full_report()
+    new = report.totals()["s3.new.total"]
+    report.texts["s1"] = (
+        "（一）主动公开\n本年度主动公开信息 300 条。本年度共收到政府信息公开申请"
+        f"{new + 2}件，均已按时答复；另有咨询若干。\n（二）依申请公开"
+    )
+    (finding,) = of(validate(report), "TEXT-TABLE")
+    assert finding.section == "s1" and finding.span is not None
+    start, end = finding.span
+    assert report.texts["s1"][start:end] == f"本年度共收到政府信息公开申请{new + 2}件，均已按时答复；"
+    # A figure on a line of its own, without a closing mark: the sentence ends with the line.
+    report.texts["s1"] = f"概况\n  结转下年度继续办理{report.totals()['s3.carried_forward.total'] + 1}件\n其他"
+    (finding,) = of(validate(report), "TEXT-TABLE")
+    assert finding.span is not None
+    assert report.texts["s1"][slice(*finding.span)].startswith("结转下年度继续办理")
+    assert report.texts["s1"][slice(*finding.span)].endswith("件")
+    # The span is for the screen only: the report file's findings stay as they were.
+    assert "span" not in finding.to_json()
+
+
 def test_text_table_received_counts_new_plus_carried_over() -> None:
     report = full_report(carried_over=1)
     totals = report.totals()

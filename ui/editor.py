@@ -4,8 +4,18 @@ from __future__ import annotations
 
 from datetime import date
 
-from PySide6.QtCore import QEvent, QObject, QSignalBlocker, Qt, Signal
-from PySide6.QtGui import QColor, QKeyEvent, QKeySequence, QPalette, QTextCursor
+from PySide6.QtCore import QEvent, QModelIndex, QObject, QPersistentModelIndex, QRect, QSignalBlocker, QSize, Qt, Signal
+from PySide6.QtGui import (
+    QBrush,
+    QColor,
+    QFont,
+    QFontMetrics,
+    QKeyEvent,
+    QKeySequence,
+    QPainter,
+    QPalette,
+    QTextCursor,
+)
 from PySide6.QtWidgets import (
     QFormLayout,
     QFrame,
@@ -16,6 +26,9 @@ from PySide6.QtWidgets import (
     QListWidgetItem,
     QPlainTextEdit,
     QPushButton,
+    QStyle,
+    QStyledItemDelegate,
+    QStyleOptionViewItem,
     QTabWidget,
     QVBoxLayout,
     QWidget,
@@ -50,6 +63,10 @@ def show_locked(widget: QWidget, locked: bool) -> None:
         palette.setColor(QPalette.ColorRole.Base, LOCKED_BASE)
         palette.setColor(QPalette.ColorRole.Text, LOCKED_TEXT)
     widget.setPalette(palette)
+
+
+def _utf16_length(text: str) -> int:
+    return len(text.encode("utf-16-le")) // 2
 
 
 def undo_key(session: ReportSession, event: QKeyEvent) -> bool:
@@ -101,6 +118,20 @@ class TextField(QPlainTextEdit):
         cursor.setPosition(min(position, len(self.toPlainText())))
         self.setTextCursor(cursor)
 
+    def select_span(self, start: int, end: int) -> None:
+        """Select text[start:end] (Python offsets; Qt counts UTF-16 units) and scroll it into view."""
+        text = self.toPlainText()
+        start, end = min(start, len(text)), min(end, len(text))
+        cursor = self.textCursor()
+        cursor.setPosition(_utf16_length(text[:start]))
+        cursor.setPosition(_utf16_length(text[:end]), QTextCursor.MoveMode.KeepAnchor)
+        self.setTextCursor(cursor)
+        self.ensureCursorVisible()
+
+    def selected_text(self) -> str:
+        """The selection as plain text (Qt's own uses a paragraph separator for line breaks)."""
+        return self.textCursor().selectedText().replace("\u2029", "\n")
+
     def insert(self, text: str) -> None:
         """Insert at the cursor as one undoable step."""
         cursor = self.textCursor()
@@ -143,6 +174,55 @@ class LineField(QLineEdit):
             super().keyPressEvent(event)
 
 
+# Room around a finding's text in the findings panel (left/right, top/bottom), in pixels.
+FINDING_PADDING = (6, 3)
+_WRAP_FLAGS = Qt.TextFlag.TextWordWrap | Qt.TextFlag.TextWrapAnywhere
+
+
+class _WrappedTextDelegate(QStyledItemDelegate):
+    """Each item's whole text wrapped to the list's width, never cut with "…": the height asked for
+    and the text drawn use the same width and the same wrapping (Chinese wraps between any two
+    characters)."""
+
+    def __init__(self, view: QListWidget) -> None:
+        super().__init__(view)
+        self.view = view
+
+    def text_rect(self, rect: QRect) -> QRect:
+        across, down = FINDING_PADDING
+        return rect.adjusted(across, down, -across, -down)
+
+    def needed(self, text: str, font: QFont, width: int) -> QSize:
+        across, down = FINDING_PADDING
+        inner = max(width - 2 * across, 20)
+        bound = QFontMetrics(font).boundingRect(QRect(0, 0, inner, 100_000), int(_WRAP_FLAGS), text)
+        return QSize(width, bound.height() + 2 * down)
+
+    def sizeHint(self, option: QStyleOptionViewItem, index: QModelIndex | QPersistentModelIndex) -> QSize:
+        font = index.data(Qt.ItemDataRole.FontRole)
+        width = self.view.viewport().width() - 2 * self.view.spacing()
+        return self.needed(str(index.data() or ""), font if isinstance(font, QFont) else option.font, width)
+
+    def paint(
+        self, painter: QPainter, option: QStyleOptionViewItem, index: QModelIndex | QPersistentModelIndex
+    ) -> None:
+        painter.save()
+        rect = option.rect
+        palette = option.palette
+        background = index.data(Qt.ItemDataRole.BackgroundRole)
+        if option.state & QStyle.StateFlag.State_Selected:
+            painter.fillRect(rect, palette.highlight())
+            painter.setPen(palette.highlightedText().color())
+        else:
+            if isinstance(background, QColor | QBrush):
+                painter.fillRect(rect, background)
+            painter.setPen(palette.text().color())
+        font = index.data(Qt.ItemDataRole.FontRole)
+        painter.setFont(font if isinstance(font, QFont) else option.font)
+        painter.drawText(self.text_rect(rect), int(_WRAP_FLAGS), str(index.data() or ""))
+        painter.restore()
+
+
 class FindingsPanel(QListWidget):
     """Every error and warning under a heading per severity, wrapped in full; activating one asks
     to go to its place."""
@@ -154,9 +234,14 @@ class FindingsPanel(QListWidget):
         self.session = session
         self.setObjectName("findings")
         self.setWordWrap(True)
+        self.setTextElideMode(Qt.TextElideMode.ElideNone)
         self.setResizeMode(QListWidget.ResizeMode.Adjust)
         self.setSpacing(2)
         self.setUniformItemSizes(False)
+        # Always there, so the width the texts are wrapped to does not change when it appears.
+        self.setVerticalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOn)
+        self.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
+        self.setItemDelegate(_WrappedTextDelegate(self))
         self.itemActivated.connect(self._activated)
         self.itemClicked.connect(self._activated)
         session.findingsChanged.connect(self.refresh)
@@ -426,7 +511,10 @@ class ReportEditor(QWidget):
             self.grids[section].select_cell(target)
             self.grids[section].setFocus()
         elif section in self.text_fields:
-            self.text_fields[section].setFocus()
+            field = self.text_fields[section]
+            field.setFocus()
+            if finding.span is not None:
+                field.select_span(*finding.span)
 
     def current_grid(self) -> ReportGridView | None:
         for key, index in self.tab_index.items():
