@@ -2,11 +2,15 @@
 
 from __future__ import annotations
 
+import json
+import os
+import subprocess
+import sys
 from pathlib import Path
 
 import pytest
-from PySide6.QtCore import QModelIndex, Qt
-from PySide6.QtWidgets import QAbstractItemView, QApplication, QLineEdit, QWidget
+from PySide6.QtCore import QModelIndex, QPoint, QRect, Qt
+from PySide6.QtWidgets import QAbstractItemView, QApplication, QLineEdit, QTableView, QWidget
 from pytestqt.qtbot import QtBot
 
 from core.nextyear import new_report
@@ -600,3 +604,212 @@ def test_home_end_go_to_the_first_and_last_input_cell(qtbot: QtBot, pingtan: Rep
     assert current_id(s2_view) == "s2.fees.amount"
     press(qtbot, s2_view, Qt.Key.Key_Home, Qt.KeyboardModifier.ControlModifier)
     assert current_id(s2_view) == "s2.regulations.issued"
+
+
+# --- frozen panes (issue 12, item 3) ---------------------------------------------------------------
+
+# The viewport of 三 in the maximised window on a 1366×768 screen at 150 % scale (911×512 logical
+# pixels): the size at which only three number columns fit beside the labels.
+SMALL_VIEWPORT = (641, 390)
+
+
+def open_small_grid(qtbot: QtBot, session: ReportSession, table_id: str) -> tuple[ReportGridView, ReportTableModel]:
+    view, model = open_grid(qtbot, session, table_id)
+    view.resize(*SMALL_VIEWPORT)
+    qtbot.waitUntil(lambda: view.viewport().width() < SMALL_VIEWPORT[0])
+    return view, model
+
+
+def pane_text(pane: QTableView, x: int, y: int) -> str:
+    """The text of the cell a frozen pane shows at a point of the grid's viewport (panes lie over it)."""
+    point = QPoint(x, y) - pane.geometry().topLeft() + pane.parentWidget().viewport().geometry().topLeft()
+    assert pane.isVisible() and pane.viewport().rect().contains(point)
+    index = pane.indexAt(point)
+    model = pane.model()
+    assert isinstance(model, ReportTableModel)
+    cell = model.cell_at(index.row(), index.column())
+    assert cell is not None
+    return cell.text
+
+
+def free_part(view: ReportGridView) -> QRect:
+    """The part of the viewport that the frozen panes leave to the scrolling cells."""
+    width, height = view.frozen_size()
+    return view.viewport().rect().adjusted(width, height, 0, 0)
+
+
+def test_frozen_labels_and_headers_stay_in_view_when_scrolled(qtbot: QtBot, pingtan: ReportSession) -> None:
+    view, model = open_small_grid(qtbot, pingtan, "s3")
+    assert view.frozen_extent() == (3, 3)
+    width, height = view.frozen_size()
+    assert width == sum(view.columnWidth(c) for c in range(3))  # the printed widths, frozen as they are
+    assert height == sum(view.rowHeight(r) for r in range(3))
+    # Scrolled to the last cell: the row label and the column header are beside and above it.
+    assert view.select_cell("s3.carried_forward.total")
+    last = view.visualRect(model.index_of("s3.carried_forward.total"))
+    assert view.horizontalScrollBar().value() > 0 and view.verticalScrollBar().value() > 0
+    assert free_part(view).contains(last)
+    assert pane_text(view.frozen_columns, 5, last.center().y()) == "四、结转下年度继续办理"
+    assert pane_text(view.frozen_rows, last.center().x(), height - 3) == "总计"
+    assert pane_text(view.frozen_corner, 5, 5).startswith("（本列数据的勾稽关系")
+    # A label cell merged over several rows is drawn whole in the pane, with its printed span.
+    assert (view.frozen_columns.rowSpan(5, 0), view.frozen_columns.columnSpan(5, 0)) == (view.rowSpan(5, 0), 1)
+    # Scrolled right only (first row): the labels of the first row are still there.
+    view.verticalScrollBar().setValue(0)
+    assert view.select_cell("s3.new.total")
+    first = view.visualRect(model.index_of("s3.new.total"))
+    assert free_part(view).contains(first) and view.verticalScrollBar().value() == 0
+    assert pane_text(view.frozen_columns, 5, first.center().y()) == "一、本年新收政府信息公开申请数量"
+    # Back to the first number cell: it comes out from under the frozen labels, not behind them.
+    assert view.select_cell("s3.new.natural")
+    assert view.horizontalScrollBar().value() == 0
+    assert free_part(view).contains(view.visualRect(model.index_of("s3.new.natural")))
+    assert pane_text(view.frozen_rows, view.visualRect(model.index_of("s3.new.natural")).center().x(), 30) == "自然人"
+
+
+def test_keys_scroll_the_cell_out_from_under_the_frozen_parts(qtbot: QtBot, pingtan: ReportSession) -> None:
+    view, _ = open_small_grid(qtbot, pingtan, "s3")
+    click(qtbot, view, "s3.new.natural")
+    press(qtbot, view, Qt.Key.Key_End, Qt.KeyboardModifier.ControlModifier)
+    assert free_part(view).contains(view.visualRect(view.currentIndex()))
+    press(qtbot, view, Qt.Key.Key_Home, Qt.KeyboardModifier.ControlModifier)
+    assert current_id(view) == "s3.new.natural"
+    assert free_part(view).contains(view.visualRect(view.currentIndex()))
+    for _ in range(18):
+        press(qtbot, view, Qt.Key.Key_Down)
+    assert free_part(view).contains(view.visualRect(view.currentIndex()))
+    assert view.verticalScrollBar().value() > 0
+
+
+def test_a_click_in_a_frozen_part_selects_in_the_shared_selection(qtbot: QtBot, pingtan: ReportSession) -> None:
+    view, model = open_small_grid(qtbot, pingtan, "s3")
+    panes = (view.frozen_columns, view.frozen_rows, view.frozen_corner)
+    assert all(p.selectionModel() is view.selectionModel() and p.model() is model for p in panes)
+    assert view.select_cell("s3.carried_forward.total")  # scrolled: the pane shows rows further down
+    view.activateWindow()
+    qtbot.waitUntil(view.isActiveWindow)
+    label = model.index(model.index_of("s3.rejected_repeat.natural").row(), 2)
+    pane = view.frozen_columns
+    qtbot.mouseClick(pane.viewport(), Qt.MouseButton.LeftButton, pos=pane.visualRect(label).center())
+    assert view.currentIndex() == label and view.selectionModel().isSelected(label)
+    assert model.data(label) == "2.重复申请"
+    # The keyboard stays with the grid: End goes to the row's last input cell.
+    assert view.hasFocus() and QApplication.focusWidget() is view
+    press(qtbot, view, Qt.Key.Key_End)
+    assert current_id(view) == "s3.rejected_repeat.other_org"
+    header = model.index(1, 3)
+    pane = view.frozen_rows
+    view.horizontalScrollBar().setValue(0)
+    qtbot.mouseClick(pane.viewport(), Qt.MouseButton.LeftButton, pos=pane.visualRect(header).center())
+    assert view.currentIndex() == header and model.data(header) == "自然人"
+    assert {(i.row(), i.column()) for i in view.selectionModel().selectedIndexes()} == {(1, 3), (2, 3)}  # merged
+
+
+def test_four_and_two_freeze_their_own_headers_and_labels(qtbot: QtBot, pingtan: ReportSession) -> None:
+    s4, s4_model = open_small_grid(qtbot, pingtan, "s4")
+    assert s4.frozen_extent() == (3, 0)
+    assert s4.frozen_rows.isVisible() and not s4.frozen_columns.isVisible() and not s4.frozen_corner.isVisible()
+    assert s4.select_cell("s4.suit_after_review.total")
+    cell = s4.visualRect(s4_model.index_of("s4.suit_after_review.total"))
+    assert s4.horizontalScrollBar().value() > 0 and free_part(s4).contains(cell)
+    assert pane_text(s4.frozen_rows, cell.center().x(), s4.frozen_size()[1] - 3) == "总计"
+    assert pane_text(s4.frozen_rows, cell.center().x(), 25) == "复议后起诉"
+    s2, s2_model = open_small_grid(qtbot, pingtan, "s2")
+    assert s2.frozen_extent() == (0, 1)
+    assert s2.frozen_columns.isVisible() and not s2.frozen_rows.isVisible()
+    s2.horizontalScrollBar().setValue(s2.horizontalScrollBar().maximum())
+    assert s2.horizontalScrollBar().value() > 0
+    row = s2.visualRect(s2_model.index_of("s2.licensing.decisions")).center().y()
+    assert pane_text(s2.frozen_columns, 5, row) == "行政许可"
+
+
+def test_nothing_is_frozen_where_no_number_column_would_fit_beside_it(qtbot: QtBot, pingtan: ReportSession) -> None:
+    view, _ = open_grid(qtbot, pingtan, "s3")
+    view.resize(480, 300)  # the labels alone are 460 pixels wide
+    qtbot.waitUntil(lambda: view.viewport().width() < 480)
+    assert view.frozen_size()[0] == 0 and not view.frozen_columns.isVisible()
+    assert view.frozen_rows.isVisible()
+    view.resize(1200, 900)
+    qtbot.waitUntil(lambda: view.frozen_columns.isVisible())
+
+
+LAPTOP_SCREEN = {
+    "synchronousWindowSystemEvents": True,
+    "windowFrameMargins": False,
+    "screens": [{"name": "laptop", "x": 0, "y": 0, "width": 1366, "height": 768, "logicalDpi": 96, "dpr": 1}],
+}
+
+# The app's window maximised on the screen above, 三 open and scrolled to its last cell.
+MAXIMISED_S3 = """
+import json, sys
+sys.path.insert(0, {root!r})
+from pathlib import Path
+from PySide6.QtCore import QPoint
+from PySide6.QtWidgets import QApplication
+app = QApplication(sys.argv[:1])
+from core.reportfile import read_report_file
+from core.storage import Store
+from ui.main_window import MainWindow
+store = Store(Path({db!r}))
+report_id = store.add_report(read_report_file(Path({sample!r})))
+window = MainWindow(store)
+window.showMaximized()
+window.open_report(report_id)
+window.editor.show_section("s3")
+for _ in range(5):
+    app.processEvents()
+grid = window.editor.grids["s3"]
+model = grid.report_model()
+table = (sum(grid.columnWidth(c) for c in range(model.columnCount())),
+         sum(grid.rowHeight(r) for r in range(model.rowCount())))
+viewport = (grid.viewport().width(), grid.viewport().height())
+grid.select_cell("s3.carried_forward.total")
+app.processEvents()
+last = grid.visualRect(grid.currentIndex())
+width, height = grid.frozen_size()
+def text(pane, x, y):
+    index = pane.indexAt(pane.viewport().mapFromGlobal(grid.viewport().mapToGlobal(QPoint(x, y))))
+    return model.cell_at(index.row(), index.column()).text
+print(json.dumps({{
+    "screen": app.primaryScreen().geometry().getRect(), "table": table, "viewport": viewport,
+    "scrolled": [grid.horizontalScrollBar().value(), grid.verticalScrollBar().value()],
+    "last_free": grid.viewport().rect().adjusted(width, height, 0, 0).contains(last),
+    "label": text(grid.frozen_columns, 5, last.center().y()),
+    "header": text(grid.frozen_rows, last.center().x(), height - 3),
+}}, ensure_ascii=False))
+"""
+
+
+@pytest.mark.parametrize("scale", ["1", "1.5"])
+def test_three_in_the_maximised_window_on_a_laptop_screen(tmp_path: Path, samples_dir: Path, scale: str) -> None:
+    """1366×768, maximised: at 100 % the whole of 三 shows without scrolling; at 150 % (911×512 logical
+    pixels) it scrolls, and its row labels and header rows stay beside and above the last cell."""
+    config = tmp_path / "screen.json"
+    config.write_text(json.dumps(LAPTOP_SCREEN))
+    script = MAXIMISED_S3.format(
+        root=str(Path(__file__).resolve().parents[1]),
+        db=str(tmp_path / "r.sqlite3"),
+        sample=str(samples_dir / "real" / "2022_pingtan.json"),
+    )
+    env = {
+        **os.environ,
+        "QT_QPA_PLATFORM": f"offscreen:configfile={config}",
+        "QT_SCALE_FACTOR": scale,
+        "GOV_REPORT_DATA_DIR": str(tmp_path / "data"),
+    }
+    result = subprocess.run(
+        [sys.executable, "-c", script], capture_output=True, text=True, env=env, timeout=60, check=False
+    )
+    assert result.returncode == 0, result.stderr
+    seen = json.loads(result.stdout.strip().splitlines()[-1])
+    assert seen["label"] == "四、结转下年度继续办理" and seen["header"] == "总计"
+    assert seen["last_free"]
+    table, viewport = seen["table"], seen["viewport"]
+    if scale == "1":
+        assert seen["screen"] == [0, 0, 1366, 768]
+        assert table[0] <= viewport[0] and table[1] <= viewport[1], f"三 is {table}, its viewport {viewport}"
+        assert seen["scrolled"] == [0, 0]
+    else:
+        assert seen["screen"] == [0, 0, 911, 512]
+        assert table[0] > viewport[0] and table[1] > viewport[1]
+        assert seen["scrolled"][0] > 0 and seen["scrolled"][1] > 0

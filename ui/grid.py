@@ -17,10 +17,22 @@ from PySide6.QtCore import (
     Qt,
     Signal,
 )
-from PySide6.QtGui import QColor, QFont, QGuiApplication, QKeyEvent, QKeySequence
+from PySide6.QtGui import (
+    QColor,
+    QFont,
+    QGuiApplication,
+    QKeyEvent,
+    QKeySequence,
+    QMouseEvent,
+    QPainter,
+    QPaintEvent,
+    QPen,
+    QWheelEvent,
+)
 from PySide6.QtWidgets import (
     QAbstractItemDelegate,
     QAbstractItemView,
+    QFrame,
     QLineEdit,
     QStyledItemDelegate,
     QStyleOptionViewItem,
@@ -46,6 +58,7 @@ ERROR_BACKGROUND = QColor("#f7c9c9")
 WARNING_BACKGROUND = QColor("#fdf0b8")
 COMPUTED_BACKGROUND = QColor("#ececec")
 HEADER_BACKGROUND = QColor("#e2e8ef")
+FROZEN_EDGE = QColor("#7d8894")  # the line where the frozen labels and headers end, as a spreadsheet draws it
 
 ROW_PADDING = 4  # extra pixels of height per row, so the grid reads like the printed table
 
@@ -265,6 +278,69 @@ class _GridDelegate(QStyledItemDelegate):
         return super().eventFilter(editor, event)
 
 
+class _FrozenPane(QTableView):
+    """A frozen part of a grid: its label columns, its header rows, or the corner where they meet. It lies
+    over the scrolling view with the same model, selection model, spans, widths and heights, scrolls
+    with it along the axis it is not frozen in, and never takes the keyboard (a click in it selects in
+    the shared selection and leaves the focus with the grid)."""
+
+    def __init__(self, grid: ReportGridView, name: str, *, follows_x: bool, follows_y: bool) -> None:
+        super().__init__(grid)
+        self._grid = grid
+        self._follows_x = follows_x
+        self._follows_y = follows_y
+        self.setObjectName(name)
+        self.setFocusPolicy(Qt.FocusPolicy.NoFocus)
+        self.horizontalHeader().hide()
+        self.verticalHeader().hide()
+        self.setFrameShape(QFrame.Shape.NoFrame)
+        self.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
+        self.setVerticalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
+        self.setHorizontalScrollMode(QAbstractItemView.ScrollMode.ScrollPerPixel)
+        self.setVerticalScrollMode(QAbstractItemView.ScrollMode.ScrollPerPixel)
+        self.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
+        self.setSelectionMode(QAbstractItemView.SelectionMode.ExtendedSelection)
+        self.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectItems)
+        self.setWordWrap(True)
+        self.setAutoScroll(False)
+        self.hide()
+
+    def follow(self) -> None:
+        """Take the grid's scroll position along the followed axis; stay at the start of the other."""
+        self.horizontalScrollBar().setValue(self._grid.horizontalScrollBar().value() if self._follows_x else 0)
+        self.verticalScrollBar().setValue(self._grid.verticalScrollBar().value() if self._follows_y else 0)
+
+    def updateGeometries(self) -> None:
+        super().updateGeometries()
+        self.follow()  # the scroll ranges may have just changed
+
+    def scrollTo(self, index: Any, hint: Any = QAbstractItemView.ScrollHint.EnsureVisible) -> None:
+        """The grid decides where to scroll; a pane only follows it."""
+
+    def wheelEvent(self, event: QWheelEvent) -> None:
+        self._grid.wheelEvent(event)
+
+    def mousePressEvent(self, event: QMouseEvent) -> None:
+        self._grid.setFocus(Qt.FocusReason.MouseFocusReason)
+        super().mousePressEvent(event)
+
+    def paintEvent(self, event: QPaintEvent) -> None:
+        super().paintEvent(event)
+        painter = QPainter(self.viewport())
+        painter.setPen(QPen(FROZEN_EDGE, 1))
+        rect = self.viewport().rect()
+        model = self.model()
+        if model is not None and model.rowCount() and model.columnCount():  # not past the table's end
+            last_row, last_col = model.rowCount() - 1, model.columnCount() - 1
+            rect.setBottom(min(rect.bottom(), self.rowViewportPosition(last_row) + self.rowHeight(last_row) - 1))
+            rect.setRight(min(rect.right(), self.columnViewportPosition(last_col) + self.columnWidth(last_col) - 1))
+        if not self._follows_x:
+            painter.drawLine(rect.topRight(), rect.bottomRight())
+        if not self._follows_y:
+            painter.drawLine(rect.bottomLeft(), rect.bottomRight())
+        painter.end()
+
+
 class ReportGridView(QTableView):
     """A table of the report laid out like the printed one, with spreadsheet keys: arrows, Tab, Enter
     moves down, typing replaces, F2 edits, Delete clears the selection, Ctrl+C / Ctrl+V as TSV."""
@@ -289,6 +365,17 @@ class ReportGridView(QTableView):
         self._session: ReportSession | None = None
         self._tab_origin: int | None = None  # the column a run of Tabs started from
         self._tab_target: tuple[int, int] | None = None  # where the Tab being handled moves to
+        # Frozen panes, as a spreadsheet freezes them: the label columns stay when scrolling right, the
+        # header rows when scrolling down. Scrolling is by pixel so that no row hides half under them.
+        self.setHorizontalScrollMode(QAbstractItemView.ScrollMode.ScrollPerPixel)
+        self.setVerticalScrollMode(QAbstractItemView.ScrollMode.ScrollPerPixel)
+        self.frozen_columns = _FrozenPane(self, "frozen_columns", follows_x=False, follows_y=True)
+        self.frozen_rows = _FrozenPane(self, "frozen_rows", follows_x=True, follows_y=False)
+        self.frozen_corner = _FrozenPane(self, "frozen_corner", follows_x=False, follows_y=False)
+        self._panes = (self.frozen_columns, self.frozen_rows, self.frozen_corner)
+        self._frozen = (0, 0)  # (rows, columns) frozen now; fewer than the table's when the view is too small
+        self.horizontalScrollBar().valueChanged.connect(self.frozen_rows.follow)
+        self.verticalScrollBar().valueChanged.connect(self.frozen_columns.follow)
         if model is not None:
             self.setModel(model)
 
@@ -304,6 +391,9 @@ class ReportGridView(QTableView):
             self._session.statusChanged.disconnect(self._on_status_changed)
             self._session = None
         super().setModel(model)
+        for pane in self._panes:
+            pane.setModel(model)
+            pane.setSelectionModel(self.selectionModel())  # one selection, shown in every part
         if isinstance(model, ReportTableModel):
             model.modelReset.connect(self._apply_geometry)
             self._session = model.session
@@ -326,6 +416,99 @@ class ReportGridView(QTableView):
         for col, width in enumerate(model.table.widths):
             self.setColumnWidth(col, round(width * unit))
         self._fit_rows(model)
+        for pane in self._panes:
+            pane.clearSpans()
+            for row, col, rowspan, colspan in model.spans():
+                pane.setSpan(row, col, rowspan, colspan)
+            for col in range(model.columnCount()):
+                pane.setColumnWidth(col, self.columnWidth(col))
+            for row in range(model.rowCount()):
+                pane.setRowHeight(row, self.rowHeight(row))
+        self._place_panes()
+
+    # --- frozen panes ----------------------------------------------------------------------------
+
+    def frozen_extent(self) -> tuple[int, int]:
+        """(rows, columns) the table freezes: its header rows, and the label columns before its first
+        number column (三: three rows and three columns; 四: three rows; 二: the label column)."""
+        model = self.report_model()
+        if model is None:
+            return 0, 0
+        numbers = [c.col for c in model.table.cells if c.cell_id is not None]
+        return model.table.header_rows, min(numbers, default=0)
+
+    def frozen_size(self) -> tuple[int, int]:
+        """Pixel width and height of the frozen columns and rows shown now."""
+        rows, columns = self._frozen
+        return sum(self.columnWidth(c) for c in range(columns)), sum(self.rowHeight(r) for r in range(rows))
+
+    def _place_panes(self) -> None:
+        """Lay the frozen panes over the viewport. A part is frozen only if a number column (row) still
+        has room beside (below) it; otherwise it scrolls as before."""
+        if "_panes" not in self.__dict__:
+            return  # Qt lays the view out while it is being built, before the panes exist
+        model = self.report_model()
+        viewport = self.viewport().geometry()
+        rows, columns = self.frozen_extent()
+        if model is not None:
+            widths = [self.columnWidth(c) for c in range(model.columnCount())]
+            if sum(widths[:columns]) + max(widths[columns:], default=0) > viewport.width():
+                columns = 0
+            heights = [self.rowHeight(r) for r in range(model.rowCount())]
+            if sum(heights[:rows]) + max(heights[rows:], default=0) > viewport.height():
+                rows = 0
+        self._frozen = (rows, columns)
+        width, height = self.frozen_size()
+        x, y = viewport.x(), viewport.y()
+        geometry = {
+            self.frozen_columns: QRect(x, y, width, viewport.height()),
+            self.frozen_rows: QRect(x, y, viewport.width(), height),
+            self.frozen_corner: QRect(x, y, width, height),
+        }
+        for pane, rect in geometry.items():
+            shown = model is not None and rect.width() > 0 and rect.height() > 0
+            if shown:
+                pane.setGeometry(rect)
+                pane.follow()
+            pane.setVisible(shown)
+
+    def resizeEvent(self, event: Any) -> None:
+        super().resizeEvent(event)
+        self._place_panes()
+
+    def updateGeometries(self) -> None:
+        super().updateGeometries()  # scroll bars come and go: the viewport changes size
+        self._place_panes()
+
+    def scrollTo(self, index: Any, hint: Any = QAbstractItemView.ScrollHint.EnsureVisible) -> None:
+        """Bring a cell into the part of the viewport the frozen panes leave free (a frozen cell is always
+        in view along its frozen axis). The whole merged cell is brought in, its start first."""
+        model = self.report_model()
+        if model is None or not index.isValid():
+            return
+        cell = model.cell_at(index.row(), index.column())
+        row, col, rowspan, colspan = (
+            (cell.row, cell.col, cell.rowspan, cell.colspan) if cell else (index.row(), index.column(), 1, 1)
+        )
+        rows, columns = self._frozen
+        width, height = self.frozen_size()
+        viewport = self.viewport().rect()
+        if col >= columns:
+            left = sum(self.columnWidth(c) for c in range(col))
+            right = left + sum(self.columnWidth(c) for c in range(col, col + colspan))
+            bar = self.horizontalScrollBar()
+            if left < bar.value() + width:
+                bar.setValue(left - width)
+            elif right > bar.value() + viewport.width():
+                bar.setValue(min(right - viewport.width(), left - width))
+        if row >= rows:
+            top = sum(self.rowHeight(r) for r in range(row))
+            bottom = top + sum(self.rowHeight(r) for r in range(row, row + rowspan))
+            bar = self.verticalScrollBar()
+            if top < bar.value() + height:
+                bar.setValue(top - height)
+            elif bottom > bar.value() + viewport.height():
+                bar.setValue(min(bottom - viewport.height(), top - height))
 
     def _fit_rows(self, model: ReportTableModel) -> None:
         """Rows as high as their wrapped labels need. QTableView.resizeRowsToContents would give the whole
