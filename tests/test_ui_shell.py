@@ -272,3 +272,64 @@ def test_a_real_1366_by_768_screen_at_100_and_150_percent(
     assert x >= 0 and x + width <= logical[0]
     assert y >= TITLE_BAR and y + height <= logical[1]
     assert width >= 0.9 * min(logical[0], 1280) and height <= 0.95 * logical[1]
+
+
+# --- the report that was open comes back ----------------------------------------------------------
+
+
+def _start(qtbot: QtBot, db: Path) -> tuple[MainWindow, Store]:
+    """What ui.app.launch does: the window, then the database, reopening the last report."""
+    window = MainWindow()
+    qtbot.addWidget(window)
+    window.show()
+    store = Store(db)
+    window.attach_store(store, reopen_last=True)
+    return window, store
+
+
+def _quit(window: MainWindow, store: Store) -> None:
+    window.close()
+    store.close()
+
+
+def test_the_report_open_at_close_opens_at_the_next_start(qtbot: QtBot, db_path: Path) -> None:
+    window, store = _start(qtbot, db_path)
+    assert window.session is None  # nothing was open before
+    report_id = store.list_reports()[0].id
+    window.open_report(report_id)
+    _quit(window, store)
+    again, store = _start(qtbot, db_path)
+    assert again.session is not None and again.session.report_id == report_id
+    assert again.stack.currentWidget() is again.editor
+    again.show_list()  # closed at the list: the list at the next start
+    _quit(again, store)
+    third, store = _start(qtbot, db_path)
+    assert third.session is None and third.stack.currentWidget() is third.reports
+    _quit(third, store)
+
+
+def test_a_report_gone_since_leaves_the_list_and_says_why(qtbot: QtBot, db_path: Path) -> None:
+    window, store = _start(qtbot, db_path)
+    report_id = store.list_reports()[0].id
+    window.open_report(report_id)
+    _quit(window, store)
+    elsewhere = Store(db_path)  # e.g. `main.py import --replace`, or another window
+    elsewhere.delete(report_id)
+    elsewhere.close()
+    again, store = _start(qtbot, db_path)
+    assert again.session is None and again.stack.currentWidget() is again.reports
+    assert "上次关闭程序时打开的报告已不在数据库中" in again.statusBar().currentMessage()
+    _quit(again, store)
+
+
+def test_the_last_report_is_remembered_per_database(qtbot: QtBot, tmp_path: Path) -> None:
+    first, other = tmp_path / "a.sqlite3", tmp_path / "b.sqlite3"
+    window, store = _start(qtbot, first)
+    window.open_report(store.list_reports()[0].id)
+    _quit(window, store)
+    elsewhere, store = _start(qtbot, other)  # its example report has the same id
+    assert elsewhere.session is None
+    _quit(elsewhere, store)
+    back, store = _start(qtbot, first)
+    assert back.session is not None
+    _quit(back, store)

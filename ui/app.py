@@ -63,7 +63,7 @@ def launch(db_path: Path) -> int:
             app.exit(2)
             return
         opened.append(store)
-        window.attach_store(store)
+        window.attach_store(store, reopen_last=True)
 
     QTimer.singleShot(0, open_database)
     try:

@@ -16,7 +16,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from ui.window_place import app_settings, restore_window, save_window
+from ui.window_place import app_settings, database_key, restore_window, save_window
 
 if TYPE_CHECKING:  # loaded once the window is on screen (the list) or a report is opened (the editor)
     from core.storage import Store
@@ -28,6 +28,8 @@ if TYPE_CHECKING:  # loaded once the window is on screen (the list) or a report 
 APP_TITLE = "政府信息公开年报助手"
 # How often the window looks for changes another process (another window, `main.py import`) saved.
 EXTERNAL_POLL_MS = 1000
+# Settings group: per database, the report open when the app closed.
+LAST_REPORT_GROUP = "last_report"
 
 
 class MainWindow(QMainWindow):
@@ -70,8 +72,9 @@ class MainWindow(QMainWindow):
         if store is not None:
             self.attach_store(store)
 
-    def attach_store(self, store: Store) -> None:
-        """Show the reports of this database."""
+    def attach_store(self, store: Store, *, reopen_last: bool = False) -> None:
+        """Show the reports of this database; with `reopen_last` (the app starting), the report that was
+        open when the app last closed on this database, if it is still there."""
         from ui.reports_list import ReportsListWidget
 
         self.store = store
@@ -87,6 +90,45 @@ class MainWindow(QMainWindow):
         self._offer_backups()  # the list found the database damaged
         self._data_version = self._poll_version()
         self.external_timer.start()
+        if reopen_last:
+            self._reopen_last_report()
+
+    def _last_report_key(self) -> str:
+        return f"{LAST_REPORT_GROUP}/{database_key(self.db_path)}"
+
+    def _reopen_last_report(self) -> None:
+        """Open the report left open at the last close; the list stays when it is gone (deleted,
+        restored away, or the database replaced) and the status bar says so."""
+        import sqlite3
+
+        from core.errors import UserError
+
+        settings = app_settings()
+        saved = settings.value(self._last_report_key())
+        if saved is None:
+            return
+        try:
+            report_id = int(str(saved))
+            there = self.store.exists(report_id)
+        except (ValueError, UserError, sqlite3.Error):
+            there = False
+        if not there:
+            settings.remove(self._last_report_key())
+            self._notice("上次关闭程序时打开的报告已不在数据库中（已删除或已被替换），请在列表中选择报告。")
+            return
+        self.reports.select_report(report_id)
+        self.open_report(report_id)
+
+    def _remember_open_report(self) -> None:
+        """At close: which report is open (the next start opens it again), or none (the list)."""
+        if not hasattr(self, "db_path"):
+            return
+        settings = app_settings()
+        if self.session is not None:
+            settings.setValue(self._last_report_key(), self.session.report_id)
+        else:
+            settings.remove(self._last_report_key())
+        settings.sync()
 
     def _poll_version(self) -> int | None:
         from core.errors import UserError
@@ -474,6 +516,7 @@ class MainWindow(QMainWindow):
     def closeEvent(self, event: QCloseEvent) -> None:
         # Every change is already in the database; nothing to ask.
         save_window(self, app_settings())
+        self._remember_open_report()
         self.external_timer.stop()
         if self.batch_window is not None:
             self.batch_window.cancel()
