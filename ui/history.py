@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+import difflib
+import html
+
 from PySide6.QtCore import Qt
 from PySide6.QtWidgets import (
     QAbstractItemView,
@@ -9,9 +12,9 @@ from PySide6.QtWidgets import (
     QHBoxLayout,
     QLabel,
     QMessageBox,
-    QPlainTextEdit,
     QPushButton,
     QSplitter,
+    QTextEdit,
     QTreeWidget,
     QTreeWidgetItem,
     QVBoxLayout,
@@ -94,6 +97,156 @@ def _excerpt(value: str | None) -> str:
     return f"「{text}」"
 
 
+# --- text changes as a diff -----------------------------------------------------------------------
+
+SAME, REMOVED, ADDED = "same", "removed", "added"
+DIFF_CONTEXT = 8  # characters of unchanged text shown around a change in the list
+DIFF_PIECE = 30  # characters of a changed piece shown in the list (the middle is left out)
+DIFF_PIECES = 2  # changes of one text named in the list; the rest are counted
+DETAIL_CONTEXT = 40  # unchanged characters kept on each side of a change in the details
+REWRITE_RATIO = 0.4  # below this share of characters in common, a text counts as rewritten
+REMOVED_STYLE = "background-color:#fde2e2; color:#a00000; text-decoration:line-through;"
+ADDED_STYLE = "background-color:#d9f2d9; color:#005a00; font-weight:bold;"
+
+
+def _word_char(char: str) -> bool:
+    """A letter or digit of a Latin word or a number: a change inside one shows the whole of it."""
+    return char.isascii() and char.isalnum()
+
+
+def text_diff(old: str, new: str) -> list[tuple[str, str]]:
+    """The change from `old` to `new`, character by character (Chinese has no spaces between words):
+    (kind, text) pieces in order, kind SAME, REMOVED or ADDED. Between two unchanged stretches there
+    is at most one removal followed by one addition; a single unchanged character between two changes
+    is folded into them, so a changed phrase reads as one change, and a number or Latin word that
+    changed in part is shown whole (12 → 15, not 1 2 → 5)."""
+    opcodes = difflib.SequenceMatcher(None, old, new, autojunk=False).get_opcodes()
+    runs: list[str | list[str]] = []  # unchanged text, or [removed, added]
+    for index, (tag, i1, i2, j1, j2) in enumerate(opcodes):
+        inner = 0 < index < len(opcodes) - 1
+        if tag == "equal" and not (inner and i2 - i1 <= 1):
+            runs.append(old[i1:i2])
+        elif runs and isinstance(runs[-1], list):
+            runs[-1][0] += old[i1:i2]
+            runs[-1][1] += new[j1:j2]
+        else:
+            runs.append([old[i1:i2], new[j1:j2]])
+    for index, run in enumerate(runs):
+        if not isinstance(run, list):
+            continue
+        before = runs[index - 1] if index > 0 else ""
+        while isinstance(before, str) and before and _word_char(before[-1]) and any(
+            t and _word_char(t[0]) for t in run
+        ):
+            run[0], run[1] = before[-1] + run[0], before[-1] + run[1]
+            before = runs[index - 1] = before[:-1]
+        after = runs[index + 1] if index + 1 < len(runs) else ""
+        while isinstance(after, str) and after and _word_char(after[0]) and any(
+            t and _word_char(t[-1]) for t in run
+        ):
+            run[0], run[1] = run[0] + after[0], run[1] + after[0]
+            after = runs[index + 1] = after[1:]
+    pieces: list[tuple[str, str]] = []
+    for run in runs:
+        if isinstance(run, str):
+            if run:
+                pieces.append((SAME, run))
+        else:
+            pieces.extend(p for p in ((REMOVED, run[0]), (ADDED, run[1])) if p[1])
+    return pieces
+
+
+def _changes(pieces: list[tuple[str, str]]) -> list[tuple[str, str, str, str]]:
+    """Each change of a diff as (text before, removed, added, text after)."""
+    out: list[tuple[str, str, str, str]] = []
+    index = 0
+    while index < len(pieces):
+        if pieces[index][0] == SAME:
+            index += 1
+            continue
+        before = pieces[index - 1][1] if index > 0 else ""
+        removed = added = ""
+        while index < len(pieces) and pieces[index][0] != SAME:
+            kind, text = pieces[index]
+            if kind == REMOVED:
+                removed = text
+            else:
+                added = text
+            index += 1
+        after = pieces[index][1] if index < len(pieces) else ""
+        out.append((before, removed, added, after))
+    return out
+
+
+def rewritten(old: str, new: str) -> bool:
+    """Whether `new` is a different text rather than an edit of `old` (few characters in common)."""
+    if not old or not new:
+        return True
+    return difflib.SequenceMatcher(None, old, new, autojunk=False).ratio() < REWRITE_RATIO
+
+
+def _flat(text: str) -> str:
+    return " ".join(text.split())
+
+
+def _middle_cut(text: str, limit: int) -> str:
+    """A changed piece no longer than `limit`: its beginning and end, the middle left out."""
+    text = _flat(text)
+    if len(text) <= limit:
+        return text
+    half = (limit - 1) // 2
+    return f"{text[:half]}…{text[-half:]}"
+
+
+def describe_text_change(old: str, new: str) -> str:
+    """The words that changed, with a little of the text around them, e.g.
+    …共收到申请「12」→「15」件，均已…; a rewritten text as 「old」 → 「new」."""
+    if rewritten(old, new):
+        return f"{_excerpt(old)} → {_excerpt(new)}"
+    changes = []
+    for before, removed, added, after in _changes(text_diff(old, new)):
+        head = _flat(before)[-DIFF_CONTEXT:]
+        tail = _flat(after)[:DIFF_CONTEXT]
+        if removed and added:
+            change = f"「{_middle_cut(removed, DIFF_PIECE)}」→「{_middle_cut(added, DIFF_PIECE)}」"
+        elif removed:
+            change = f"删去「{_middle_cut(removed, DIFF_PIECE)}」"
+        else:
+            change = f"加入「{_middle_cut(added, DIFF_PIECE)}」"
+        changes.append(f"{'…' if head else ''}{head}{change}{tail}{'…' if tail else ''}")
+    if not changes:
+        return "（只改了空白）"
+    shown = "；".join(changes[:DIFF_PIECES])
+    if len(changes) > DIFF_PIECES:
+        shown += f" 等 {len(changes)} 处"
+    return shown
+
+
+def diff_html(old: str, new: str) -> str:
+    """The change as HTML for the details: removed characters struck out in red, added ones in green,
+    long unchanged stretches shortened to their ends."""
+    parts: list[str] = []
+    pieces = text_diff(old, new)
+    for index, (kind, text) in enumerate(pieces):
+        if kind == REMOVED:
+            parts.append(f'<span style="{REMOVED_STYLE}">{_html(text)}</span>')
+        elif kind == ADDED:
+            parts.append(f'<span style="{ADDED_STYLE}">{_html(text)}</span>')
+        else:
+            first, last = index == 0, index == len(pieces) - 1
+            keep = DETAIL_CONTEXT
+            if len(text) > (keep if first or last else 2 * keep) + 1:
+                head = "" if first else text[:keep]
+                tail = "" if last else text[-keep:]
+                text = f"{head}…{tail}"
+            parts.append(_html(text))
+    return "".join(parts)
+
+
+def _html(text: str) -> str:
+    return html.escape(text).replace("\n", "<br>")
+
+
 def _report_field(key: str, value: str | None) -> str:
     if not value:
         return "空"
@@ -115,7 +268,7 @@ def describe_change(
         after = "改由程序计算" if new is None else _number(new)
         return f"{cell_place(template, key, with_section)}（文件中印出的合计）：{_number(old)} → {after}"
     if kind == "text":
-        return f"{text_name(template, key)}：{_excerpt(old)} → {_excerpt(new)}"
+        return f"{text_name(template, key)}：{describe_text_change(old or '', new or '')}"
     if kind == "field":
         name = REPORT_FIELD_NAMES.get(key, key)
         return f"{name}：{_report_field(key, old)} → {_report_field(key, new)}"
@@ -146,6 +299,35 @@ def describe_details(template: Template, revision: Revision) -> str:
     return "\n".join([head, "", *lines])
 
 
+def change_html(template: Template, target: str, old: str | None, new: str | None) -> str:
+    """One change for the details pane: a text change as its words struck out and added, marked in
+    colour (a rewritten text: all of the old struck out, all of the new added); others in words."""
+    kind, _, key = target.partition(":")
+    if kind != "text":
+        return _html(describe_change(template, target, old, new, with_section=True))
+    before, after = old or "", new or ""
+    if rewritten(before, after):
+        pieces = [(REMOVED, before), (ADDED, after)]
+        body = "".join(
+            f'<span style="{REMOVED_STYLE if k == REMOVED else ADDED_STYLE}">{_html(t)}</span>' for k, t in pieces if t
+        )
+    else:
+        body = diff_html(before, after)
+    return f"<b>{_html(text_name(template, key))}</b>：<br>{body or '（空）'}"
+
+
+def details_html(template: Template, revision: Revision) -> str:
+    """Every change of a revision for the details pane, text changes shown as a marked diff."""
+    head = f"第 {revision.batch} 版　{revision_time(revision.at)}　{revision.label}"
+    lines = [change_html(template, *change) for change in revision.changes]
+    legend = (
+        f'<span style="{REMOVED_STYLE}">删去的文字</span>　<span style="{ADDED_STYLE}">加入的文字</span>'
+        if any(target.startswith("text:") for target, _, _ in revision.changes)
+        else ""
+    )
+    return "<br>".join([_html(head), legend, *[f"<p>{line}</p>" for line in lines]])
+
+
 class HistoryDialog(QDialog):
     """Every saved version of the report, newest first; restoring one is itself a new version."""
 
@@ -172,7 +354,7 @@ class HistoryDialog(QDialog):
         self.list.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
         self.list.currentItemChanged.connect(self._on_current_changed)
 
-        self.details = QPlainTextEdit()
+        self.details = QTextEdit()
         self.details.setObjectName("history_details")
         self.details.setReadOnly(True)
 
@@ -244,7 +426,7 @@ class HistoryDialog(QDialog):
             self.details.clear()
             self.restore_button.setEnabled(False)
             return
-        self.details.setPlainText(describe_details(self.session.report.template, revision))
+        self.details.setHtml(details_html(self.session.report.template, revision))
         # The newest version is what the report is now: nothing to restore.
         self.restore_button.setEnabled(revision.batch != self.revisions[0].batch)
 
