@@ -26,7 +26,7 @@ from reading.document import ImportResult
 from reading.formats import read_with_log
 from tests.conftest import SAMPLES_DIR, full_report, previous_report
 from ui import import_preview
-from ui.batch_check import ERRORS, BatchCheckWindow
+from ui.batch_check import ERRORS, FILE_TYPE, STATUS, WARNINGS, BatchCheckWindow
 from ui.dialogs import NextYearDialog
 from ui.import_preview import FAILED, IMPORTED, READY, ImportPreviewDialog
 from ui.main_window import MainWindow
@@ -406,7 +406,7 @@ def test_adding_a_folder_checks_every_report_in_it(
     broken_row = next(r for r in range(batch.proxy.rowCount()) if batch.proxy.index(r, 0).data() == "区县/损坏.json")
     batch.table.selectRow(broken_row)
     assert label(batch, "batch_detail").startswith("「区县/损坏.json」无法读取：")
-    assert batch.proxy.index(broken_row, 6).data().startswith("无法读取：")
+    assert batch.proxy.index(broken_row, STATUS).data().startswith("无法读取：")
 
     # Sorting by 错误 puts the report with errors first and the unreadable file last.
     batch.table.sortByColumn(ERRORS, Qt.SortOrder.DescendingOrder)
@@ -451,7 +451,7 @@ def test_last_year_in_the_same_batch_is_used_for_carry_over(
     assert rows["a-2022.json"].with_previous
     assert "CARRY-OVER" in [f.rule for f in rows["a-2022.json"].findings]
     row = next(r for r in range(batch.model.rowCount()) if batch.model.check(r).name == "a-2022.json")
-    assert batch.model.index(row, 5).data() == str(rows["a-2022.json"].counts[1])
+    assert batch.model.index(row, WARNINGS).data() == str(rows["a-2022.json"].counts[1])
 
 
 def test_cancel_stops_after_the_current_file(

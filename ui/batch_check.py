@@ -34,6 +34,8 @@ from PySide6.QtWidgets import (
     QProgressBar,
     QPushButton,
     QSplitter,
+    QStyledItemDelegate,
+    QStyleOptionViewItem,
     QTableView,
     QVBoxLayout,
     QWidget,
@@ -58,13 +60,16 @@ from reading.batch import (
     summary_rows,
 )
 from reading.formats import READABLE_SUFFIXES
-from ui.import_preview import fill_findings, fill_log
+from ui.import_preview import file_type_name, fill_findings, fill_log
 from ui.printing import default_export_folder, export_error_message, remember_export_folder
 from ui.tasks import BackgroundTask
 
 log = logging.getLogger(__name__)
 
-FILE, AGENCY, YEAR, TEMPLATE, ERRORS, WARNINGS, STATUS = range(len(COLUMNS))
+# The table's columns: reading.batch's (also those of the exported table) with the file type after
+# the file's name, so that the Word, PDF and web page of one report can be told apart.
+TABLE_COLUMNS: tuple[str, ...] = (COLUMNS[0], "类型", *COLUMNS[1:])
+FILE, FILE_TYPE, AGENCY, YEAR, TEMPLATE, ERRORS, WARNINGS, STATUS = range(len(TABLE_COLUMNS))
 SortRole = Qt.ItemDataRole.UserRole + 1
 ERROR_COLOR = QColor("#c00000")
 _Index = QModelIndex | QPersistentModelIndex
@@ -146,7 +151,7 @@ class _BatchRunnable(QRunnable):
 
 
 class BatchTableModel(QAbstractTableModel):
-    """One row per checked file: 文件, 机关, 年度, 格式, 错误, 提示, 状态."""
+    """One row per checked file: 文件, 类型, 机关, 年度, 格式, 错误, 提示, 状态."""
 
     def __init__(self, parent: QObject | None = None) -> None:
         super().__init__(parent)
@@ -168,7 +173,7 @@ class BatchTableModel(QAbstractTableModel):
         for row, old in enumerate(self._rows):
             if old.path == check.path:
                 self._rows[row] = check
-                self.dataChanged.emit(self.index(row, 0), self.index(row, len(COLUMNS) - 1))
+                self.dataChanged.emit(self.index(row, 0), self.index(row, len(TABLE_COLUMNS) - 1))
                 return
 
     def clear(self) -> None:
@@ -180,19 +185,25 @@ class BatchTableModel(QAbstractTableModel):
         return 0 if parent.isValid() else len(self._rows)
 
     def columnCount(self, parent: _Index = QModelIndex()) -> int:  # noqa: B008
-        return 0 if parent.isValid() else len(COLUMNS)
+        return 0 if parent.isValid() else len(TABLE_COLUMNS)
 
     def headerData(self, section: int, orientation: Qt.Orientation, role: int = Qt.ItemDataRole.DisplayRole) -> Any:
         if orientation == Qt.Orientation.Horizontal and role == Qt.ItemDataRole.DisplayRole:
-            return COLUMNS[section] if 0 <= section < len(COLUMNS) else None
+            return TABLE_COLUMNS[section] if 0 <= section < len(TABLE_COLUMNS) else None
         return None
+
+    @staticmethod
+    def _value(check: FileCheck, column: int) -> str | int:
+        if column == FILE_TYPE:
+            return file_type_name(check.path)
+        return check.cells()[column if column < FILE_TYPE else column - 1]
 
     def data(self, index: _Index, role: int = Qt.ItemDataRole.DisplayRole) -> Any:
         if not index.isValid() or not 0 <= index.row() < len(self._rows):
             return None
         check = self._rows[index.row()]
         column = index.column()
-        value = check.cells()[column]
+        value = self._value(check, column)
         if role == Qt.ItemDataRole.DisplayRole:
             return str(value)
         if role == SortRole:
@@ -212,6 +223,14 @@ class BatchTableModel(QAbstractTableModel):
         if role == Qt.ItemDataRole.TextAlignmentRole and column in (YEAR, ERRORS, WARNINGS):
             return int(Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter)
         return None
+
+
+class _MiddleElidedDelegate(QStyledItemDelegate):
+    """A cell whose text, when too long, keeps its beginning and end and drops the middle."""
+
+    def initStyleOption(self, option: QStyleOptionViewItem, index: _Index) -> None:
+        super().initStyleOption(option, index)
+        option.textElideMode = Qt.TextElideMode.ElideMiddle
 
 
 def dropped_paths(mime: QMimeData) -> list[Path]:
@@ -260,8 +279,12 @@ class BatchCheckWindow(QWidget):
         header = self.table.horizontalHeader()
         header.setSectionResizeMode(QHeaderView.ResizeMode.Interactive)
         header.setStretchLastSection(True)
-        for column, width in ((FILE, 260), (AGENCY, 220), (YEAR, 60), (TEMPLATE, 100), (ERRORS, 50), (WARNINGS, 50)):
+        for column, width in (
+            (FILE, 260), (FILE_TYPE, 90), (AGENCY, 220), (YEAR, 60), (TEMPLATE, 100), (ERRORS, 50), (WARNINGS, 50)
+        ):
             self.table.setColumnWidth(column, width)
+        # Files of one report differ at the end of their names (…年度报告.docx / .pdf): keep both ends.
+        self.table.setItemDelegateForColumn(FILE, _MiddleElidedDelegate(self.table))
         self.table.selectionModel().selectionChanged.connect(self._show_selected)
 
         self.findings_list = QListWidget()
