@@ -21,6 +21,7 @@ from ui import dialogs
 from ui.dialogs import CONFIRM_TEXT, FinaliseDialog, finalise_concerns
 from ui.editor import LOCKED_BASE, LineField, TextField
 from ui.main_window import MainWindow
+from ui.session import LOCKED_MESSAGE
 
 SEED_AGENCY = "四平市铁西区人民政府办公室"
 
@@ -122,6 +123,10 @@ def test_typing_delete_and_today_on_a_final_report_never_claim_unsaved_work(
     window.statusBar().clearMessage()
     qtbot.keyClick(grid, Qt.Key.Key_Delete)
     assert "已定稿" in window.statusBar().currentMessage()
+    QApplication.clipboard().setText("1\t2\n3\t4")
+    window.statusBar().clearMessage()
+    qtbot.keyClick(grid, Qt.Key.Key_V, Qt.KeyboardModifier.ControlModifier)
+    assert window.statusBar().currentMessage() == LOCKED_MESSAGE  # not a refusal of the block's shape
     # The 今天 button is off; the edit it would make is refused quietly all the same.
     assert not session.edit_text("signature.date", "2026-01-20")
     assert session.display("s3.new.legal") == ""

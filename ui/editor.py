@@ -366,12 +366,19 @@ class ReportEditor(QWidget):
         return True
 
     def eventFilter(self, watched: QObject, event: QEvent) -> bool:
-        """Typing on a finalised report's grid says why nothing happens (it is not swallowed)."""
+        """On a finalised report's grid, typing says why nothing happens, and paste, cut and Delete
+        are not tried at all (only said): nothing in the grid can change."""
+        if not self.session.final or event.type() != QEvent.Type.KeyPress or not isinstance(event, QKeyEvent):
+            return False
         if (
-            self.session.final
-            and event.type() == QEvent.Type.KeyPress
-            and isinstance(event, QKeyEvent)
-            and event.text().isprintable()
+            event.matches(QKeySequence.StandardKey.Paste)
+            or event.matches(QKeySequence.StandardKey.Cut)
+            or event.key() in (Qt.Key.Key_Delete, Qt.Key.Key_Backspace)
+        ):
+            self.notice.emit(LOCKED_MESSAGE)
+            return True
+        if (
+            event.text().isprintable()
             and event.text().strip()
             and not event.modifiers() & (Qt.KeyboardModifier.ControlModifier | Qt.KeyboardModifier.AltModifier)
         ):
