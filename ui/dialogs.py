@@ -618,8 +618,10 @@ def carry_over_lines(report: Report, previous: Report) -> list[str]:
             lines.append(
                 f"二「{label}」（{previous.year} 年末的件数，本年有制发、废止时请相应修改）：{'，'.join(counts)}"
             )
-        else:
+        elif any(previous.template.has_cell(f"s2.{r}.{rule.field}") for r in rule.rows):
             lines.append(f"二的现行有效件数：{previous.year} 年度报告没有填写，需要自行填写")
+        else:
+            lines.append(f"二的现行有效件数：{previous.year} 年度报告的格式不统计这一项，需要自行填写")
     contact = report.contact
     listed = "，".join(
         f"{CONTACT_LABELS[k]} {getattr(contact, k)}" for k in CONTACT_KEYS if getattr(contact, k)
