@@ -115,12 +115,14 @@ class S2Row(NamedTuple):
     id: str
     label: str
     cells: tuple[S2Cell, ...]
+    note: str = ""  # what the row counts, for the in-app guide (填报说明)
 
 
 class S2Block(NamedTuple):
     caption: str
     header: tuple[S2HeaderCell, ...]
     rows: tuple[S2Row, ...]
+    note: str = ""  # what the caption (an item of the regulations' article 20) covers
 
 
 class S2InForce(NamedTuple):
@@ -147,6 +149,7 @@ class S3Column(NamedTuple):
     group: str | None
     sum_of: tuple[str, ...] = ()
     rule: str | None = None
+    note: str = ""  # who or what the column counts, for the in-app guide
 
     @property
     def computed(self) -> bool:
@@ -170,6 +173,7 @@ class S3Row(NamedTuple):
     role: str  # "input", "outcome" (a part of the results total) or "results_total"
     sum_of: tuple[str, ...] = ()  # a computed row: the rows it adds up, column by column
     rule: str | None = None
+    note: str = ""  # what the row counts (and under which article), for the in-app guide
 
     @property
     def label(self) -> str:
@@ -240,6 +244,7 @@ class S4Group(NamedTuple):
     id: str
     label: str
     parent: str | None
+    note: str = ""  # which cases the group counts, for the in-app guide
 
     @property
     def full_label(self) -> str:
@@ -368,7 +373,7 @@ def _columns(items: list[dict[str, Any]], with_groups: bool) -> tuple[S3Column, 
     return tuple(
         S3Column(
             str(c["id"]), str(c["label"]), c.get("group") if with_groups else None,
-            _strings(c.get("sum_of")), c.get("rule"),
+            _strings(c.get("sum_of")), c.get("rule"), str(c.get("note", "")),
         )
         for c in items
     )
@@ -396,8 +401,8 @@ def _s2(data: dict[str, Any], cells: list[CellDef]) -> S2Table:
                 )
                 cells.append(cell)
                 row_cells.append(S2Cell(cell, int(c["span"])))
-            rows.append(S2Row(r["id"], r["label"], tuple(row_cells)))
-        blocks.append(S2Block(b["caption"], header, tuple(rows)))
+            rows.append(S2Row(r["id"], r["label"], tuple(row_cells), str(r.get("note", ""))))
+        blocks.append(S2Block(b["caption"], header, tuple(rows), str(b.get("note", ""))))
     in_force = data.get("in_force")
     return S2Table(
         int(data["columns"]),
@@ -415,7 +420,7 @@ def _s3(data: dict[str, Any], cells: list[CellDef], sums: list[SumDef]) -> S3Mat
         S3Row(
             str(r["id"]), tuple(r["path"]), str(r["short"]),
             "results_total" if r.get("sum_of") else "outcome" if r["id"] in parts_of_rows else "input",
-            _strings(r.get("sum_of")), r.get("rule"),
+            _strings(r.get("sum_of")), r.get("rule"), str(r.get("note", "")),
         )
         for r in data["rows"]
     )
@@ -469,7 +474,7 @@ def _s3(data: dict[str, Any], cells: list[CellDef], sums: list[SumDef]) -> S3Mat
 
 
 def _s4(data: dict[str, Any], cells: list[CellDef], sums: list[SumDef]) -> S4Table:
-    groups = tuple(S4Group(g["id"], g["label"], g.get("parent")) for g in data["groups"])
+    groups = tuple(S4Group(g["id"], g["label"], g.get("parent"), str(g.get("note", ""))) for g in data["groups"])
     columns = _columns(data["columns"], with_groups=False)
     by_col = {c.id: c for c in columns}
     for g in groups:

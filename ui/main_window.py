@@ -22,6 +22,7 @@ if TYPE_CHECKING:  # loaded once the window is on screen (the list) or a report 
     from core.storage import Store
     from ui.batch_check import BatchCheckWindow
     from ui.editor import ReportEditor
+    from ui.guide import GuideDialog
     from ui.reports_list import ReportsListWidget
     from ui.session import ReportSession
 
@@ -44,6 +45,7 @@ class MainWindow(QMainWindow):
         self.session: ReportSession | None = None
         self.editor: ReportEditor | None = None
         self.batch_window: BatchCheckWindow | None = None
+        self.guide: GuideDialog | None = None
         self.setObjectName("main_window")
         self.setAcceptDrops(True)  # report files dropped on the window are previewed for import
         self.setWindowTitle(APP_TITLE)
@@ -231,6 +233,9 @@ class MainWindow(QMainWindow):
             report_menu.addAction(action)
 
         help_menu = bar.addMenu("帮助(&H)")
+        self.act_guide = self._action("guide", "填报说明…", self.show_guide, QKeySequence.StandardKey.HelpContents)
+        help_menu.addAction(self.act_guide)
+        help_menu.addSeparator()
         help_menu.addAction(self._action("about", "关于", self.about))
 
     def _update_actions(self) -> None:
@@ -504,6 +509,26 @@ class MainWindow(QMainWindow):
         if ask(self, "数据库已损坏", str(store.damaged), buttons, icon=QMessageBox.Icon.Critical,
                name="damaged_in_use") == "choose":
             self.show_backups()
+
+    def show_guide(self) -> GuideDialog:
+        """帮助 → 填报说明: what each row of 二, 三 and 四 counts, for the open report's format (at the
+        table being filled) or the current format; one window, kept beside the report."""
+        from ui.guide import GuideDialog
+
+        template_id = self.session.report.template_id if self.session is not None else None
+        if self.guide is None:
+            self.guide = GuideDialog(template_id, self)
+        elif template_id is not None:
+            self.guide.select_template(template_id)
+        section = None
+        if self.editor is not None:
+            current = self.editor.tabs.currentIndex()
+            section = next((key for key, index in self.editor.tab_index.items() if index == current), None)
+        self.guide.show()
+        self.guide.raise_()
+        self.guide.activateWindow()
+        self.guide.show_section(section if section in ("s2", "s3", "s4") else "s3")
+        return self.guide
 
     def about(self) -> None:
         QMessageBox.about(
