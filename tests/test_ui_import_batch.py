@@ -26,7 +26,7 @@ from reading.document import ImportResult
 from reading.formats import read_with_log
 from tests.conftest import SAMPLES_DIR, full_report, previous_report
 from ui import import_preview
-from ui.batch_check import ERRORS, FILE_TYPE, STATUS, WARNINGS, BatchCheckWindow
+from ui.batch_check import ERRORS, STATUS, WARNINGS, BatchCheckWindow
 from ui.dialogs import NextYearDialog
 from ui.import_preview import FAILED, IMPORTED, READY, ImportPreviewDialog
 from ui.main_window import MainWindow
