@@ -10,13 +10,23 @@ from pathlib import Path
 
 import pytest
 from PySide6.QtCore import QModelIndex, QPoint, QRect, Qt
-from PySide6.QtWidgets import QAbstractItemView, QApplication, QLineEdit, QTableView, QWidget
+from PySide6.QtWidgets import (
+    QAbstractButton,
+    QAbstractItemView,
+    QApplication,
+    QLineEdit,
+    QMessageBox,
+    QTableView,
+    QWidget,
+)
 from pytestqt.qtbot import QtBot
 
+from core.clipboard import to_tsv
 from core.nextyear import new_report
 from core.reportfile import read_report_file
 from core.storage import Store
 from tests.conftest import full_report
+from tests.test_clipboard_summary import EXCEL_S3, EXCEL_S3_ROWS, EXPECTED_S3
 from ui.grid import (
     COMPUTED_BACKGROUND,
     ERROR_BACKGROUND,
@@ -396,8 +406,9 @@ def test_paste_from_a_spreadsheet_is_one_undo_step(qtbot: QtBot, pingtan: Report
     [
         ("s3.granted.natural", "1\t2\n3\tx\n", "不是"),  # a letter
         ("s3.carried_forward.natural", "1\n2\n", "超出了表格的范围"),  # runs off the bottom
-        ("s3.new.other_org", "1\t2\n", "自动计算"),  # over the 总计 column
-        ("s3.total_processed.natural", "1\n", "自动计算"),  # onto the （七）总计 row
+        ("s3.new.total", "x\n", "不是数字"),  # a text on the 总计 column
+        # A row label of the table one row below where it belongs: out of line.
+        ("s3.granted.natural", "（二）部分公开（区分处理的，只计这一情形，不计其他情形）\t1\n", "没有对齐"),
     ],
 )
 def test_refused_paste_changes_nothing_and_says_why(
@@ -813,3 +824,89 @@ def test_three_in_the_maximised_window_on_a_laptop_screen(tmp_path: Path, sample
         assert seen["screen"] == [0, 0, 911, 512]
         assert table[0] > viewport[0] and table[1] > viewport[1]
         assert seen["scrolled"][0] > 0 and seen["scrolled"][1] > 0
+
+
+
+# --- pasting the official shape (issue 12, item 4) -------------------------------------------------
+
+
+def test_paste_of_the_official_shape_with_labels_headers_and_totals(
+    qtbot: QtBot, store: Store, db_path: Path
+) -> None:
+    session = new_session(store)
+    view, model = open_grid(qtbot, session, "s3")
+    steps = session.undo_stack.count()
+    click(qtbot, view, "s3.new.natural")
+    QApplication.clipboard().setText(EXCEL_S3)
+    with qtbot.waitSignal(view.notice, timeout=1000) as notice:
+        press(qtbot, view, Qt.Key.Key_V, Qt.KeyboardModifier.ControlModifier)
+    assert notice.args[0].startswith("已粘贴 144 个单元格，表头和行名称") and "31 个合计与计算一致" in notice.args[0]
+    assert view.paste_notice is None
+    assert {c: stored(db_path, session, c) for c in EXPECTED_S3} == EXPECTED_S3
+    assert model.data(model.index_of("s3.total_processed.total")) == "1233"
+    assert session.undo_stack.count() == steps + 1 and session.undo_stack.undoText() == "粘贴"
+    selected = view.selectionModel().selectedIndexes()
+    assert len(selected) == model.rowCount() * model.columnCount()  # the whole table it covered
+    session.undo_stack.undo()
+    assert all(stored(db_path, session, c) is None for c in EXPECTED_S3)
+
+
+def test_pasted_totals_that_differ_are_said_and_the_paste_can_be_undone(
+    qtbot: QtBot, store: Store, db_path: Path
+) -> None:
+    rows = [list(r) for r in EXCEL_S3_ROWS]
+    rows[26][3] = "1,231"  # （七）总计·自然人 one more than its column adds up to
+    session = new_session(store)
+    view, model = open_grid(qtbot, session, "s3")
+    steps = session.undo_stack.index()
+    click(qtbot, view, "s3.new.natural")
+    QApplication.clipboard().setText(to_tsv(rows))
+    with qtbot.waitSignal(view.notice, timeout=1000) as notice:
+        press(qtbot, view, Qt.Key.Key_V, Qt.KeyboardModifier.ControlModifier)
+    assert notice.args[0] == "粘贴的总计与计算不符：（七）总计·自然人 粘贴 1231，计算 1230"
+    box = view.paste_notice
+    assert isinstance(box, QMessageBox) and box.isVisible()
+    assert box.windowModality() == Qt.WindowModality.NonModal and not box.isModal()
+    assert "（七）总计·自然人 粘贴 1231，计算 1230" in box.informativeText()
+    assert box.defaultButton().text() == "保留粘贴"
+    # The numbers are in: a mismatch is said, not a refusal.
+    assert stored(db_path, session, "s3.new.natural") == "1234"
+    assert model.data(model.index_of("s3.total_processed.natural")) == "1230"
+    assert session.undo_stack.index() == steps + 1
+    (undo,) = [b for b in box.buttons() if b.objectName() == "undo_paste"]
+    assert undo.text() == "撤销这次粘贴"
+    undo.click()
+    qtbot.waitUntil(lambda: view.paste_notice is None)
+    assert session.undo_stack.index() == steps
+    assert stored(db_path, session, "s3.new.natural") is None
+
+
+def test_undo_from_the_notice_does_not_undo_a_later_edit(qtbot: QtBot, store: Store, db_path: Path) -> None:
+    session = new_session(store)
+    view, _ = open_grid(qtbot, session, "s4")
+    click(qtbot, view, "s4.review.upheld")
+    QApplication.clipboard().setText("结果维持\t结果纠正\t其他结果\t尚未审结\t总计\r\n1\t2\t0\t0\t4\r\n")
+    with qtbot.waitSignal(view.notice, timeout=1000) as notice:
+        press(qtbot, view, Qt.Key.Key_V, Qt.KeyboardModifier.ControlModifier)
+    assert notice.args[0] == "粘贴的总计与计算不符：行政复议·总计 粘贴 4，计算 3"
+    box = view.paste_notice
+    assert box is not None
+    session.edit_cells({"s4.review.pending": "5"})  # typed while the notice stays open
+    (undo,) = [b for b in box.buttons() if b.objectName() == "undo_paste"]
+    with qtbot.waitSignal(view.notice, timeout=1000) as notice:
+        undo.click()
+    assert "已有其他修改" in notice.args[0]
+    assert stored(db_path, session, "s4.review.upheld") == "1" and stored(db_path, session, "s4.review.pending") == "5"
+    with qtbot.waitSignal(view.notice, timeout=1000):
+        press(qtbot, view, Qt.Key.Key_V, Qt.KeyboardModifier.ControlModifier)
+    assert stored(db_path, session, "s4.review.pending") == "0"
+    assert "撤销这次粘贴" in [b.text() for b in notice_buttons(view)]
+    # Pasting the same again changes nothing: the notice offers no undo, which would undo something else.
+    with qtbot.waitSignal(view.notice, timeout=1000):
+        press(qtbot, view, Qt.Key.Key_V, Qt.KeyboardModifier.ControlModifier)
+    assert "撤销这次粘贴" not in [b.text() for b in notice_buttons(view)]
+
+
+def notice_buttons(view: ReportGridView) -> list[QAbstractButton]:
+    assert view.paste_notice is not None and view.paste_notice.isVisible()
+    return view.paste_notice.buttons()

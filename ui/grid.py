@@ -34,6 +34,7 @@ from PySide6.QtWidgets import (
     QAbstractItemView,
     QFrame,
     QLineEdit,
+    QMessageBox,
     QStyledItemDelegate,
     QStyleOptionViewItem,
     QTableView,
@@ -41,8 +42,7 @@ from PySide6.QtWidgets import (
 )
 
 from core.checks import ERROR
-from core.clipboard import PastePlan, parse_tsv, plan_paste, to_tsv
-from core.numbers import parse_value
+from core.clipboard import TOTALS_MISMATCH, PastePlan, parse_tsv, plan_paste, to_tsv, total_mismatches
 from core.template import CellDef
 from exports.layout import S3_NUMBER_COLUMN_MM, GridCell, Table, build_layout
 from ui.session import ReportSession
@@ -106,6 +106,9 @@ class ReportTableModel(QAbstractTableModel):
             [self._defs[g.cell_id] if g is not None and g.cell_id is not None else None for g in row]
             for row in self._cover
         ]
+        self._labels: list[list[str]] = [
+            [g.text if g is not None and g.cell_id is None else "" for g in row] for row in self._cover
+        ]
 
     def spans(self) -> list[_Span]:
         """(row, col, rowspan, colspan) of every merged cell, for QTableView.setSpan."""
@@ -141,39 +144,18 @@ class ReportTableModel(QAbstractTableModel):
         return self.is_input(index) and not self.session.final
 
     def editable_grid(self) -> list[list[CellDef | None]]:
-        """The cell at each grid position for core.clipboard.plan_paste: None for labels and headers.
-        A merged number cell is there at every position it covers, so a block may run across it; paste with
-        this model's `plan_paste`, which takes such a cell once (core's plan alone would list it once per
-        position, the blank ones last). Shared, do not modify."""
+        """The cell at each grid position for core.clipboard.plan_paste: None for labels and headers; a
+        merged number cell is there at every position it covers. Shared, do not modify."""
         return self._editable_grid
 
+    def label_grid(self) -> list[list[str]]:
+        """The label or header text covering each grid position ("" where numbers are), so that a paste
+        carrying the table's labels is recognised. Shared, do not modify."""
+        return self._labels
+
     def plan_paste(self, top: int, left: int, block: Sequence[Sequence[str]]) -> PastePlan:
-        """core.clipboard.plan_paste on this grid, with merged number cells (二's wide cells) taken as one
-        cell: the value at the first position of the block that falls on it is pasted, and the other
-        positions it covers must be blank (as Excel copies a merged cell: the value, then empty cells).
-        A value in any other covered position is refused, because only one number fits the cell."""
-        plan = plan_paste(self._editable_grid, top, left, block)
-        if plan.refusal:
-            return plan
-        width = max(len(r) for r in block)
-        seen: set[str] = set()
-        for r, values in enumerate(block):
-            for c in range(width):
-                cell = self._editable_grid[top + r][left + c]
-                if cell is None:
-                    continue
-                if cell.id in seen:
-                    value = values[c] if c < len(values) else ""
-                    if not parse_value(value, cell.kind).is_blank:
-                        return PastePlan(
-                            refusal=f"「{cell.row_label}·{cell.col_label}」是合并单元格，只能填一个数；"
-                            f"粘贴的数据在它的范围内有多个数，未作任何修改"
-                        )
-                seen.add(cell.id)
-        first: dict[str, str | None] = {}
-        for cell_id, text in plan.changes:
-            first.setdefault(cell_id, text)
-        return PastePlan(changes=tuple(first.items()))
+        """core.clipboard.plan_paste on this grid, its labels and its merged number cells."""
+        return plan_paste(self._editable_grid, top, left, block, self._labels)
 
     # --- Qt model --------------------------------------------------------------------------------
 
@@ -365,6 +347,7 @@ class ReportGridView(QTableView):
         self._session: ReportSession | None = None
         self._tab_origin: int | None = None  # the column a run of Tabs started from
         self._tab_target: tuple[int, int] | None = None  # where the Tab being handled moves to
+        self.paste_notice: QMessageBox | None = None  # the open notice of pasted totals that differ
         # Frozen panes, as a spreadsheet freezes them: the label columns stay when scrolling right, the
         # header rows when scrolling down. Scrolling is by pixel so that no row hides half under them.
         self.setHorizontalScrollMode(QAbstractItemView.ScrollMode.ScrollPerPixel)
@@ -716,7 +699,10 @@ class ReportGridView(QTableView):
         return text
 
     def paste_clipboard(self) -> bool:
-        """Paste a spreadsheet block at the current cell as one undo step, or refuse it whole (notice)."""
+        """Paste a spreadsheet block at the current cell as one undo step, or refuse it whole (notice).
+        A block in the official shape may carry row labels, header rows and totals: labels and headers
+        are recognised and skipped, totals are not set but compared with the computed ones, and any that
+        differ are said in the status bar and in a notice that offers to undo the paste."""
         model = self.report_model()
         current = self.currentIndex()
         if model is None:
@@ -729,15 +715,66 @@ class ReportGridView(QTableView):
         if plan.refusal:
             self.notice.emit(plan.refusal)
             return False
-        if not model.session.edit_cells(dict(plan.changes), "粘贴"):
+        session = model.session
+        steps = session.undo_stack.index()
+        if plan.changes and not session.edit_cells(dict(plan.changes), "粘贴"):
             return False
-        height, width = len(block), max(len(r) for r in block)
-        pasted = QItemSelection(
-            model.index(current.row(), current.column()),
-            model.index(current.row() + height - 1, current.column() + width - 1),
-        )
-        self.selectionModel().select(pasted, QItemSelectionModel.SelectionFlag.ClearAndSelect)
+        undoable = session.undo_stack.index() != steps  # nothing new was pushed when every value was there
+        if plan.area is not None:
+            top, left, bottom, right = plan.area
+            pasted = QItemSelection(model.index(top, left), model.index(bottom, right))
+            self.selectionModel().select(pasted, QItemSelectionModel.SelectionFlag.ClearAndSelect)
+        mismatches = total_mismatches(plan, session.totals)
+        if mismatches:
+            more = f" 等 {len(mismatches)} 处" if len(mismatches) > 1 else ""
+            self.notice.emit(f"{TOTALS_MISMATCH}{mismatches[0]}{more}")
+            self._show_paste_notice(mismatches, undoable=undoable)
+        elif plan.totals or plan.skipped:
+            parts = [f"已粘贴 {len(plan.changes)} 个单元格"]
+            if plan.skipped:
+                parts.append(f"表头和行名称 {plan.skipped} 处未粘贴")
+            if plan.totals:
+                parts.append(f"粘贴的 {len(plan.totals)} 个合计与计算一致")
+            self.notice.emit("，".join(parts))
         return True
+
+    def _show_paste_notice(self, mismatches: list[str], *, undoable: bool) -> None:
+        """A non-modal notice listing the totals that differ: the numbers stay pasted (the clerk may have
+        copied a table with an error in it), and one button undoes the paste if it was not meant."""
+        session = self._session
+        if self.paste_notice is not None:
+            self.paste_notice.close()
+        box = QMessageBox(QMessageBox.Icon.Warning, "粘贴的总计与计算不符", "", parent=self)
+        box.setObjectName("paste_totals_notice")
+        box.setWindowModality(Qt.WindowModality.NonModal)
+        box.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
+        box.setText(
+            f"数字已粘贴。粘贴的数据里有 {len(mismatches)} 个总计与按粘贴的数字计算的结果不同，"
+            "可能是原表格算错了，或者粘贴错了行或列，请核对。"
+        )
+        box.setDetailedText("\n".join(mismatches))
+        box.setInformativeText("\n".join(mismatches[:5]) + ("\n……" if len(mismatches) > 5 else ""))
+        keep = box.addButton("保留粘贴", QMessageBox.ButtonRole.AcceptRole)
+        box.setDefaultButton(keep)
+        if undoable and session is not None:
+            step = session.undo_stack.index()
+            undo = box.addButton("撤销这次粘贴", QMessageBox.ButtonRole.RejectRole)
+            undo.setObjectName("undo_paste")
+
+            def undo_paste() -> None:
+                if session.undo_stack.index() == step and session.undo_stack.canUndo():
+                    session.undo_stack.undo()
+                else:
+                    self.notice.emit("粘贴之后已有其他修改，请用“撤销”（Ctrl+Z）逐步撤销")
+
+            undo.clicked.connect(undo_paste)
+        box.finished.connect(lambda _result: self._paste_notice_closed(box))
+        self.paste_notice = box
+        box.show()
+
+    def _paste_notice_closed(self, box: QMessageBox) -> None:
+        if self.paste_notice is box:
+            self.paste_notice = None
 
     def clear_selected_cells(self) -> bool:
         """Delete: blank every input cell in the selection as one undo step (labels and totals stay)."""
