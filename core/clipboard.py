@@ -1,10 +1,12 @@
-"""Copy and paste of cell ranges as tab-separated text (Excel, WPS), checked before anything changes."""
+"""Copy and paste of cell ranges: tab-separated text (Excel, WPS) or a web page's HTML table, placed on
+the template's grid and checked before anything changes."""
 
 from __future__ import annotations
 
 import unicodedata
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
+from html.parser import HTMLParser
 
 from core.numbers import Number, format_number, parse_value
 from core.template import CellDef, CellKind
@@ -45,6 +47,98 @@ def parse_tsv(text: str) -> list[list[str]]:
         row.append("".join(cell))
         rows.append(row)
     return rows
+
+
+# A copied web table is a few dozen cells; spans and sizes beyond these are not a report's table.
+MAX_HTML_SPAN = 100
+MAX_HTML_ROWS = 1000
+
+
+class _HtmlTable(HTMLParser):
+    """The cells of the first table of an HTML fragment: (row, text, rowspan, colspan) in document order.
+    A line break (<br>, a paragraph) in a cell is kept as a line break; other white space collapses."""
+
+    def __init__(self) -> None:
+        super().__init__(convert_charrefs=True)
+        self.rows: list[list[tuple[str, int, int]]] = []
+        self._depth = 0  # table nesting; only the first table at depth 1 is read
+        self._done = False
+        self._cell: list[str] | None = None
+        self._spans = (1, 1)
+
+    def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
+        if self._done:
+            return
+        if tag == "table":
+            self._depth += 1
+        elif self._depth != 1:
+            return
+        elif tag == "tr" and len(self.rows) < MAX_HTML_ROWS:
+            self.rows.append([])
+        elif tag in ("td", "th") and self.rows:
+            values = dict(attrs)
+            self._cell = []
+            self._spans = (_span(values.get("rowspan")), _span(values.get("colspan")))
+        elif tag in ("br", "p", "div") and self._cell is not None and self._cell:
+            self._cell.append("\n")
+
+    def handle_endtag(self, tag: str) -> None:
+        if self._done:
+            return
+        if tag == "table":
+            self._depth -= 1
+            self._done = self._depth == 0
+        elif self._depth == 1 and tag in ("td", "th") and self._cell is not None:
+            lines = "".join(self._cell).split("\n")
+            text = "\n".join(" ".join(line.split()) for line in lines).strip("\n ")
+            self.rows[-1].append((text, *self._spans))
+            self._cell = None
+
+    def handle_data(self, data: str) -> None:
+        if self._cell is not None and self._depth == 1:
+            self._cell.append(data.replace("\n", " "))
+
+
+def _span(value: str | None) -> int:
+    try:
+        return max(1, min(MAX_HTML_SPAN, int(value or "1")))
+    except ValueError:
+        return 1
+
+
+def parse_html_table(html: str) -> list[list[str]]:
+    """The first table of an HTML clipboard fragment (a web page's table as a browser copies it) as rows
+    of cells, merged cells as a spreadsheet copies them: the text at the top-left, empty cells after."""
+    parser = _HtmlTable()
+    parser.feed(html)
+    parser.close()
+    grid: dict[tuple[int, int], str] = {}
+    for r, cells in enumerate(parser.rows):
+        c = 0
+        for text, rowspan, colspan in cells:
+            while (r, c) in grid:
+                c += 1
+            for dr in range(rowspan):
+                for dc in range(colspan):
+                    grid[(r + dr, c + dc)] = text if (dr, dc) == (0, 0) else ""
+            c += colspan
+    if not grid:
+        return []
+    height = min(len(parser.rows), max(r for r, _ in grid) + 1)
+    width = max(c for _, c in grid) + 1
+    return [[grid.get((r, c), "") for c in range(width)] for r in range(height)]
+
+
+def clipboard_block(text: str, html: str = "") -> list[list[str]]:
+    """The block a paste carries. Spreadsheets put every row at full width on the clipboard as text;
+    a browser copying a web table with merged cells leaves the merged positions out of the text, so its
+    rows come out ragged and out of line. Then the HTML table, with its merges, is the block."""
+    block = parse_tsv(text)
+    if html and "<table" in html.lower() and (not block or len({len(row) for row in block}) > 1):
+        table = parse_html_table(html)
+        if table:
+            return table
+    return block
 
 
 def to_tsv(rows: Sequence[Sequence[str]]) -> str:

@@ -7,7 +7,16 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 from core.checks import validate
-from core.clipboard import TOTALS_MISMATCH, normalise_label, parse_tsv, plan_paste, to_tsv, total_mismatches
+from core.clipboard import (
+    TOTALS_MISMATCH,
+    clipboard_block,
+    normalise_label,
+    parse_html_table,
+    parse_tsv,
+    plan_paste,
+    to_tsv,
+    total_mismatches,
+)
 from core.nextyear import new_report
 from core.report import Report
 from core.reportfile import read_report_file
@@ -280,3 +289,68 @@ def test_merged_number_cells_of_two_take_one_value() -> None:
 def test_labels_compare_without_width_spaces_or_line_breaks() -> None:
     assert normalise_label(" (二)部分公开\n（区分处理的） ") == normalise_label("（二）部分公开（区分处理的）")
     assert normalise_label("1．属于　国家秘密") == normalise_label("1.属于国家秘密")
+
+
+# The top of 三 on another office's web page, selected in Chrome and copied: the HTML keeps the merges
+# (and the rowspan of the whole outcome group, though only two of its rows were selected); the text
+# leaves every merged position out, so its rows are ragged and out of line.
+CHROME_S3_HTML = (
+    '<html><body>\r\n<!--StartFragment--><table border="1" cellspacing="0" style="border-collapse:collapse">'
+    "<tbody>"
+    '<tr><td rowspan="3" colspan="3" style="width:180pt"><p>（本列数据的勾稽关系为：第一项加第二项之和，</p>'
+    '<p>等于第三项加第四项之和）</p></td><td colspan="7">申请人情况</td></tr>'
+    '<tr><td rowspan="2">自然人</td><td colspan="5">法人或其他组织</td><td rowspan="2">总计</td></tr>'
+    "<tr><td>商业企业</td><td>科研机构</td><td>社会公益组织</td><td>法律服务机构</td><td>其他</td></tr>"
+    '<tr><td colspan="3">一、本年新收政府信息公开申请数量</td><td>71</td><td>3</td><td>0</td><td>0</td><td>0</td>'
+    "<td>0</td><td>74</td></tr>"
+    '<tr><td colspan="3">二、上年结转政府信息公开申请数量</td><td>1</td><td>&nbsp;</td><td>0</td><td>0</td>'
+    "<td>0</td><td>0</td><td>1</td></tr>"
+    '<tr><td rowspan="23">三、本年度办理结果</td><td colspan="2">（一）予以公开</td><td>2 1</td><td>0</td>'
+    "<td>0</td><td>0</td><td>0</td><td>0</td><td>21</td></tr>"
+    '<tr><td colspan="2">（二）部分公开<br>（区分处理的，只计这一情形，不计其他情形）</td><td>８</td><td>1</td>'
+    "<td>0</td><td>0</td><td>0</td><td>0</td><td>9</td></tr>"
+    "</tbody></table><!--EndFragment-->\r\n</body></html>"
+)
+CHROME_S3_TEXT = (
+    "（本列数据的勾稽关系为：第一项加第二项之和，\n\n等于第三项加第四项之和）\t申请人情况\n"
+    "自然人\t法人或其他组织\t总计\n"
+    "商业企业\t科研机构\t社会公益组织\t法律服务机构\t其他\n"
+    "一、本年新收政府信息公开申请数量\t71\t3\t0\t0\t0\t0\t74\n"
+    "二、上年结转政府信息公开申请数量\t1\t \t0\t0\t0\t0\t1\n"
+    "三、本年度办理结果\t（一）予以公开\t2 1\t0\t0\t0\t0\t0\t21\n"
+    "（二）部分公开\n（区分处理的，只计这一情形，不计其他情形）\t８\t1\t0\t0\t0\t0\t9"
+)
+
+
+def test_a_web_table_is_read_from_the_html_with_its_merges() -> None:
+    table = parse_html_table(CHROME_S3_HTML)
+    assert len(table) == 7 and all(len(row) == 10 for row in table)
+    corner = "（本列数据的勾稽关系为：第一项加第二项之和，\n等于第三项加第四项之和）"
+    assert table[0][:4] == [corner, "", "", "申请人情况"]
+    assert table[1] == ["", "", "", "自然人", "法人或其他组织", "", "", "", "", "总计"]
+    assert table[5][:4] == ["三、本年度办理结果", "（一）予以公开", "", "2 1"]
+    assert table[6][:4] == ["", "（二）部分公开\n（区分处理的，只计这一情形，不计其他情形）", "", "８"]
+    assert clipboard_block(CHROME_S3_TEXT, CHROME_S3_HTML) == table  # the ragged text gives way
+    assert clipboard_block(EXCEL_S3, "<table><tr><td>1</td></tr></table>") == EXCEL_S3_ROWS  # full rows win
+    assert clipboard_block("1\t2\n", "<p>no table</p>") == [["1", "2"]]
+    report = new_report("某区司法局", 2024)
+    grid, labels = official(report, "s3")
+    plan = plan_paste(grid, 0, 0, table, labels)
+    assert plan.refusal == ""
+    changes = dict(plan.changes)
+    assert changes["s3.new.natural"] == "71" and changes["s3.granted.natural"] == "21"
+    assert changes["s3.partially_granted.natural"] == "8" and changes["s3.carried_over.commercial"] is None
+    assert total_mismatches(plan, computed_after(report, plan.changes)) == []  # type: ignore[arg-type]
+    # The ragged text alone is out of line with the table, and refused rather than pasted wrongly.
+    assert plan_paste(grid, 0, 0, parse_tsv(CHROME_S3_TEXT), labels).refusal
+
+
+def test_hostile_html_spans_stay_small() -> None:
+    table = parse_html_table(
+        '<table><tr><td rowspan="99999999" colspan="x">a</td><td colspan="500">b</td></tr></table>'
+    )
+    assert table == [["a", "b", *[""] * 99]]
+    assert parse_html_table("<table><tr><td>1<table><tr><td>inner</td></tr></table></td><td>2</td></tr></table>") == [
+        ["1", "2"]
+    ]
+    assert parse_html_table("<table></table>") == [] and parse_html_table("") == []

@@ -9,7 +9,7 @@ import sys
 from pathlib import Path
 
 import pytest
-from PySide6.QtCore import QModelIndex, QPoint, QRect, Qt
+from PySide6.QtCore import QMimeData, QModelIndex, QPoint, QRect, Qt
 from PySide6.QtWidgets import (
     QAbstractButton,
     QAbstractItemView,
@@ -26,7 +26,7 @@ from core.nextyear import new_report
 from core.reportfile import read_report_file
 from core.storage import Store
 from tests.conftest import full_report
-from tests.test_clipboard_summary import EXCEL_S3, EXCEL_S3_ROWS, EXPECTED_S3
+from tests.test_clipboard_summary import CHROME_S3_HTML, CHROME_S3_TEXT, EXCEL_S3, EXCEL_S3_ROWS, EXPECTED_S3
 from ui.grid import (
     COMPUTED_BACKGROUND,
     ERROR_BACKGROUND,
@@ -910,3 +910,18 @@ def test_undo_from_the_notice_does_not_undo_a_later_edit(qtbot: QtBot, store: St
 def notice_buttons(view: ReportGridView) -> list[QAbstractButton]:
     assert view.paste_notice is not None and view.paste_notice.isVisible()
     return view.paste_notice.buttons()
+
+
+def test_a_web_table_copied_in_a_browser_pastes_from_its_html(qtbot: QtBot, store: Store, db_path: Path) -> None:
+    session = new_session(store)
+    view, _ = open_grid(qtbot, session, "s3")
+    click(qtbot, view, "s3.new.natural")
+    mime = QMimeData()
+    mime.setText(CHROME_S3_TEXT)
+    mime.setHtml(CHROME_S3_HTML)
+    QApplication.clipboard().setMimeData(mime)
+    with qtbot.waitSignal(view.notice, timeout=1000) as notice:
+        press(qtbot, view, Qt.Key.Key_V, Qt.KeyboardModifier.ControlModifier)
+    assert notice.args[0].startswith("已粘贴 24 个单元格")
+    cells = ("s3.new.natural", "s3.new.commercial", "s3.granted.natural", "s3.partially_granted.natural")
+    assert [stored(db_path, session, c) for c in cells] == ["71", "3", "21", "8"]

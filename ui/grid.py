@@ -42,7 +42,7 @@ from PySide6.QtWidgets import (
 )
 
 from core.checks import ERROR
-from core.clipboard import TOTALS_MISMATCH, PastePlan, parse_tsv, plan_paste, to_tsv, total_mismatches
+from core.clipboard import TOTALS_MISMATCH, PastePlan, clipboard_block, plan_paste, to_tsv, total_mismatches
 from core.template import CellDef
 from exports.layout import S3_NUMBER_COLUMN_MM, GridCell, Table, build_layout
 from ui.session import ReportSession
@@ -710,7 +710,8 @@ class ReportGridView(QTableView):
         if not current.isValid():
             self.notice.emit("请先选中要粘贴到的第一个单元格")
             return False
-        block = parse_tsv(QGuiApplication.clipboard().text())
+        mime = QGuiApplication.clipboard().mimeData()
+        block = clipboard_block(mime.text(), mime.html() if mime.hasHtml() else "") if mime is not None else []
         plan = model.plan_paste(current.row(), current.column(), block)
         if plan.refusal:
             self.notice.emit(plan.refusal)
