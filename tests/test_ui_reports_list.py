@@ -141,7 +141,7 @@ def test_new_database_lists_the_example_report_with_its_four_errors(
     assert reports.selected_id() == seed_id
     assert reports.action("new_from_last_year").isEnabled()
     assert reports.findChild(QWidget, "new_report_button") is not None
-    assert reports.findChild(QLabel, "empty_hint").isHidden()
+    assert not reports.findChild(QWidget, "first_run").isHidden()  # only the example: the first steps
 
 
 def test_double_click_and_enter_ask_to_open_the_report(
@@ -366,7 +366,7 @@ def test_delete_asks_first_and_the_recycle_bin_restores(
     with qtbot.waitSignal(reports.reportDeleted) as deleted:
         reports.action("delete_report").trigger()
     assert deleted.args == [seed_id]
-    assert reports.model.rowCount() == 0 and not reports.findChild(QLabel, "empty_hint").isHidden()
+    assert reports.model.rowCount() == 0 and not reports.findChild(QWidget, "first_run").isHidden()
     assert not reports.action("delete_report").isEnabled()
 
     reports.action("recycle_bin").trigger()
@@ -495,15 +495,17 @@ def test_agency_profile_dialog_validates_and_saves(
     dialog = reports.findChild(AgencyProfileDialog)
     assert dialog is not None and dialog.isVisible()
     name = dialog.findChild(QLineEdit, "name")
-    assert name.text() == SEED_AGENCY and name.isReadOnly()
+    # The example's agency is not the user's: a new agency, its name typed.
+    assert name.text() == "" and not name.isReadOnly()
     assert dialog.findChild(QPushButton, "regenerate_preamble").isHidden()  # no open report here
     error = dialog.findChild(QLabel, "error")
+    type_chinese(name, NEW_AGENCY)
     type_chinese(dialog.findChild(QLineEdit, "address"), "四平市铁西区英雄大街1号")
     postcode = dialog.findChild(QLineEdit, "postcode")
     qtbot.keyClicks(postcode, "13600")
     click(qtbot, dialog, "ok")
     assert dialog.isVisible() and "邮编应为 6 位数字" in error.text()
-    assert store.agency_profile(SEED_AGENCY).address == ""  # nothing saved
+    assert NEW_AGENCY not in {p.name for p in store.agencies()}  # nothing saved
     retype(qtbot, postcode, "")
     type_chinese(postcode, "１３６０００")  # full-width digits from a Chinese input method
     email = dialog.findChild(QLineEdit, "email")
@@ -519,9 +521,10 @@ def test_agency_profile_dialog_validates_and_saves(
     assert zero_print.currentText() == "留空"
     click(qtbot, dialog, "ok")
     assert not dialog.isVisible()
-    assert store.agency_profile(SEED_AGENCY) == AgencyProfile(
-        SEED_AGENCY, "四平市铁西区英雄大街1号", "136000", "", "txzwgk@126.com", "张明", "blank"
+    assert store.agency_profile(NEW_AGENCY) == AgencyProfile(
+        NEW_AGENCY, "四平市铁西区英雄大街1号", "136000", "", "txzwgk@126.com", "张明", "blank"
     )
+    assert store.agency_profile(SEED_AGENCY).address == ""  # the example's agency untouched
 
 
 def test_agency_profile_regenerates_a_preamble_without_writing_the_report(

@@ -115,6 +115,11 @@ def _line_edit(name: str, text: str = "", placeholder: str = "") -> QLineEdit:
     return edit
 
 
+def show_read_only(edit: QLineEdit) -> None:
+    """A field that cannot be typed into looks it: grey, like a finalised report's fields."""
+    edit.setStyleSheet("QLineEdit { background: #ececec; color: #505050; }")
+
+
 def _message_label(name: str, style: str) -> QLabel:
     label = QLabel()
     label.setObjectName(name)
@@ -289,11 +294,14 @@ class NewReportDialog(_AgencyYearDialog):
 
 
 class AgencyProfileDialog(QDialog):
-    """An agency's contact details, signer and how blank cells print. With `year` (an open report)
-    it also offers a preamble generated from these details: the text is handed back through
-    `preambleGenerated` / `generated_preamble` for the caller to apply; this dialog writes no report."""
+    """An agency's name, contact details, signer and how blank cells print. Without `agency` it sets
+    up a new one (the name typed; a known name brings its details). The name of an agency that has
+    reports stays as it is, and the dialog says so. With `year` (an open report) it also offers a
+    preamble generated from these details: the text is handed back through `preambleGenerated` /
+    `generated_preamble` for the caller to apply; this dialog writes no report."""
 
     preambleGenerated = Signal(str)
+    saved = Signal(str)  # the agency's name, once its profile is saved
 
     def __init__(
         self, store: Store, agency: str = "", parent: QWidget | None = None, *, year: int | None = None
@@ -307,12 +315,30 @@ class AgencyProfileDialog(QDialog):
         self.profile: AgencyProfile | None = None
         self.generated_preamble: str | None = None
         current = store.agency_profile(agency) if agency else AgencyProfile("")
+        self._known = {p.name for p in store.agencies()}
+        self._loaded = current.name
 
-        self.name_edit = _line_edit("name", current.name, "机关全称，与报告落款一致")
-        if agency:
+        self.name_edit = _line_edit("name", current.name, "机关全称，与报告落款一致，例如“某某市某某区司法局”")
+        self.name_note = QLabel()
+        self.name_note.setObjectName("name_note")
+        self.name_note.setWordWrap(True)
+        self.name_note.setStyleSheet("color: #555;")
+        self.name_note.setVisible(False)
+        if agency and any(s.agency == agency for s in store.list_reports()):
             # Reports are stored under this name; renaming here would start a different agency.
             self.name_edit.setReadOnly(True)
-            self.name_edit.setToolTip("机关名称是报告归属的依据，不能在这里修改。")
+            show_read_only(self.name_edit)
+            self.name_note.setText(
+                "已有报告以这个名称保存，名称不能在这里修改。如名称有误，请在报告列表中用「复制」把报告复制到正确的名称下。"
+            )
+            self.name_note.setVisible(True)
+        else:
+            if not agency:
+                self.setWindowTitle("机关信息（新机关）")
+            completer = QCompleter(sorted(self._known), self.name_edit)
+            completer.setFilterMode(Qt.MatchFlag.MatchContains)
+            self.name_edit.setCompleter(completer)
+            self.name_edit.editingFinished.connect(self._name_entered)
         self.edits = {
             "address": _line_edit("address", current.address, "可以留空"),
             "postcode": _line_edit("postcode", current.postcode, "6 位数字，可以留空"),
@@ -329,6 +355,7 @@ class AgencyProfileDialog(QDialog):
 
         form = QFormLayout()
         form.addRow("机关名称", self.name_edit)
+        form.addRow("", self.name_note)
         form.addRow("地址", self.edits["address"])
         form.addRow("邮编", self.edits["postcode"])
         form.addRow("电话", self.edits["phone"])
@@ -349,6 +376,17 @@ class AgencyProfileDialog(QDialog):
     def _fail(self, message: str) -> None:
         self.error_label.setText(message)
         self.error_label.setVisible(True)
+
+    def _name_entered(self) -> None:
+        """A name typed that is a known agency's: show its details (to edit them, not a copy)."""
+        name = self.name_edit.text().strip()
+        if name == self._loaded or name not in self._known:
+            return
+        profile = self.store.agency_profile(name)
+        self._loaded = name
+        for key, edit in self.edits.items():
+            edit.setText(getattr(profile, key))
+        self.zero_print.setCurrentIndex(max(self.zero_print.findData(profile.zero_print), 0))
 
     def collect(self) -> AgencyProfile | None:
         """The profile as filled in, or None (with the reason shown) when it cannot be saved."""
@@ -382,6 +420,7 @@ class AgencyProfileDialog(QDialog):
             self._fail(str(exc))
             return False
         self.profile = profile
+        self.saved.emit(profile.name)
         return True
 
     def accept(self) -> None:

@@ -197,6 +197,7 @@ class MainWindow(QMainWindow):
     def _build_actions(self) -> None:
         bar = self.menuBar()
         file_menu = bar.addMenu("文件(&F)")
+        self.act_new = self._action("new_report", "新建报告…", self.new_report, QKeySequence.StandardKey.New)
         self.act_list = self._action("show_list", "报告列表", self.show_list, "Ctrl+L")
         self.act_import = self._action("import_file", "导入报告…", self.import_report, "Ctrl+I")
         self.act_batch = self._action("batch_check", "文件检查…", self.show_batch_check)
@@ -207,6 +208,7 @@ class MainWindow(QMainWindow):
         self.act_backups = self._action("backups", "备份与恢复…", self.show_backups)
         self.act_quit = self._action("quit", "退出", self.close, QKeySequence.StandardKey.Quit)
         self.act_print = self._action("print", "打印…", self.print_directly, "Ctrl+Shift+P")
+        file_menu.addAction(self.act_new)
         for action in (
             self.act_list, self.act_import, self.act_batch, self.act_print_preview, self.act_print, self.act_export
         ):
@@ -246,6 +248,7 @@ class MainWindow(QMainWindow):
             action.setEnabled(open_report)
         self.act_list.setEnabled(open_report)
         self.act_import.setEnabled(hasattr(self, "reports"))
+        self.act_new.setEnabled(hasattr(self, "reports"))
         self.act_backups.setEnabled(hasattr(self, "db_path"))
         stack = self.session.undo_stack if self.session else None
         self.act_undo.setEnabled(bool(stack and stack.canUndo()))
@@ -314,6 +317,11 @@ class MainWindow(QMainWindow):
         self._update_actions()
 
     # --- importing and checking files ---------------------------------------------------------------
+
+    def new_report(self) -> None:
+        """文件 → 新建报告: the new-report dialog, for the user's agency (also while a report is open)."""
+        if hasattr(self, "reports"):
+            self.reports.new_report()
 
     def import_report(self) -> None:
         if hasattr(self, "reports"):

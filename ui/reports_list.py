@@ -38,7 +38,8 @@ from core.storage import ReportSummary, Store
 from core.template import load_template
 from exports import FORMAT_NAMES, export_report
 from reading.formats import READABLE_SUFFIXES
-from ui.dialogs import AgencyProfileDialog, DuplicateDialog, NewReportDialog, NextYearDialog
+from ui.dialogs import AgencyProfileDialog, DuplicateDialog, NewReportDialog, NextYearDialog, default_year
+from ui.first_run import FirstRunPanel, is_sample, own_agency
 
 if TYPE_CHECKING:
     from ui.import_preview import ImportPreviewDialog
@@ -83,6 +84,9 @@ class ReportsTableModel(QAbstractTableModel):
 
     def summary(self, row: int) -> ReportSummary:
         return self._rows[row]
+
+    def summaries(self) -> list[ReportSummary]:
+        return list(self._rows)
 
     def row_of(self, report_id: int) -> int | None:
         return next((i for i, s in enumerate(self._rows) if s.id == report_id), None)
@@ -197,8 +201,8 @@ class ReportsListWidget(QWidget):
         toolbar.setObjectName("reports_toolbar")
         toolbar.setToolButtonStyle(Qt.ToolButtonStyle.ToolButtonTextOnly)
         specs: list[tuple[str, str, str, Any, QKeySequence | None]] = [
-            ("new_report", "新建报告", "为一个机关和年度新建空白报告", self.new_report,
-             QKeySequence(QKeySequence.StandardKey.New)),
+            # Ctrl+N is the window's 文件 → 新建报告 (the same dialog), so it works while a report is open.
+            ("new_report", "新建报告", "为一个机关和年度新建空白报告（Ctrl+N）", self.new_report, None),
             ("new_from_last_year", "从上年报告创建…", "选择年度，查看结转的内容，再创建所选机关下一年度的报告",
              self.new_from_last_year, None),
             ("open_report", "打开", "打开所选报告", self.open_selected, None),
@@ -209,7 +213,8 @@ class ReportsListWidget(QWidget):
             ("import_report", "导入报告文件", "从报告文件、Word、PDF 或网页导入报告（先预览再导入）",
              self.import_file, None),
             ("export_report", "导出报告文件", "把所选报告导出为报告文件（JSON）", self.export_selected, None),
-            ("agency_profile", "机关信息", "所选报告所属机关的地址、联系方式、签发人和空白单元格的打印方式",
+            ("agency_profile", "机关信息",
+             "本机关（或所选报告所属机关）的名称、地址、联系方式、签发人和空白单元格的打印方式",
              self.edit_agency_profile, None),
         ]
         for name, text, tip, slot, shortcut in specs:
@@ -234,13 +239,16 @@ class ReportsListWidget(QWidget):
                      "agency_profile", "delete_report"):
             self.table.addAction(self.actions_by_name[name])
 
-        self.empty_label = QLabel("数据库中还没有报告。点击「新建报告」或「导入报告文件」开始。")
-        self.empty_label.setObjectName("empty_hint")
-        self.empty_label.setVisible(False)
+        # A first launch (no report, or only the example): what to do, step by step.
+        self.first_run = FirstRunPanel(self)
+        self.first_run.agencyRequested.connect(self.edit_agency_profile)
+        self.first_run.nextYearRequested.connect(self.new_from_last_years_report)
+        self.first_run.importRequested.connect(self.import_file)
+        self.first_run.blankRequested.connect(self.new_report)
         layout = QVBoxLayout(self)
         layout.addWidget(toolbar)
+        layout.addWidget(self.first_run)
         layout.addWidget(self.table)
-        layout.addWidget(self.empty_label)
 
         self.table.selectionModel().selectionChanged.connect(self._update_actions)
         self.refresh()
@@ -286,13 +294,13 @@ class ReportsListWidget(QWidget):
                 self.proxy.index(0, 0),
                 QItemSelectionModel.SelectionFlag.ClearAndSelect | QItemSelectionModel.SelectionFlag.Rows,
             )
-        self.empty_label.setVisible(not reports)
+        self.first_run.update_from(self.store, reports, default_year())  # shown while no report is the user's
         self._update_actions()
 
     def _update_actions(self) -> None:
         chosen = self.selected_id() is not None
         for name in ("new_from_last_year", "open_report", "duplicate_report", "delete_report",
-                     "export_report", "agency_profile"):
+                     "export_report"):
             self.actions_by_name[name].setEnabled(chosen)
 
     # --- actions ---------------------------------------------------------------------------------
@@ -318,9 +326,21 @@ class ReportsListWidget(QWidget):
         self.statusMessage.emit(message)
         self.openRequested.emit(report_id)
 
+    def current_agency(self) -> str:
+        """The agency the list's agency actions are for: the selected report's, unless that is the
+        example's; then the user's own (set up in 机关信息), or "" when there is none yet."""
+        summary = self.selected_summary()
+        if summary is not None and not is_sample(summary):
+            return summary.agency
+        try:
+            return own_agency(self.store, self.model.summaries())
+        except UserError:
+            return ""
+
     def new_report(self) -> NewReportDialog:
-        """Open the new-report dialog (window-modal); the created report is listed and opened."""
-        dialog = NewReportDialog(self.store, self)
+        """Open the new-report dialog (window-modal) for the user's agency; the created report is
+        listed and opened."""
+        dialog = NewReportDialog(self.store, self, agency=self.current_agency())
         dialog.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
         dialog.accepted.connect(
             lambda: self._created(dialog.report_id, f"已新建{dialog.agency} {dialog.year} 年度报告")
@@ -464,15 +484,29 @@ class ReportsListWidget(QWidget):
         self.statusMessage.emit(f"已导出：{target}")
         return target
 
-    def edit_agency_profile(self) -> AgencyProfileDialog | None:
-        summary = self.selected_summary()
-        if summary is None:
-            return None
-        dialog = AgencyProfileDialog(self.store, summary.agency, self)
+    def edit_agency_profile(self) -> AgencyProfileDialog:
+        """机关信息 of the user's agency (or the selected report's), a new one when only the example's
+        is known; the first-run steps follow once it is saved."""
+        dialog = AgencyProfileDialog(self.store, self.current_agency(), self)
         dialog.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
-        dialog.accepted.connect(lambda: self.statusMessage.emit(f"已保存「{summary.agency}」的机关信息"))
+        dialog.saved.connect(self._agency_saved)
         dialog.open()
         return dialog
+
+    def _agency_saved(self, name: str) -> None:
+        self.refresh()
+        self.statusMessage.emit(f"已保存「{name}」的机关信息")
+
+    def new_from_last_years_report(self) -> NextYearDialog | ImportPreviewDialog | None:
+        """This year's report from last year's: from the user's agency's latest stored report, or,
+        when there is none yet, from last year's published report read from a file (the import
+        preview then offers 从此报告创建下一年度报告)."""
+        agency = self.current_agency()
+        years = [s.year for s in self.model.summaries() if s.agency == agency and not is_sample(s)]
+        if agency and years:
+            return self.ask_next_year(agency, max(years))
+        self.statusMessage.emit("请选择本机关上一年度的报告文件；导入后点击「从此报告创建下一年度报告…」。")
+        return self.import_file()
 
 
 class RecycleBinDialog(QDialog):
