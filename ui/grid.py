@@ -260,6 +260,24 @@ class _GridDelegate(QStyledItemDelegate):
         return super().eventFilter(editor, event)
 
 
+class _PaneDelegate(QStyledItemDelegate):
+    """Draws a merged label or header of a frozen pane in the part of it that is in view: scrolled right,
+    申请人情况 stays readable over the columns still shown, as 三、本年度办理结果 does when scrolled down."""
+
+    def __init__(self, pane: _FrozenPane) -> None:
+        super().__init__(pane)
+        self._pane = pane
+
+    def paint(self, painter: QPainter, option: QStyleOptionViewItem, index: Any) -> None:
+        free = self._pane.free_rect()
+        if not free.contains(option.rect):
+            shown = option.rect.intersected(free)
+            if not shown.isEmpty():
+                option = QStyleOptionViewItem(option)
+                option.rect = shown
+        super().paint(painter, option, index)
+
+
 class _FrozenPane(QTableView):
     """A frozen part of a grid: its label columns, its header rows, or the corner where they meet. It lies
     over the scrolling view with the same model, selection model, spans, widths and heights, scrolls
@@ -285,7 +303,18 @@ class _FrozenPane(QTableView):
         self.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectItems)
         self.setWordWrap(True)
         self.setAutoScroll(False)
+        self.setItemDelegate(_PaneDelegate(self))
         self.hide()
+
+    def free_rect(self) -> QRect:
+        """The part of this pane's viewport that no other pane covers (the corner lies over the others)."""
+        rect = self.viewport().rect()
+        width, height = self._grid.frozen_size()
+        if self._follows_x:
+            rect.setLeft(width)
+        if self._follows_y:
+            rect.setTop(height)
+        return rect
 
     def follow(self) -> None:
         """Take the grid's scroll position along the followed axis; stay at the start of the other."""
@@ -465,7 +494,8 @@ class ReportGridView(QTableView):
 
     def scrollTo(self, index: Any, hint: Any = QAbstractItemView.ScrollHint.EnsureVisible) -> None:
         """Bring a cell into the part of the viewport the frozen panes leave free (a frozen cell is always
-        in view along its frozen axis). The whole merged cell is brought in, its start first."""
+        in view along its frozen axis). The whole merged cell is brought in, its start first, and the
+        first row (column) beside the frozen part starts whole where it can, as in a spreadsheet."""
         model = self.report_model()
         if model is None or not index.isValid():
             return
@@ -477,21 +507,24 @@ class ReportGridView(QTableView):
         width, height = self.frozen_size()
         viewport = self.viewport().rect()
         if col >= columns:
-            left = sum(self.columnWidth(c) for c in range(col))
-            right = left + sum(self.columnWidth(c) for c in range(col, col + colspan))
-            bar = self.horizontalScrollBar()
-            if left < bar.value() + width:
-                bar.setValue(left - width)
-            elif right > bar.value() + viewport.width():
-                bar.setValue(min(right - viewport.width(), left - width))
+            sizes = [self.columnWidth(c) for c in range(model.columnCount())]
+            self._bring_in(self.horizontalScrollBar(), sizes, columns, col, colspan, width, viewport.width())
         if row >= rows:
-            top = sum(self.rowHeight(r) for r in range(row))
-            bottom = top + sum(self.rowHeight(r) for r in range(row, row + rowspan))
-            bar = self.verticalScrollBar()
-            if top < bar.value() + height:
-                bar.setValue(top - height)
-            elif bottom > bar.value() + viewport.height():
-                bar.setValue(min(bottom - viewport.height(), top - height))
+            sizes = [self.rowHeight(r) for r in range(model.rowCount())]
+            self._bring_in(self.verticalScrollBar(), sizes, rows, row, rowspan, height, viewport.height())
+
+    @staticmethod
+    def _bring_in(bar: Any, sizes: list[int], frozen: int, first: int, span: int, fixed: int, length: int) -> None:
+        """Scroll one axis so that sections first..first+span-1 show between the frozen part (`fixed`
+        pixels) and the end of the viewport (`length`)."""
+        starts = [sum(sizes[:i]) for i in range(len(sizes) + 1)]
+        start, end = starts[first], starts[first + span]
+        if start < bar.value() + fixed:
+            bar.setValue(start - fixed)
+        elif end > bar.value() + length:
+            needed = min(end - length, start - fixed)
+            aligned = [s - fixed for s in starts[frozen : first + 1] if s - fixed >= needed]
+            bar.setValue(min(aligned, default=needed))
 
     def _fit_rows(self, model: ReportTableModel) -> None:
         """Rows as high as their wrapped labels need. QTableView.resizeRowsToContents would give the whole
