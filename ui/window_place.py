@@ -3,7 +3,6 @@ and never off-screen when the screens have changed since. Also the app's own set
 
 from __future__ import annotations
 
-import hashlib
 from pathlib import Path
 
 from PySide6.QtCore import QRect, QSettings, Qt
@@ -32,6 +31,8 @@ def app_settings() -> QSettings:
 
 def database_key(db_path: Path) -> str:
     """A settings key for one database (paths hold characters QSettings keys cannot)."""
+    import hashlib  # not before the window is shown: only when a database is opened
+
     return hashlib.sha256(str(Path(db_path).resolve()).encode("utf-8")).hexdigest()[:16]
 
 
