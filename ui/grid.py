@@ -353,8 +353,10 @@ class _FrozenPane(QTableView):
 
 
 class ReportGridView(QTableView):
-    """A table of the report laid out like the printed one, with spreadsheet keys: arrows, Tab, Enter
-    moves down, typing replaces, F2 edits, Delete clears the selection, Ctrl+C / Ctrl+V as TSV."""
+    """A table of the report laid out like the printed one, with spreadsheet keys: arrows, Tab, Enter moves
+    down (after a run of Tabs, to the column the run started from), Home/End to the row's first/last input
+    cell and with Ctrl to the table's, typing replaces, F2 edits, Delete clears the selection, Ctrl+C /
+    Ctrl+V as TSV (a web table's HTML too). Its label columns and header rows are frozen panes."""
 
     notice = Signal(str)  # a Chinese message for the user (e.g. why a paste was refused)
 
@@ -786,7 +788,8 @@ class ReportGridView(QTableView):
             f"数字已粘贴。粘贴的数据里有 {len(mismatches)} 个总计与按粘贴的数字计算的结果不同，"
             "可能是原表格算错了，或者粘贴错了行或列，请核对。"
         )
-        box.setDetailedText("\n".join(mismatches))
+        if len(mismatches) > 5:
+            box.setDetailedText("\n".join(mismatches))
         box.setInformativeText("\n".join(mismatches[:5]) + ("\n……" if len(mismatches) > 5 else ""))
         keep = box.addButton("保留粘贴", QMessageBox.ButtonRole.AcceptRole)
         box.setDefaultButton(keep)
