@@ -4,8 +4,6 @@ make this year's report), 机关信息 is the clerk's own agency with a name tha
 
 from __future__ import annotations
 
-from pathlib import Path
-
 import pytest
 from PySide6.QtCore import Qt
 from PySide6.QtGui import QInputMethodEvent, QKeySequence
