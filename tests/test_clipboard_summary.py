@@ -354,3 +354,26 @@ def test_hostile_html_spans_stay_small() -> None:
         ["1", "2"]
     ]
     assert parse_html_table("<table></table>") == [] and parse_html_table("") == []
+
+
+_PIECES = ["", "1", "１２", "1,234", "-1", "x", "总计", "自然人", "（七）总计", "一、本年新收政府信息公开申请数量", "/"]
+
+
+@given(
+    st.lists(st.lists(st.sampled_from(_PIECES), min_size=1, max_size=11), min_size=1, max_size=30),
+    st.integers(0, 27),
+    st.integers(0, 9),
+)
+def test_any_block_is_placed_or_refused_never_half(block: list[list[str]], top: int, left: int) -> None:
+    report = new_report("某区司法局", 2024)
+    grid, labels = official(report, "s3")
+    plan = plan_paste(grid, top, left, block, labels)
+    assert bool(plan.refusal) != (plan.area is not None)
+    if plan.refusal:
+        assert plan.changes == () and plan.totals == ()
+        return
+    ids = [cell_id for cell_id, _ in plan.changes]
+    assert len(ids) == len(set(ids))
+    assert all(not report.template.cell(cell_id).computed for cell_id in ids)
+    assert all(cell.computed for cell, _ in plan.totals)
+    total_mismatches(plan, computed_after(report, plan.changes))  # type: ignore[arg-type]
