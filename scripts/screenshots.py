@@ -1,121 +1,310 @@
-"""Screenshots of the real app for the README: run under Xvfb (xvfb-run -s '-screen 0 1400x900x24')."""
+"""Screenshots of the real app for the README, on a 1366×768 laptop screen:
+
+    xvfb-run -a -s '-screen 0 1366x768x24' .venv/bin/python scripts/screenshots.py
+
+The app runs on a fresh database in a temporary data folder (GOV_REPORT_DATA_DIR), so the user's
+reports and settings are never touched. The main window is maximised as a clerk would have it. A
+second pass, in a subprocess with QT_SCALE_FACTOR=1.5 (the logical screen is then 911×512), shows the
+matrix scrolled right and down with its frozen label columns and header rows. The pictures are saved
+to docs/screenshots/app-*.png, as small PNGs (256 colours when Pillow is installed)."""
 
 from __future__ import annotations
 
+import io
+import os
+import subprocess
 import sys
 import tempfile
+from collections.abc import Callable
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
-from PySide6.QtCore import QTimer  # noqa: E402
+from PySide6.QtCore import QBuffer, QEventLoop, QIODevice, QItemSelection, QItemSelectionModel, QRect, QTimer  # noqa: E402
+from PySide6.QtGui import QGuiApplication, QPixmap  # noqa: E402
 from PySide6.QtWidgets import QApplication, QWidget  # noqa: E402
 
-from core.nextyear import next_year_report  # noqa: E402
-from core.storage import Store  # noqa: E402
-from ui.main_window import MainWindow  # noqa: E402
+from core.paths import DATA_DIR_ENV  # noqa: E402
+
+if TYPE_CHECKING:  # the app's modules are loaded once the QApplication and the data folder are set
+    from core.storage import Store
+    from ui.main_window import MainWindow
 
 OUT = ROOT / "docs" / "screenshots"
+SAMPLES = ROOT / "tests" / "data"  # the public sample reports kept with the tests
+SCALED_PASS = "--scaled"  # the second pass: the matrix at 150 %
+SCALE = "1.5"
+SCREEN = "1366x768x24"
+SETTLE_MS = 400  # time for layouts, the checks and deferred paints after each step
+BIG_PNG = 150_000  # bytes: the README's pictures stay below this
 
 
-def main() -> None:
+def wait(ms: int = SETTLE_MS) -> None:
+    """Let the app run (paint, lay out, finish queued work) for `ms` milliseconds."""
+    loop = QEventLoop()
+    QTimer.singleShot(ms, loop.quit)
+    loop.exec()
+
+
+def wait_for(done: Callable[[], bool], timeout_ms: int = 15000) -> bool:
+    """Let the app run until `done()` holds (background work finished), at most `timeout_ms`."""
+    waited = 0
+    while not done() and waited < timeout_ms:
+        wait(100)
+        waited += 100
+    return done()
+
+
+def maximise(window: QWidget) -> None:
+    """Maximise the window and wait for its geometry to settle. Plain Xvfb runs no window manager to
+    honour the request, so after a moment the script does what one would: give the window the
+    screen's available area (the flag is then dropped, which only matters to the temporary settings)."""
+    window.showMaximized()
+    screen = window.screen().availableGeometry()
+    if not wait_for(lambda: window.geometry() == screen, 1000):
+        window.setGeometry(screen)
+    last = QRect()
+    while window.geometry() != last:  # settled: the same geometry after a pause
+        last = window.geometry()
+        wait()
+
+
+def save(pixmap: QPixmap, name: str) -> Path:
+    """Save a grab as docs/screenshots/app-<name>.png, as small as a lossless-looking PNG gets: a
+    256-colour palette (UI pictures have few colours) when Pillow is there, else Qt's best compression."""
+    path = OUT / f"app-{name}.png"
+    image = pixmap.toImage()
+    try:
+        from PIL import Image
+    except ImportError:
+        image.save(str(path), "PNG", 0)  # Qt's quality 0 = zlib's strongest compression
+    else:
+        buffer = QBuffer()
+        buffer.open(QIODevice.OpenModeFlag.WriteOnly)
+        image.save(buffer, "PNG")
+        picture = Image.open(io.BytesIO(bytes(buffer.data().data()))).convert("RGB")
+        picture.quantize(256, dither=Image.Dither.NONE).save(path, "PNG", optimize=True)
+    size = path.stat().st_size
+    print(f"saved {path.relative_to(ROOT)} {image.width()}×{image.height()} {size // 1024} KB"
+          + (" (too big for the README)" if size > BIG_PNG else ""))
+    return path
+
+
+def grab_screen() -> QPixmap:
+    """The whole screen: a window with the notices and dialogs standing over it."""
+    screen = QGuiApplication.primaryScreen()
+    return screen.grabWindow(0)
+
+
+def main() -> int:
+    scaled = SCALED_PASS in sys.argv[1:]
+    folder = Path(tempfile.mkdtemp(prefix="screenshots-"))
+    os.environ[DATA_DIR_ENV] = str(folder)  # settings.ini and the database: never the user's
     app = QApplication(sys.argv[:1])
-    folder = Path(tempfile.mkdtemp())
-    store = Store(folder / "reports.sqlite3")
-    seed_id = store.list_reports()[0].id
-    next_id = store.add_report(next_year_report(store.load(seed_id)))
-    window = MainWindow(store)
-    window.resize(1360, 860)
-    window.show()
-    steps = []
+    # As ui/app.py starts the app: its name and Qt's own dialogs in Chinese.
+    from ui.qt_chinese import install_translations
 
-    def shot(name: str) -> None:
-        app.processEvents()
-        image = window.screen().grabWindow(window.winId())
-        image.save(str(OUT / f"app-{name}.png"))
-        print("saved", name)
+    app.setApplicationName("政府信息公开年报助手")
+    app.setOrganizationName("gov-disclosure-annual-report")
+    install_translations(app)
+    failures: list[str] = []
 
-    def list_screen() -> None:
-        window.reports.refresh()
-        shot("list")
+    def run() -> None:
+        try:
+            (scaled_pass if scaled else main_pass)(folder)
+        except Exception as exc:  # the picture is missing: say which, and end with an error
+            import traceback
 
-    def matrix() -> None:
-        window.open_report(seed_id)
-        assert window.editor is not None
-        window.editor.show_section("s3")
-        window.editor.grids["s3"].select_cell("s3.new.natural")
-        shot("matrix-findings")
+            traceback.print_exc()
+            failures.append(str(exc))
+        app.quit()
 
-    def new_report() -> None:
-        window.open_report(next_id)
-        assert window.session is not None and window.editor is not None
-        window.session.edit_cells({"s3.new.natural": "12", "s3.new.commercial": "2", "s3.granted.natural": "5"})
-        window.editor.show_section("s3")
-        window.editor.grids["s3"].select_cell("s3.granted.natural")
-        shot("next-year")
-
-    def text_tab() -> None:
-        assert window.editor is not None
-        window.editor.show_section("s1")
-        shot("section1")
-
-    samples = ROOT / "tests" / "data"  # the public sample reports kept with the tests
-    batch_folder = folder / "收到的报告"
-    batch_folder.mkdir()
-
-    def prepare_batch() -> None:
-        # A reviewing office's folder: the samples as JSON, one as Word and one as PDF, and a broken file.
-        import shutil
-
-        from core.reportfile import read_report_file
-        from exports.docx_export import write_docx
-        from exports.pdf_export import write_pdf
-
-        for name in ("seed-2020-tiexi.json", "real/2019_pingtan.json", "real/2022_pingtan.json"):
-            shutil.copy(samples / name, batch_folder / Path(name).name)
-        write_docx(read_report_file(samples / "real" / "2022_pingtan.json"), batch_folder / "平潭2022.docx")
-        write_pdf(read_report_file(samples / "seed-2020-tiexi.json"), batch_folder / "铁西2020.pdf")
-        (batch_folder / "损坏的文件.docx").write_bytes(b"not a docx")
-
-    def batch() -> None:
-        prepare_batch()
-        window.show_list()
-        batch_window = window.show_batch_check()
-        batch_window.resize(1200, 700)
-        batch_window.add_paths([batch_folder])
-
-    def batch_shot() -> None:
-        assert window.batch_window is not None
-        bw = window.batch_window
-        bw.table.selectRow(0) if hasattr(bw, "table") else None
-        app.processEvents()
-        bw.screen().grabWindow(bw.winId()).save(str(OUT / "app-batch-check.png"))
-        print("saved batch-check")
-        bw.close()
-
-    def preview() -> None:
-        from ui.import_preview import ImportPreviewDialog
-
-        dialog = ImportPreviewDialog(store, batch_folder / "平潭2022.docx", window)
-        dialog.resize(1000, 760)
-        dialog.show()
-        steps_preview.append(dialog)
-
-    def preview_shot() -> None:
-        dialog = steps_preview[0]
-        app.processEvents()
-        dialog.screen().grabWindow(dialog.winId()).save(str(OUT / "app-import-preview.png"))
-        print("saved import-preview")
-        dialog.close()
-
-    steps_preview: list[QWidget] = []
-    steps = [list_screen, matrix, new_report, text_tab, batch, batch_shot, preview, preview_shot, app.quit]
-    for i, step in enumerate(steps):
-        QTimer.singleShot(1500 * (i + 1), step)
+    QTimer.singleShot(0, run)
     app.exec()
+    if failures:
+        return 1
+    if not scaled:
+        env = {**os.environ, "QT_SCALE_FACTOR": SCALE}
+        env.pop(DATA_DIR_ENV, None)
+        return subprocess.run([sys.executable, __file__, SCALED_PASS], env=env, check=False).returncode
+    return 0
+
+
+def open_window(folder: Path) -> tuple[Store, MainWindow]:
+    from core.storage import Store
+    from ui.main_window import MainWindow
+
+    store = Store(folder / "reports.sqlite3")  # a new database: the example report only
+    window = MainWindow(store)  # sized to the screen by the app itself (ui/window_place.py)
+    maximise(window)
+    return store, window
+
+
+def import_sample(store: Store, name: str) -> int:
+    from core.reportfile import read_report_file
+
+    return int(store.add_report(read_report_file(SAMPLES / "real" / name)))
+
+
+def show_report(window: MainWindow, report_id: int, section: str, cell: str | None = None) -> None:
+    """Open a report at a section (and a cell of its table), with no message left in the status bar
+    from the step before (it would speak of another report)."""
+    window.open_report(report_id)
+    assert window.editor is not None, f"report {report_id} did not open"
+    window.statusBar().clearMessage()
+    window.editor.show_section(section)
+    if cell is not None:
+        window.editor.grids[section].select_cell(cell)
+    wait()
+
+
+def main_pass(folder: Path) -> None:
+    store, window = open_window(folder)
+    reports = window.reports
+    seed = store.list_reports()[0]
+    seed_id = seed.id
+
+    # A first launch: only the example in the list, and the two steps above it.
+    reports.refresh()
+    wait()
+    save(window.grab(), "first-run")
+
+    # The import preview of a published Word report (not yet in the database).
+    from ui.import_preview import ImportPreviewDialog
+
+    batch_folder = folder / "收到的报告"
+    prepare_batch(batch_folder)
+    preview = ImportPreviewDialog(store, batch_folder / "平潭2022.docx", window)
+    preview.show()
+    if not wait_for(lambda: preview.read_result is not None or bool(preview.error)):
+        raise RuntimeError("the import preview did not read its file")
+    wait()
+    save(preview.grab(), "import-preview")
+    preview.reject()
+
+    # 从上年报告创建…: the year asked, and what is carried over; then created, as a clerk would.
+    reports.select_report(seed_id)
+    dialog = reports.new_from_last_year()
+    assert dialog is not None
+    wait()
+    save(dialog.grab(), "next-year-dialog")
+    dialog.accept()
+    wait()
+    next_id = store.find(seed.agency, seed.year + 1)
+    assert next_id is not None, "the next-year dialog did not create the report"
+
+    # Next year's report (opened by the dialog), the carried-over row and a few numbers typed in.
+    assert window.session is not None and window.editor is not None
+    window.session.edit_cells({"s3.new.natural": "12", "s3.new.commercial": "2", "s3.granted.natural": "5"})
+    window.editor.show_section("s3")
+    window.editor.grids["s3"].select_cell("s3.granted.natural")
+    wait()
+    save(window.grab(), "next-year")
+
+    # A published report, finalised: grey and locked, with the banner above the tabs.
+    final_id = import_sample(store, "2022_pingtan.json")
+    import_sample(store, "2019_pingtan.json")
+    window.open_report(final_id)
+    assert window.session is not None and window.session.set_final(True)
+    show_report(window, final_id, "s3", "s3.new.natural")
+    save(window.grab(), "final")
+
+    # 帮助 → 填报说明 (F1), at 三 of the open report's format: what each row counts.
+    guide = window.show_guide()
+    wait()
+    save(guide.grab(), "guide")
+    guide.close()
+
+    # Rows 一 and 二 of 三 copied as a spreadsheet holds them (row labels and 总计 column too), one
+    # total mistyped, pasted into next year's report: the numbers go in, the totals are compared and
+    # the notice says which differs.
+    assert window.editor is not None
+    grid = window.editor.grids["s3"]
+    model = grid.report_model()
+    assert model is not None
+    first, second = model.index_of("s3.new.natural").row(), model.index_of("s3.carried_over.natural").row()
+    grid.selectionModel().select(
+        QItemSelection(model.index(first, 0), model.index(second, model.columnCount() - 1)),
+        QItemSelectionModel.SelectionFlag.ClearAndSelect,
+    )
+    rows = [line.split("\t") for line in grid.copy_selection().split("\n") if line]
+    rows[0][-1] = str(int(rows[0][-1].replace(",", "")) + 10)
+    QGuiApplication.clipboard().setText("\n".join("\t".join(row) for row in rows))
+    show_report(window, next_id, "s3")
+    grid = window.editor.grids["s3"]
+    grid.setCurrentIndex(grid.model().index(first, 0))
+    assert grid.paste_clipboard(), "the paste was refused"
+    wait()
+    save(grab_screen(), "paste-totals")
+    if grid.paste_notice is not None:
+        grid.paste_notice.close()
+    window.undo()
+    wait()
+
+    # The example: 三 with its errors listed beside the table, then the text of 一.
+    show_report(window, seed_id, "s3", "s3.new.natural")
+    save(window.grab(), "matrix-findings")
+    window.editor.show_section("s1")
+    wait()
+    save(window.grab(), "section1")
+
+    # The list: the example, next year's draft and two published reports, one finalised.
+    window.show_list()
+    window.statusBar().clearMessage()
+    reports.select_report(next_id)
+    wait()
+    save(window.grab(), "list")
+
+    # 文件检查: a reviewing office's folder of reports in every format, and a broken file.
+    batch = window.show_batch_check()
+    batch.add_paths([batch_folder])
+    if not wait_for(lambda: not batch.running):
+        raise RuntimeError("文件检查 did not finish")
+    batch.table.selectRow(0)
+    wait()
+    save(batch.grab(), "batch-check")
+    batch.close()
+    window.close()
+    store.close()
+
+
+def prepare_batch(batch_folder: Path) -> None:
+    """A reviewing office's folder: the samples as JSON, one as Word and one as PDF, and a broken file."""
+    import shutil
+
+    from core.reportfile import read_report_file
+    from exports.docx_export import write_docx
+    from exports.pdf_export import write_pdf
+
+    batch_folder.mkdir()
+    for name in ("seed-2020-tiexi.json", "real/2019_pingtan.json", "real/2022_pingtan.json"):
+        shutil.copy(SAMPLES / name, batch_folder / Path(name).name)
+    write_docx(read_report_file(SAMPLES / "real" / "2022_pingtan.json"), batch_folder / "平潭2022.docx")
+    write_pdf(read_report_file(SAMPLES / "seed-2020-tiexi.json"), batch_folder / "铁西2020.pdf")
+    (batch_folder / "损坏的文件.docx").write_bytes(b"not a docx")
+
+
+def scaled_pass(folder: Path) -> None:
+    """At 150 % only three of 三's number columns fit: scrolled to the last row and the 总计 column,
+    the row labels and the three header rows stay (frozen panes)."""
+    store, window = open_window(folder)
+    report_id = import_sample(store, "2022_pingtan.json")
+    window.open_report(report_id)
+    assert window.editor is not None
+    window.editor.show_section("s3")
+    grid = window.editor.grids["s3"]
+    wait()
+    grid.select_cell("s3.carried_forward.other_org")
+    grid.horizontalScrollBar().setValue(grid.horizontalScrollBar().maximum())
+    grid.verticalScrollBar().setValue(grid.verticalScrollBar().maximum())
+    wait()
+    # The screen, not the window: what the clerk sees (a window taller than the screen is cut off).
+    save(grab_screen(), "matrix-150")
+    window.close()
     store.close()
 
 
 if __name__ == "__main__":
-    main()
+    sys.exit(main())
