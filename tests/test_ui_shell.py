@@ -246,6 +246,14 @@ app = QApplication(sys.argv[:1])
 window = MainWindow()
 window.show()
 app.processEvents()
+if {open_report!r}:
+    from core.paths import data_dir
+    from core.storage import Store
+    store = Store(data_dir() / "reports.sqlite3")
+    window.attach_store(store)
+    window.open_report(store.list_reports()[0].id)
+    for _ in range(5):
+        app.processEvents()
 screen = window.screen().availableGeometry()
 g, f = window.geometry(), window.frameGeometry()
 print(json.dumps({{"screen": [screen.width(), screen.height()], "window": [g.x(), g.y(), g.width(), g.height()],
@@ -253,19 +261,22 @@ print(json.dumps({{"screen": [screen.width(), screen.height()], "window": [g.x()
 """
 
 
+@pytest.mark.parametrize("open_report", [False, True], ids=["list", "report-open"])
 @pytest.mark.parametrize(("scale", "logical"), [("1", (1366, 768)), ("1.5", (911, 512))])
 def test_a_real_1366_by_768_screen_at_100_and_150_percent(
-    tmp_path: Path, scale: str, logical: tuple[int, int]
+    tmp_path: Path, scale: str, logical: tuple[int, int], open_report: bool
 ) -> None:
     """Qt's offscreen platform with a 1366×768 screen: at 150 % the window's logical size shrinks too
-    (it opened at 1920×1228 physical pixels before, its close button off-screen)."""
+    (it opened at 1920×1228 physical pixels before, its close button off-screen); and opening a report
+    does not grow it past the screen (the cover's form needed 525 px, hiding the status bar)."""
     config = tmp_path / "screen.json"
     config.write_text(json.dumps({"screens": [{"name": "laptop", "x": 0, "y": 0, "width": 1366, "height": 768,
                                                "logicalDpi": 96, "dpr": 1}]}))
     env = {**os.environ, "QT_QPA_PLATFORM": f"offscreen:configfile={config}", "QT_SCALE_FACTOR": scale,
            "GOV_REPORT_DATA_DIR": str(data_dir())}
-    out = subprocess.run([sys.executable, "-c", SCREEN_CHILD.format(root=str(ROOT))], env=env, check=True,
-                         capture_output=True, text=True, timeout=60).stdout
+    child = SCREEN_CHILD.format(root=str(ROOT), open_report=open_report)
+    out = subprocess.run([sys.executable, "-c", child], env=env, check=True, capture_output=True, text=True,
+                         timeout=60).stdout
     found = json.loads(out.splitlines()[-1])
     assert tuple(found["screen"]) == logical
     x, y, width, height = found["window"]

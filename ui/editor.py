@@ -26,6 +26,7 @@ from PySide6.QtWidgets import (
     QListWidgetItem,
     QPlainTextEdit,
     QPushButton,
+    QScrollArea,
     QStyle,
     QStyledItemDelegate,
     QStyleOptionViewItem,
@@ -386,6 +387,15 @@ class ReportEditor(QWidget):
         return False
 
     def _add_tab(self, key: str, label: str, page: QWidget) -> None:
+        if key == "cover":
+            # The cover's form is taller than a laptop screen at 150 % leaves for it: it scrolls, so
+            # the window never grows past the screen and hides its status bar.
+            scroll = QScrollArea()
+            scroll.setWidgetResizable(True)
+            scroll.setFrameShape(QFrame.Shape.NoFrame)
+            page.setObjectName(f"tab_{key}_form")
+            scroll.setWidget(page)
+            page = scroll
         page.setObjectName(f"tab_{key}")
         self.tab_index[key] = self.tabs.addTab(page, label)
 
