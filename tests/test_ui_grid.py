@@ -925,9 +925,15 @@ def test_a_web_table_copied_in_a_browser_pastes_from_its_html(qtbot: QtBot, stor
     mime = QMimeData()
     mime.setText(CHROME_S3_TEXT)
     mime.setHtml(CHROME_S3_HTML)
-    QApplication.clipboard().setMimeData(mime)
-    with qtbot.waitSignal(view.notice, timeout=1000) as notice:
-        press(qtbot, view, Qt.Key.Key_V, Qt.KeyboardModifier.ControlModifier)
+    QApplication.clipboard().setMimeData(mime)  # the clipboard owns it now
+    try:
+        with qtbot.waitSignal(view.notice, timeout=1000) as notice:
+            press(qtbot, view, Qt.Key.Key_V, Qt.KeyboardModifier.ControlModifier)
+    finally:
+        # Emptied here, while the application lives: a QMimeData the clipboard still holds when Qt
+        # shuts down is deleted twice (by Qt and by its Python wrapper), and the test process crashed
+        # on exit with a segmentation fault although every test had passed.
+        QApplication.clipboard().clear()
     assert notice.args[0].startswith("已粘贴 24 个单元格")
     cells = ("s3.new.natural", "s3.new.commercial", "s3.granted.natural", "s3.partially_granted.natural")
     assert [stored(db_path, session, c) for c in cells] == ["71", "3", "21", "8"]
