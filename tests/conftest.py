@@ -8,6 +8,7 @@ import re
 import shutil
 from collections.abc import Callable, Iterator
 from pathlib import Path
+from typing import Any
 
 import pytest
 
@@ -392,3 +393,24 @@ def store(db_path: Path, store_seed: bool) -> Iterator[Store]:
     opened = Store(db_path, seed=store_seed)
     yield opened
     opened.close()
+
+
+def open_window(qtbot: Any, db_path: Path) -> tuple[Any, Store]:
+    """The main window on the database at `db_path`, shown and exposed (Qt is imported only here, so
+    tests without a window do not load it)."""
+    from ui.main_window import MainWindow
+
+    store = Store(db_path)
+    window = MainWindow(store)
+    qtbot.addWidget(window)
+    window.show()
+    qtbot.waitExposed(window)
+    return window, store
+
+
+def open_only_report(qtbot: Any, db_path: Path) -> tuple[Any, Store, int]:
+    """The main window with the database's one report (the example, on a new database) open."""
+    window, store = open_window(qtbot, db_path)
+    (summary,) = store.list_reports()
+    window.open_report(summary.id)
+    return window, store, summary.id

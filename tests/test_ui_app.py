@@ -11,6 +11,7 @@ from PySide6.QtWidgets import QApplication, QMessageBox, QWidget
 from pytestqt.qtbot import QtBot
 
 from core.storage import Store
+from tests.conftest import open_window
 from ui import dialogs
 from ui import editor as editor_module
 from ui.app import NO_DISPLAY, display_available
@@ -22,15 +23,6 @@ def type_chinese(widget: QWidget, text: str) -> None:
     event = QInputMethodEvent()
     event.setCommitString(text)
     QApplication.sendEvent(widget, event)
-
-
-def open_window(qtbot: QtBot, db_path: Path) -> tuple[MainWindow, Store]:
-    store = Store(db_path)
-    window = MainWindow(store)
-    qtbot.addWidget(window)
-    window.show()
-    qtbot.waitExposed(window)
-    return window, store
 
 
 def open_seed(qtbot: QtBot, window: MainWindow, store: Store) -> None:

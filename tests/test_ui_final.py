@@ -16,7 +16,7 @@ from core.checks import WARNING, validate
 from core.nextyear import new_report, next_year_report
 from core.reportfile import read_report_file
 from core.storage import Store
-from tests.conftest import SAMPLES_DIR
+from tests.conftest import SAMPLES_DIR, open_only_report
 from ui import dialogs
 from ui.dialogs import CONFIRM_TEXT, FinaliseDialog, finalise_concerns
 from ui.editor import LOCKED_BASE, LineField, TextField
@@ -27,13 +27,7 @@ SEED_AGENCY = "四平市铁西区人民政府办公室"
 
 
 def open_seed(qtbot: QtBot, db_path: Path) -> tuple[MainWindow, Store]:
-    store = Store(db_path)
-    window = MainWindow(store)
-    qtbot.addWidget(window)
-    window.show()
-    qtbot.waitExposed(window)
-    (summary,) = store.list_reports()
-    window.open_report(summary.id)
+    window, store, _ = open_only_report(qtbot, db_path)
     return window, store
 
 

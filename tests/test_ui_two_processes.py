@@ -12,6 +12,7 @@ from PySide6.QtWidgets import QAbstractItemView, QLineEdit
 from pytestqt.qtbot import QtBot
 
 from core.storage import Store
+from tests.conftest import open_only_report
 from tests.test_two_processes import ROOT
 from ui.main_window import EXTERNAL_POLL_MS, MainWindow
 from ui.single_instance import InstanceGuard, bring_forward, server_name
@@ -53,14 +54,7 @@ def other_process(db_path: Path, report_id: int, *pairs: str, code: str = OTHER)
 
 
 def open_seed(qtbot: QtBot, db_path: Path) -> tuple[MainWindow, Store, int]:
-    store = Store(db_path)
-    window = MainWindow(store)
-    qtbot.addWidget(window)
-    window.show()
-    qtbot.waitExposed(window)
-    (summary,) = store.list_reports()
-    window.open_report(summary.id)
-    return window, store, summary.id
+    return open_only_report(qtbot, db_path)  # type: ignore[no-any-return]
 
 
 def test_a_stale_undo_is_refused_and_said(qtbot: QtBot, db_path: Path) -> None:
