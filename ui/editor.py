@@ -245,10 +245,16 @@ class FindingsPanel(QListWidget):
         self.setItemDelegate(_WrappedTextDelegate(self))
         self.itemActivated.connect(self._activated)
         self.itemClicked.connect(self._activated)
+        self._shown: list[Finding] | None = None  # the findings the list holds now
         session.findingsChanged.connect(self.refresh)
         self.refresh()
 
     def refresh(self) -> None:
+        """List the session's findings again, unless they are the ones listed: most edits (each
+        keystroke in a text) change none, and a rebuild would lose the list's scroll position."""
+        if self.session.findings == self._shown:
+            return
+        self._shown = list(self.session.findings)
         self.clear()
         for severity in (ERROR, "warning"):
             found = [f for f in self.session.findings if f.severity == severity]
