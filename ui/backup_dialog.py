@@ -28,6 +28,7 @@ from core import backup
 from core.backup import BackupError, BackupInfo, Restored
 from core.errors import UserError
 from core.storage import DatabaseDamaged, Store
+from ui.dialogs import ask
 
 RESTORE = "restore"
 CHOOSE = "choose"
@@ -37,24 +38,6 @@ QUIT = "quit"
 
 def _size(size: int) -> str:
     return f"{size / 1024:.0f} KB" if size < 1024 * 1024 else f"{size / 1024 / 1024:.1f} MB"
-
-
-def ask(
-    parent: QWidget | None, title: str, text: str, buttons: list[tuple[str, str, QMessageBox.ButtonRole]],
-    *, icon: QMessageBox.Icon = QMessageBox.Icon.Question, name: str = "",
-) -> str:
-    """A message box with Chinese buttons (key, label, role); returns the key of the one clicked
-    (the last one's when the box is closed otherwise)."""
-    box = QMessageBox(icon, title, text, QMessageBox.StandardButton.NoButton, parent)
-    box.setObjectName(name)
-    keys = {}
-    for key, label, role in buttons:
-        button = box.addButton(label, role)
-        button.setObjectName(key)
-        keys[id(button)] = key
-    box.exec()
-    clicked = box.clickedButton()
-    return keys.get(id(clicked), buttons[-1][0]) if clicked is not None else buttons[-1][0]
 
 
 def restored_text(result: Restored) -> str:

@@ -120,6 +120,28 @@ def show_read_only(edit: QLineEdit) -> None:
     edit.setStyleSheet("QLineEdit { background: #ececec; color: #505050; }")
 
 
+def ask(
+    parent: QWidget | None, title: str, text: str, buttons: list[tuple[str, str, QMessageBox.ButtonRole]],
+    *, icon: QMessageBox.Icon = QMessageBox.Icon.Question, name: str = "", default: str = "",
+) -> str:
+    """A message box with Chinese buttons (key, label, role); returns the key of the one clicked
+    (the last one's when the box is closed otherwise). The `default` key's button is the one Enter
+    and Esc give."""
+    box = QMessageBox(icon, title, text, QMessageBox.StandardButton.NoButton, parent)
+    box.setObjectName(name)
+    keys = {}
+    for key, label, role in buttons:
+        button = box.addButton(label, role)
+        button.setObjectName(key)
+        keys[id(button)] = key
+        if key == default:
+            box.setDefaultButton(button)
+            box.setEscapeButton(button)
+    box.exec()
+    clicked = box.clickedButton()
+    return keys.get(id(clicked), buttons[-1][0]) if clicked is not None else buttons[-1][0]
+
+
 def _message_label(name: str, style: str) -> QLabel:
     label = QLabel()
     label.setObjectName(name)
@@ -600,22 +622,12 @@ def confirm_finalise(parent: QWidget | None, report: Report, warnings: list[Find
 
 def confirm_unfinalise(parent: QWidget | None) -> bool:
     """Ask before making a finalised report a draft again; 取消 is the default."""
-    box = QMessageBox(
-        QMessageBox.Icon.Question,
-        "撤销定稿",
-        "撤销定稿后报告可以再次修改（修订历史会记下这一步），修改后需要重新定稿。是否撤销定稿？",
-        QMessageBox.StandardButton.NoButton,
-        parent,
-    )
-    box.setObjectName("confirm_unfinalise")
-    yes = box.addButton("撤销定稿", QMessageBox.ButtonRole.AcceptRole)
-    yes.setObjectName("unfinalise")
-    no = box.addButton("取消", QMessageBox.ButtonRole.RejectRole)
-    no.setObjectName("cancel")
-    box.setDefaultButton(no)
-    box.setEscapeButton(no)
-    box.exec()
-    return box.clickedButton() is yes
+    buttons = [
+        ("unfinalise", "撤销定稿", QMessageBox.ButtonRole.AcceptRole),
+        ("cancel", "取消", QMessageBox.ButtonRole.RejectRole),
+    ]
+    question = "撤销定稿后报告可以再次修改（修订历史会记下这一步），修改后需要重新定稿。是否撤销定稿？"
+    return ask(parent, "撤销定稿", question, buttons, name="confirm_unfinalise", default="cancel") == "unfinalise"
 
 
 # --- next year's report --------------------------------------------------------------------------

@@ -508,7 +508,7 @@ class MainWindow(QMainWindow):
         store = getattr(self, "store", None)
         if store is None or store.damaged is None:
             return
-        from ui.backup_dialog import ask
+        from ui.dialogs import ask
 
         buttons = [
             ("choose", "备份与恢复…", QMessageBox.ButtonRole.AcceptRole),
