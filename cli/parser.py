@@ -27,18 +27,28 @@ class ChineseArgumentParser(argparse.ArgumentParser):
     def error(self, message: str) -> None:  # type: ignore[override]
         self.exit(2, f"{self.prog}：参数有误：{message}\n（用 --help 查看用法）\n")
 
+    def format_help(self) -> str:
+        """The help, naming the files check and import read. They are looked up only when help is shown:
+        reading.formats loads the report model and the templates, which parsing the arguments never needs."""
+        text = super().format_help()
+        if _READABLE not in text:
+            return text
+        from reading.formats import READABLE_SUFFIXES
+
+        return text.replace(_READABLE, "、".join(READABLE_SUFFIXES))
+
+
+_READABLE = "{readable}"  # stands for the readable suffixes in the help texts until help is shown
+
 
 def build_parser() -> argparse.ArgumentParser:
     """The parser; the parsed arguments' `func` is the chosen subcommand's function (None: no command)."""
-    from reading.formats import READABLE_SUFFIXES
-
-    readable = "、".join(READABLE_SUFFIXES)
     db = ChineseArgumentParser(add_help=False)
     db.add_argument("--db", metavar="PATH", default=argparse.SUPPRESS, help="使用指定的数据库文件")
     parser = ChineseArgumentParser(
         prog=PROG,
         description="政府信息公开年报助手：填写、检查、打印和发布政府信息公开工作年度报告",
-        epilog=USAGE_EPILOG.format(readable=readable),
+        epilog=USAGE_EPILOG,
         formatter_class=argparse.RawDescriptionHelpFormatter,
         parents=[db],
     )
@@ -46,7 +56,7 @@ def build_parser() -> argparse.ArgumentParser:
     sub = parser.add_subparsers(dest="command", parser_class=ChineseArgumentParser)
 
     p = sub.add_parser("check", parents=[db], help="检查报告文件")
-    p.add_argument("files", nargs="+", metavar="FILE", help=f"报告文件：{readable}")
+    p.add_argument("files", nargs="+", metavar="FILE", help=f"报告文件：{_READABLE}")
     p.add_argument("--json", action="store_true", help="以 JSON 输出结果")
     p.set_defaults(func=commands.check)
 
@@ -59,7 +69,7 @@ def build_parser() -> argparse.ArgumentParser:
     p.set_defaults(func=commands.export)
 
     p = sub.add_parser("import", parents=[db], help="导入报告文件到数据库")
-    p.add_argument("files", nargs="+", metavar="FILE", help=f"报告文件：{readable}")
+    p.add_argument("files", nargs="+", metavar="FILE", help=f"报告文件：{_READABLE}")
     p.add_argument("--replace", action="store_true", help="替换数据库中同一机关同一年度的报告")
     p.set_defaults(func=commands.import_files)
 
