@@ -8,9 +8,7 @@ from __future__ import annotations
 
 import argparse
 import contextlib
-import dataclasses
 import json
-import logging
 import os
 from collections.abc import Callable, Iterator
 from pathlib import Path
@@ -107,6 +105,8 @@ def check(args: argparse.Namespace, context: Context) -> int:
 def _crash_log(logger_name: str) -> Iterator[Path | None]:
     """While the block runs, what the logger records (a contained crash with its traceback) goes to
     crash.log in the data folder, never to the terminal; yields that file (None when it cannot be made)."""
+    import logging
+
     from core.paths import data_dir
 
     logger = logging.getLogger(logger_name)
@@ -294,6 +294,8 @@ def export(args: argparse.Namespace, context: Context) -> int:
     options = ExportOptions(blanks == "zero", args.draft, args.fragment, pdf_font_overrides(load_settings()))
     try:
         if suffix == ".pdf":  # the fonts are found once: for the PDF and for saying what they lack
+            import dataclasses
+
             from exports.fonts import find_fonts
 
             options = dataclasses.replace(options, fonts=find_fonts(dict(options.font_overrides) or None))
