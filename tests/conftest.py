@@ -6,7 +6,8 @@ import functools
 import os
 import re
 import shutil
-from collections.abc import Callable, Iterator
+import subprocess
+from collections.abc import Callable, Iterable, Iterator
 from pathlib import Path
 from typing import Any
 
@@ -234,6 +235,21 @@ def soffice_path() -> str | None:
         default = Path(os.environ.get("PROGRAMFILES", r"C:\Program Files")) / "LibreOffice" / "program" / "soffice.exe"
         found = str(default) if default.is_file() else None
     return found
+
+
+def libreoffice_to_pdf(
+    docs: Iterable[Path], out_dir: Path, profile: Path, *, timeout: int = 300, check: bool = False
+) -> subprocess.CompletedProcess[str]:
+    """`docs` printed to PDF by LibreOffice in one run, into `out_dir` (<stem>.pdf each), with its
+    user profile in the folder `profile`. The caller checks the PDFs it expects; with `check` a failed
+    run raises."""
+    soffice = soffice_path()
+    assert soffice is not None
+    return subprocess.run(
+        [soffice, "--headless", f"-env:UserInstallation={profile.as_uri()}", "--convert-to", "pdf",
+         "--outdir", str(out_dir), *map(str, docs)],
+        capture_output=True, text=True, timeout=timeout, check=check,
+    )
 
 
 def _font_collection_problem() -> str | None:

@@ -6,7 +6,6 @@ import io
 import itertools
 import os
 import re
-import subprocess
 import zipfile
 from dataclasses import dataclass
 from datetime import UTC, datetime
@@ -44,7 +43,7 @@ from exports.docx_export import (
 from exports.layout import CELL_LEADING_PT, CELL_VPADDING_PT, Layout, SignatureBlock, build_layout
 from exports.layout import Paragraph as LayoutParagraph
 from exports.layout import Table as LayoutTable
-from tests.conftest import SAMPLES_DIR, require_tool, soffice_path
+from tests.conftest import SAMPLES_DIR, libreoffice_to_pdf, require_tool
 
 SAMPLES = SAMPLES_DIR
 SAMPLE_FILES = {
@@ -952,8 +951,6 @@ class _Printed:
 def printed(tmp_path_factory: pytest.TempPathFactory) -> dict[str, _Printed]:
     """Reports exported as DOCX and printed to PDF by LibreOffice in one run."""
     require_tool("soffice")
-    soffice = soffice_path()
-    assert soffice is not None
     grid = new_report(AGENCY, 2024)
     grid.texts["s5"] = GRID_TEXT * 130  # more than two pages of it
     reports: dict[str, Report] = {
@@ -967,11 +964,7 @@ def printed(tmp_path_factory: pytest.TempPathFactory) -> dict[str, _Printed]:
     folder = tmp_path_factory.mktemp("printed")
     for name, report in reports.items():
         write_docx(report, folder / f"{name}.docx")
-    result = subprocess.run(
-        [soffice, "--headless", f"-env:UserInstallation={(folder / 'profile').as_uri()}", "--convert-to", "pdf",
-         "--outdir", str(folder), *(str(folder / f"{name}.docx") for name in reports)],
-        capture_output=True, text=True, timeout=600, check=False,
-    )
+    result = libreoffice_to_pdf((folder / f"{name}.docx" for name in reports), folder, folder / "profile", timeout=600)
     out: dict[str, _Printed] = {}
     for name, report in reports.items():
         pdf = folder / f"{name}.pdf"

@@ -61,7 +61,7 @@ from exports.pdf_export import (
     title_lines,
     write_pdf,
 )
-from tests.conftest import SAMPLES_DIR, soffice_path
+from tests.conftest import SAMPLES_DIR, libreoffice_to_pdf
 
 SAMPLE_NAMES = ("seed-2020-tiexi.json", "real/2019_pingtan.json", "real/2022_pingtan.json")
 SIX_HEADINGS = (
@@ -946,15 +946,9 @@ def test_no_page_ends_with_a_heading(fonts: FontSet, name: str) -> None:
 def docx_pages(report: Report, folder: Path) -> int:
     from exports.docx_export import write_docx
 
-    soffice = soffice_path()
-    assert soffice is not None
     docx = folder / "r.docx"
     write_docx(report, docx)
-    subprocess.run(
-        [soffice, "--headless", f"-env:UserInstallation={(folder / 'profile').as_uri()}", "--convert-to", "pdf",
-         "--outdir", str(folder), str(docx)],
-        capture_output=True, timeout=300, check=True,
-    )
+    libreoffice_to_pdf([docx], folder, folder / "profile", check=True)
     return len(PdfReader(folder / "r.pdf").pages)
 
 

@@ -23,7 +23,7 @@ from exports.layout import Layout, build_layout
 from exports.pdf_export import write_pdf
 from reading.formats import read_with_log
 from reading.pdf_reader import ENCRYPTED, SCANNED, TRUNCATED, UNMAPPED, _clean, _join, _normal_char, extract_pdf
-from tests.conftest import SAMPLE_NAMES, SAMPLES_DIR, require_tool, soffice_path
+from tests.conftest import SAMPLE_NAMES, SAMPLES_DIR, libreoffice_to_pdf, require_tool
 from tests.pdf_fixtures import (
     Style,
     distinct_report,
@@ -214,8 +214,6 @@ def office_pdfs(tmp_path_factory: pytest.TempPathFactory) -> dict[str, Case]:
     """Our DOCX exports printed to PDF by this machine's LibreOffice, as a clerk's office suite would:
     its own line breaking, fonts and table drawing, a merged cell broken by the page."""
     require_tool("soffice")
-    soffice = soffice_path()
-    assert soffice is not None
     from exports.docx_export import write_docx
 
     folder = tmp_path_factory.mktemp("office")
@@ -223,12 +221,7 @@ def office_pdfs(tmp_path_factory: pytest.TempPathFactory) -> dict[str, Case]:
     for name, report in (("office-2021", distinct_report("2021")), ("office-2019", distinct_report("2019"))):
         write_docx(report, folder / f"{name}.docx", blank_as_zero=False)
         cases[name] = Case(report, build_layout(report, blank_as_zero=False), folder / f"{name}.pdf")
-    profile = (folder / "profile").as_uri()
-    result = subprocess.run(
-        [soffice, "--headless", f"-env:UserInstallation={profile}", "--convert-to", "pdf", "--outdir", str(folder),
-         *(str(folder / f"{name}.docx") for name in cases)],
-        capture_output=True, text=True, timeout=300, check=False,
-    )
+    result = libreoffice_to_pdf((folder / f"{name}.docx" for name in cases), folder, folder / "profile")
     missing = [name for name, case in cases.items() if not case.pdf.is_file()]
     assert not missing, f"LibreOffice did not convert {missing}: {result.stdout}{result.stderr}"
     return cases

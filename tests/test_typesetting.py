@@ -8,7 +8,6 @@ import datetime
 import io
 import random
 import re
-import subprocess
 from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
@@ -25,7 +24,7 @@ from exports import ExportOptions, export_report
 from exports.fonts import find_fonts, register
 from exports.layout import LINE_PITCH_PT, TEXT_HEIGHT_MM, Paragraph, SignatureBlock, build_layout
 from reading.formats import read_with_log
-from tests.conftest import SAMPLES_DIR, soffice_path
+from tests.conftest import SAMPLES_DIR, libreoffice_to_pdf
 from tests.test_export_pdf import RIGHT, Line, body_rows, paragraph_lines, rows_of
 
 pytestmark = [pytest.mark.needs_tool("soffice"), pytest.mark.needs_tool("setup_fonts")]
@@ -117,14 +116,7 @@ def exported(tmp_path_factory: pytest.TempPathFactory) -> dict[str, Exported]:
         export_report(report, pdf, options)
         export_report(report, docx, options)
         cases[name] = Exported(name, report, pdf, docx, folder / "office" / f"{name}.pdf")
-    profile = (folder / "profile").as_uri()
-    soffice = soffice_path()
-    assert soffice is not None
-    subprocess.run(
-        [soffice, "--headless", f"-env:UserInstallation={profile}", "--convert-to", "pdf",
-         "--outdir", str(folder / "office"), *(str(c.docx) for c in cases.values())],
-        capture_output=True, timeout=300, check=True,
-    )
+    libreoffice_to_pdf((c.docx for c in cases.values()), folder / "office", folder / "profile", check=True)
     return cases
 
 
