@@ -228,10 +228,8 @@ def diff_html(old: str, new: str) -> str:
     parts: list[str] = []
     pieces = text_diff(old, new)
     for index, (kind, text) in enumerate(pieces):
-        if kind == REMOVED:
-            parts.append(f'<span style="{REMOVED_STYLE}">{_html(text)}</span>')
-        elif kind == ADDED:
-            parts.append(f'<span style="{ADDED_STYLE}">{_html(text)}</span>')
+        if kind != SAME:
+            parts.append(_marked(kind, text))
         else:
             first, last = index == 0, index == len(pieces) - 1
             keep = DETAIL_CONTEXT
@@ -245,6 +243,11 @@ def diff_html(old: str, new: str) -> str:
 
 def _html(text: str) -> str:
     return html.escape(text).replace("\n", "<br>")
+
+
+def _marked(kind: str, text: str) -> str:
+    """Removed or added text, struck out in red or in green."""
+    return f'<span style="{REMOVED_STYLE if kind == REMOVED else ADDED_STYLE}">{_html(text)}</span>'
 
 
 def _report_field(key: str, value: str | None) -> str:
@@ -307,10 +310,7 @@ def change_html(template: Template, target: str, old: str | None, new: str | Non
         return _html(describe_change(template, target, old, new, with_section=True))
     before, after = old or "", new or ""
     if rewritten(before, after):
-        pieces = [(REMOVED, before), (ADDED, after)]
-        body = "".join(
-            f'<span style="{REMOVED_STYLE if k == REMOVED else ADDED_STYLE}">{_html(t)}</span>' for k, t in pieces if t
-        )
+        body = "".join(_marked(kind, text) for kind, text in ((REMOVED, before), (ADDED, after)) if text)
     else:
         body = diff_html(before, after)
     return f"<b>{_html(text_name(template, key))}</b>：<br>{body or '（空）'}"
@@ -321,7 +321,7 @@ def details_html(template: Template, revision: Revision) -> str:
     head = f"第 {revision.batch} 版　{revision_time(revision.at)}　{revision.label}"
     lines = [change_html(template, *change) for change in revision.changes]
     legend = (
-        f'<span style="{REMOVED_STYLE}">删去的文字</span>　<span style="{ADDED_STYLE}">加入的文字</span>'
+        f"{_marked(REMOVED, '删去的文字')}　{_marked(ADDED, '加入的文字')}"
         if any(target.startswith("text:") for target, _, _ in revision.changes)
         else ""
     )
