@@ -42,7 +42,7 @@ import subprocess
 import sys
 import tempfile
 import zipfile
-from collections.abc import Callable, Iterator
+from collections.abc import Callable
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -51,6 +51,7 @@ sys.path.insert(0, str(ROOT))
 from core.report import Report  # noqa: E402
 from core.reportfile import write_report_file  # noqa: E402
 from exports.docx_export import write_docx  # noqa: E402
+from exports.fonts import _font_files  # noqa: E402
 from reading.pdf_reader import _read_pages  # noqa: E402
 from tests.pdf_fixtures import distinct_report, squeeze  # noqa: E402
 
@@ -63,15 +64,8 @@ MAX_PT = 240
 BATCH = 10  # documents converted by one LibreOffice run
 
 
-def _font_files() -> Iterator[Path]:
-    for root in FONT_ROOTS:
-        for folder, _subdirs, files in os.walk(root):
-            for name in files:
-                yield Path(folder) / name
-
-
 def _folder_of(name: str) -> Path:
-    for path in _font_files():
+    for path in _font_files(FONT_ROOTS):
         if path.name == name:
             return path.parent
     raise SystemExit(f"font file {name} not found under {', '.join(map(str, FONT_ROOTS))}: install its package")
