@@ -7,6 +7,7 @@ import unicodedata
 from collections.abc import Callable
 
 from PySide6.QtCore import QDate, Qt, Signal
+from PySide6.QtGui import QColor
 from PySide6.QtWidgets import (
     QCheckBox,
     QComboBox,
@@ -115,9 +116,14 @@ def _line_edit(name: str, text: str = "", placeholder: str = "") -> QLineEdit:
     return edit
 
 
+# A finalised report's fields and grids, and any field that cannot be typed into: grey, so it is seen.
+LOCKED_BASE = QColor("#ececec")
+LOCKED_TEXT = QColor("#505050")
+
+
 def show_read_only(edit: QLineEdit) -> None:
     """A field that cannot be typed into looks it: grey, like a finalised report's fields."""
-    edit.setStyleSheet("QLineEdit { background: #ececec; color: #505050; }")
+    edit.setStyleSheet(f"QLineEdit {{ background: {LOCKED_BASE.name()}; color: {LOCKED_TEXT.name()}; }}")
 
 
 def ask(

@@ -39,7 +39,7 @@ from core.checks import ERROR, SEVERITY_LABELS, Finding
 from core.nextyear import default_preamble
 from core.report import Contact
 from core.summary import summary_sentence
-from ui.dialogs import confirm_unfinalise
+from ui.dialogs import LOCKED_BASE, LOCKED_TEXT, confirm_unfinalise
 from ui.grid import ReportGridView, ReportTableModel
 from ui.session import LOCKED_MESSAGE, ReportSession
 
@@ -51,9 +51,6 @@ SECTION_HINTS = {
 }
 
 
-# A finalised report's fields and grids: grey like any read-only field, so the lock is seen.
-LOCKED_BASE = QColor("#ececec")
-LOCKED_TEXT = QColor("#505050")
 BANNER_STYLE = "background: #e8eef7; border: 1px solid #9fb3d1; padding: 4px;"
 
 
