@@ -348,16 +348,12 @@ def fonts(args: argparse.Namespace, context: Context) -> int:
 # --- backups ---------------------------------------------------------------------------------------
 
 
-def _size(size: int) -> str:
-    return f"{size / 1024:.0f} KB" if size < 1024 * 1024 else f"{size / 1024 / 1024:.1f} MB"
-
-
 def backup_now(args: argparse.Namespace, context: Context) -> int:
     """Make a backup of the database now and say where it is."""
     store = context.store()
     made = store.made_at_open or store.backup("manual")  # opening it may just have made one
     count = f"{made.reports} 份报告" if made.reports is not None else "报告数未知"
-    context.out.write(f"已备份到 {made.path}（{count}，{_size(made.size)}）\n")
+    context.out.write(f"已备份到 {made.path}（{count}，{made.size_text}）\n")
     return EXIT_OK
 
 
@@ -377,7 +373,7 @@ def restore(args: argparse.Namespace, context: Context) -> int:
         for number, info in enumerate(backups, 1):
             reports = str(info.reports) if info.reports is not None else "无法读取"
             context.out.write(
-                f"{number}\t{info.taken:%Y-%m-%d %H:%M:%S}\t{info.reason_label}\t{_size(info.size)}\t{reports}\t"
+                f"{number}\t{info.taken:%Y-%m-%d %H:%M:%S}\t{info.reason_label}\t{info.size_text}\t{reports}\t"
                 f"{info.path}\n"
             )
         return EXIT_OK

@@ -63,6 +63,12 @@ class BackupInfo:
     def readable(self) -> bool:
         return self.reports is not None
 
+    @property
+    def size_text(self) -> str:
+        """「850 KB」, 「1.2 MB」: the size as the backups list shows it."""
+        size = self.size
+        return f"{size / 1024:.0f} KB" if size < 1024 * 1024 else f"{size / 1024 / 1024:.1f} MB"
+
     def describe(self) -> str:
         """「2026-12-03 12:40 的备份（4 份报告）」."""
         count = f"{self.reports} 份报告" if self.reports is not None else "无法读取"
