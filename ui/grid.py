@@ -107,6 +107,8 @@ class ReportTableModel(QAbstractTableModel):
             [self._defs[g.cell_id] if g is not None and g.cell_id is not None else None for g in row]
             for row in self._cover
         ]
+        # The label or header text covering each position ("" where numbers are): a paste carrying the
+        # table's labels is recognised by them.
         self._labels: list[list[str]] = [
             [g.text if g is not None and g.cell_id is None else "" for g in row] for row in self._cover
         ]
@@ -148,11 +150,6 @@ class ReportTableModel(QAbstractTableModel):
         """The cell at each grid position for core.clipboard.plan_paste: None for labels and headers; a
         merged number cell is there at every position it covers. Shared, do not modify."""
         return self._editable_grid
-
-    def label_grid(self) -> list[list[str]]:
-        """The label or header text covering each grid position ("" where numbers are), so that a paste
-        carrying the table's labels is recognised. Shared, do not modify."""
-        return self._labels
 
     def plan_paste(self, top: int, left: int, block: Sequence[Sequence[str]]) -> PastePlan:
         """core.clipboard.plan_paste on this grid, its labels and its merged number cells."""
