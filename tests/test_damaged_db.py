@@ -37,6 +37,22 @@ def page_holding(path: Path, text: str) -> int:
     return at // PAGE
 
 
+def damage(path: Path) -> str:
+    """Zeroes the page holding the paragraph written before the backup; returns the damaged file's digest."""
+    data = bytearray(path.read_bytes())
+    page = page_holding(path, "备份之前写下的一段话")
+    data[page * PAGE: (page + 1) * PAGE] = b"\0" * PAGE
+    path.write_bytes(bytes(data))
+    return digest(path)
+
+
+def spoil(path: Path, text: str, spoiled: bytes) -> None:
+    """Writes `spoiled` (bytes that are not UTF-8) over the start of the first `text` in the file."""
+    data = path.read_bytes()
+    at = data.find(text.encode("utf-8"))
+    path.write_bytes(data[:at] + spoiled + data[at + len(spoiled):])
+
+
 def leaf_pages(path: Path) -> list[int]:
     """The pages (from 0) holding rows of the reports, cells and texts tables."""
     conn = sqlite3.connect(path)
@@ -75,11 +91,7 @@ def assert_restores(path: Path, expected: dict[int, str]) -> Path:
 def test_a_damaged_page_is_one_sentence_the_file_untouched_and_a_backup_restores_it(tmp_path: Path) -> None:
     path = tmp_path / "reports.sqlite3"
     expected, made = checkpointed(path)
-    data = bytearray(path.read_bytes())
-    page = page_holding(path, "备份之前写下的一段话")
-    data[page * PAGE: (page + 1) * PAGE] = b"\0" * PAGE
-    path.write_bytes(bytes(data))
-    before = digest(path)
+    before = damage(path)
     with pytest.raises(DatabaseDamaged) as caught:
         Store(path)
     message = str(caught.value)
@@ -111,9 +123,7 @@ def test_text_no_longer_utf8_is_damage_not_a_decode_error(tmp_path: Path) -> Non
     """The issue's `Could not decode to UTF-8 column 'cell_id'`: quick_check finds nothing, reading finds it."""
     path = tmp_path / "reports.sqlite3"
     expected, _made = checkpointed(path)
-    data = path.read_bytes()
-    at = data.find(b"s3.new.natural")
-    path.write_bytes(data[:at] + b"\xff\xfe\xfd" + data[at + 3:])
+    spoil(path, "s3.new.natural", b"\xff\xfe\xfd")
     with pytest.raises(DatabaseDamaged, match="文字已损坏"):
         Store(path)
     assert_restores(path, expected)
@@ -122,9 +132,7 @@ def test_text_no_longer_utf8_is_damage_not_a_decode_error(tmp_path: Path) -> Non
 def test_damage_found_while_working_stops_every_write(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     path = tmp_path / "reports.sqlite3"
     checkpointed(path)
-    data = path.read_bytes()
-    at = data.find("四平市铁西区".encode())
-    path.write_bytes(data[:at] + b"\xff\xfe" + data[at + 2:])
+    spoil(path, "四平市铁西区", b"\xff\xfe")
     monkeypatch.setattr(backup, "problem", lambda _conn: None)  # damage the check at open did not see
     store = Store(path, backups=False)
     before = digest(path)
@@ -318,11 +326,7 @@ def run(*args: str | Path, data_dir: Path) -> subprocess.CompletedProcess[str]:
 def test_the_command_line_refuses_a_damaged_database_and_restores_it(tmp_path: Path) -> None:
     path = tmp_path / "reports.sqlite3"
     expected, made = checkpointed(path)
-    data = bytearray(path.read_bytes())
-    page = page_holding(path, "备份之前写下的一段话")
-    data[page * PAGE: (page + 1) * PAGE] = b"\0" * PAGE
-    path.write_bytes(bytes(data))
-    before = digest(path)
+    before = damage(path)
     sample = ROOT / "tests" / "data" / "real" / "2022_pingtan.json"
     for args in (["list"], ["export", "1", "--to", tmp_path / "out.json"], ["import", sample], ["backup"]):
         result = run(*args, "--db", path, data_dir=tmp_path)

@@ -14,7 +14,7 @@ from core import backup
 from core.backup import list_backups
 from core.storage import StorageError, Store
 from tests.test_backup import dump, filled
-from tests.test_damaged_db import PAGE, checkpointed, digest, page_holding
+from tests.test_damaged_db import checkpointed, damage, digest, spoil
 from ui.backup_dialog import BackupDialog, open_store
 from ui.main_window import MainWindow
 
@@ -44,14 +44,6 @@ class Answers:
         monkeypatch.setattr(QMessageBox, "exec", exec_)
         for name in ("information", "warning", "critical"):
             monkeypatch.setattr(QMessageBox, name, tell)
-
-
-def damage(path: Path) -> str:
-    data = bytearray(path.read_bytes())
-    page = page_holding(path, "备份之前写下的一段话")
-    data[page * PAGE: (page + 1) * PAGE] = b"\0" * PAGE
-    path.write_bytes(bytes(data))
-    return digest(path)
 
 
 def test_a_damaged_database_at_start_is_restored_from_the_newest_backup(
@@ -179,9 +171,7 @@ def test_damage_found_while_the_app_runs_offers_the_backups(
 ) -> None:
     path = tmp_path / "reports.sqlite3"
     checkpointed(path)
-    data = path.read_bytes()
-    at = data.find("四平市铁西区".encode())
-    path.write_bytes(data[:at] + b"\xff\xfe" + data[at + 2:])
+    spoil(path, "四平市铁西区", b"\xff\xfe")
     monkeypatch.setattr(backup, "problem", lambda _conn: None)  # damage the check at open did not see
     store = Store(path)
     answers = Answers(monkeypatch, "later", "later")
