@@ -536,11 +536,14 @@ class ReportEditor(QWidget):
             if finding.span is not None:
                 field.select_span(*finding.span)
 
+    def current_section(self) -> str | None:
+        """The key of the tab shown ("cover", "s1" … "s6")."""
+        current = self.tabs.currentIndex()
+        return next((key for key, index in self.tab_index.items() if index == current), None)
+
     def current_grid(self) -> ReportGridView | None:
-        for key, index in self.tab_index.items():
-            if index == self.tabs.currentIndex():
-                return self.grids.get(key)
-        return None
+        section = self.current_section()
+        return self.grids.get(section) if section is not None else None
 
     def find_row(self, text: str) -> bool:
         """Select the first row whose label contains `text`, in the current table first."""

@@ -528,10 +528,7 @@ class MainWindow(QMainWindow):
             self.guide = GuideDialog(template_id, self)
         elif template_id is not None:
             self.guide.select_template(template_id)
-        section = None
-        if self.editor is not None:
-            current = self.editor.tabs.currentIndex()
-            section = next((key for key, index in self.editor.tab_index.items() if index == current), None)
+        section = self.editor.current_section() if self.editor is not None else None
         self.guide.show()
         self.guide.raise_()
         self.guide.activateWindow()
