@@ -14,6 +14,7 @@ copy is renamed into place. No connection to the database may be open while it i
 from __future__ import annotations
 
 import contextlib
+import errno
 import os
 import re
 import sqlite3
@@ -249,12 +250,13 @@ def _copy(source: sqlite3.Connection, target: Path) -> tuple[str | None, int, in
 
 def _space_or_access(exc: BaseException, where: Path) -> BackupError:
     text = str(exc).lower()
-    errno_ = getattr(exc, "errno", None)
-    if "full" in text or errno_ == 28:
+    code = getattr(exc, "errno", None)
+    if "full" in text or code == errno.ENOSPC:
         return BackupError(f"磁盘空间已满，无法在「{where}」写入备份；数据库本身没有改动。")
-    if isinstance(exc, PermissionError) or "readonly" in text or "read-only" in text or errno_ in (1, 13, 30):
+    read_only = "readonly" in text or "read-only" in text or code in (errno.EPERM, errno.EACCES, errno.EROFS)
+    if isinstance(exc, PermissionError) or read_only:
         return BackupError(f"无法在「{where}」写入备份：文件夹是只读的；数据库本身没有改动。")
-    if isinstance(exc, (FileExistsError, NotADirectoryError)) or errno_ in (17, 20):
+    if isinstance(exc, (FileExistsError, NotADirectoryError)) or code in (errno.EEXIST, errno.ENOTDIR):
         return BackupError(f"无法在「{where}」写入备份：同名的文件挡住了备份文件夹；数据库本身没有改动。")
     return BackupError(f"无法在「{where}」写入备份（{exc}）；数据库本身没有改动。")
 
@@ -274,7 +276,7 @@ def make_backup(source: sqlite3.Connection, db_path: Path, reason: str) -> Backu
     try:
         folder.mkdir(exist_ok=True)
         if not folder.is_dir():
-            raise NotADirectoryError(20, "not a directory")
+            raise NotADirectoryError(errno.ENOTDIR, "not a directory")
     except OSError as exc:
         raise _space_or_access(exc, folder) from None
     now = datetime.now()
