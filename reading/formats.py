@@ -29,20 +29,22 @@ def read_with_log(path: str | os.PathLike[str]) -> ImportResult:
     regular_file(path, FILE_BYTES[suffix])
     from reading.assembly import assemble
 
+    notes: list[str] = []  # how a Word file was read (another format under its suffix, converted …)
     if suffix in (".docx", ".doc", ".wps"):
         from reading.legacy_word import extract_word_file
 
         document, notes = extract_word_file(Path(path))
-        result = assemble(checked_document(document))
-        result.log[:0] = notes
-        return bound_fields(result)
-    if suffix == ".pdf":
+    elif suffix == ".pdf":
         from reading.pdf_reader import extract_pdf
 
-        return bound_fields(assemble(checked_document(extract_pdf(path))))
-    from reading.html_reader import extract_report_html
+        document = extract_pdf(path)
+    else:
+        from reading.html_reader import extract_report_html
 
-    return bound_fields(assemble(checked_document(extract_report_html(path))))
+        document = extract_report_html(path)
+    result = assemble(checked_document(document))
+    result.log[:0] = notes
+    return bound_fields(result)
 
 
 def read_report(path: str | os.PathLike[str]) -> Report:
