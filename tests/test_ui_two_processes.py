@@ -5,8 +5,10 @@ from __future__ import annotations
 
 import subprocess
 import sys
+from collections.abc import Iterator
 from pathlib import Path
 
+import pytest
 from PySide6.QtCore import Qt
 from PySide6.QtWidgets import QAbstractItemView, QLineEdit
 from pytestqt.qtbot import QtBot
@@ -53,114 +55,102 @@ def other_process(db_path: Path, report_id: int, *pairs: str, code: str = OTHER)
     assert done.returncode == 0, done.stderr
 
 
-def open_seed(qtbot: QtBot, db_path: Path) -> tuple[MainWindow, Store, int]:
-    return open_only_report(qtbot, db_path)  # type: ignore[no-any-return]
+Opened = tuple[MainWindow, Store, int]
 
 
-def test_a_stale_undo_is_refused_and_said(qtbot: QtBot, db_path: Path) -> None:
+@pytest.fixture
+def opened(qtbot: QtBot, db_path: Path) -> Iterator[Opened]:
+    """The main window with the example report open (window, store, report id), closed after the test."""
+    window, store, report_id = open_only_report(qtbot, db_path)
+    yield window, store, report_id
+    window.close()
+    store.close()
+
+
+def test_a_stale_undo_is_refused_and_said(qtbot: QtBot, db_path: Path, opened: Opened) -> None:
     """Window B typed 5 then 6; window A saved 7; B's Ctrl+Z (back to 5) is refused and 7 stays."""
-    window, store, report_id = open_seed(qtbot, db_path)
+    window, store, report_id = opened
     session = window.session
     assert session is not None
-    try:
-        assert session.edit_cells({CELL: "5"})
-        assert session.edit_cells({CELL: "6"})
-        other_process(db_path, report_id, f"{CELL}=7")
-        with qtbot.waitSignal(session.refused) as refused:
-            window.act_undo.trigger()
-        message = refused.args[0]
-        assert message.endswith("已在别处改为 7，撤销未执行") and "本年新收" in message and "自然人" in message
-        assert window.statusBar().currentMessage() == message
-        assert window.saved_label.text() != "未保存"  # not a failure to save: nothing was lost
-        assert store.load(report_id).value(CELL).text == "7"
-        assert session.display(CELL) == "7"  # the window shows what is stored now
-        model = window.editor.models["s3"]  # type: ignore[union-attr]
-        assert model.data(model.index_of(CELL)) == "7"
-        # The step before (empty → 5) expects 5 and finds 7: refused as well.
-        with qtbot.waitSignal(session.refused):
-            window.act_undo.trigger()
-        assert store.load(report_id).value(CELL).text == "7"
-    finally:
-        window.close()
-        store.close()
-
-
-def test_a_stale_redo_is_refused(qtbot: QtBot, db_path: Path) -> None:
-    window, store, report_id = open_seed(qtbot, db_path)
-    session = window.session
-    assert session is not None
-    try:
-        assert session.edit_cells({CELL: "5"})
+    assert session.edit_cells({CELL: "5"})
+    assert session.edit_cells({CELL: "6"})
+    other_process(db_path, report_id, f"{CELL}=7")
+    with qtbot.waitSignal(session.refused) as refused:
         window.act_undo.trigger()
-        assert store.load(report_id).value(CELL).text is None
-        other_process(db_path, report_id, f"{CELL}=9")
-        with qtbot.waitSignal(session.refused) as refused:
-            window.act_redo.trigger()
-        assert refused.args[0].endswith("已在别处改为 9，重做未执行")
-        assert store.load(report_id).value(CELL).text == "9"
-    finally:
-        window.close()
-        store.close()
+    message = refused.args[0]
+    assert message.endswith("已在别处改为 7，撤销未执行") and "本年新收" in message and "自然人" in message
+    assert window.statusBar().currentMessage() == message
+    assert window.saved_label.text() != "未保存"  # not a failure to save: nothing was lost
+    assert store.load(report_id).value(CELL).text == "7"
+    assert session.display(CELL) == "7"  # the window shows what is stored now
+    model = window.editor.models["s3"]  # type: ignore[union-attr]
+    assert model.data(model.index_of(CELL)) == "7"
+    # The step before (empty → 5) expects 5 and finds 7: refused as well.
+    with qtbot.waitSignal(session.refused):
+        window.act_undo.trigger()
+    assert store.load(report_id).value(CELL).text == "7"
 
 
-def test_undo_still_works_when_another_process_changed_other_cells(qtbot: QtBot, db_path: Path) -> None:
-    window, store, report_id = open_seed(qtbot, db_path)
+def test_a_stale_redo_is_refused(qtbot: QtBot, db_path: Path, opened: Opened) -> None:
+    window, store, report_id = opened
     session = window.session
     assert session is not None
-    try:
-        assert session.edit_cells({CELL: "5"})
-        other_process(db_path, report_id, "s3.new.commercial=2", "text:s1=别处写的总体情况。")
-        window.act_undo.trigger()
-        report = store.load(report_id)
-        assert report.value(CELL).text is None
-        assert report.value("s3.new.commercial").text == "2" and report.text("s1") == "别处写的总体情况。"
-    finally:
-        window.close()
-        store.close()
+    assert session.edit_cells({CELL: "5"})
+    window.act_undo.trigger()
+    assert store.load(report_id).value(CELL).text is None
+    other_process(db_path, report_id, f"{CELL}=9")
+    with qtbot.waitSignal(session.refused) as refused:
+        window.act_redo.trigger()
+    assert refused.args[0].endswith("已在别处改为 9，重做未执行")
+    assert store.load(report_id).value(CELL).text == "9"
 
 
-def test_changes_saved_elsewhere_show_in_the_open_report(qtbot: QtBot, db_path: Path) -> None:
-    window, store, report_id = open_seed(qtbot, db_path)
+def test_undo_still_works_when_another_process_changed_other_cells(qtbot: QtBot, db_path: Path, opened: Opened) -> None:
+    window, store, report_id = opened
+    session = window.session
+    assert session is not None
+    assert session.edit_cells({CELL: "5"})
+    other_process(db_path, report_id, "s3.new.commercial=2", "text:s1=别处写的总体情况。")
+    window.act_undo.trigger()
+    report = store.load(report_id)
+    assert report.value(CELL).text is None
+    assert report.value("s3.new.commercial").text == "2" and report.text("s1") == "别处写的总体情况。"
+
+
+def test_changes_saved_elsewhere_show_in_the_open_report(qtbot: QtBot, db_path: Path, opened: Opened) -> None:
+    window, _store, report_id = opened
     session, editor = window.session, window.editor
     assert session is not None and editor is not None
-    try:
-        model = editor.models["s3"]
-        assert model.data(model.index_of(CELL)) == ""
-        before = window.counts_label.text()
-        other_process(db_path, report_id, f"{CELL}=6", "text:s1=别处写的总体情况。")
-        # The poll runs on its own (about once a second).
-        qtbot.waitUntil(lambda: model.data(model.index_of(CELL)) == "6", timeout=EXTERNAL_POLL_MS * 5)
-        assert model.data(model.index_of("s3.new.total")) == "6"  # the totals follow
-        assert window.counts_label.text() != before  # and the findings (the column balances now)
-        assert editor.text_fields["s1"].toPlainText() == "别处写的总体情况。"
-        assert "别处修改" in window.statusBar().currentMessage()
-        assert not window.check_external_changes()  # nothing new since
-    finally:
-        window.close()
-        store.close()
+    model = editor.models["s3"]
+    assert model.data(model.index_of(CELL)) == ""
+    before = window.counts_label.text()
+    other_process(db_path, report_id, f"{CELL}=6", "text:s1=别处写的总体情况。")
+    # The poll runs on its own (about once a second).
+    qtbot.waitUntil(lambda: model.data(model.index_of(CELL)) == "6", timeout=EXTERNAL_POLL_MS * 5)
+    assert model.data(model.index_of("s3.new.total")) == "6"  # the totals follow
+    assert window.counts_label.text() != before  # and the findings (the column balances now)
+    assert editor.text_fields["s1"].toPlainText() == "别处写的总体情况。"
+    assert "别处修改" in window.statusBar().currentMessage()
+    assert not window.check_external_changes()  # nothing new since
 
 
-def test_a_cell_being_typed_keeps_what_is_typed(qtbot: QtBot, db_path: Path) -> None:
-    window, store, report_id = open_seed(qtbot, db_path)
+def test_a_cell_being_typed_keeps_what_is_typed(qtbot: QtBot, db_path: Path, opened: Opened) -> None:
+    window, store, report_id = opened
     editor = window.editor
     assert editor is not None
-    try:
-        editor.show_section("s3")
-        view, model = editor.grids["s3"], editor.models["s3"]
-        index = model.index_of(CELL)
-        qtbot.mouseClick(view.viewport(), Qt.MouseButton.LeftButton, pos=view.visualRect(index).center())
-        qtbot.keyClick(view, "8")
-        assert view.state() == QAbstractItemView.State.EditingState
-        other_process(db_path, report_id, f"{CELL}=3", "s3.new.commercial=4")
-        assert window.check_external_changes()
-        line = view.indexWidget(index)
-        assert isinstance(line, QLineEdit) and line.text() == "8"  # not replaced by the 3 saved elsewhere
-        assert model.data(model.index_of("s3.new.commercial")) == "4"
-        qtbot.keyClick(line, Qt.Key.Key_Return)
-        assert store.load(report_id).value(CELL).text == "8"  # the user's value, typed last, wins
-    finally:
-        window.close()
-        store.close()
+    editor.show_section("s3")
+    view, model = editor.grids["s3"], editor.models["s3"]
+    index = model.index_of(CELL)
+    qtbot.mouseClick(view.viewport(), Qt.MouseButton.LeftButton, pos=view.visualRect(index).center())
+    qtbot.keyClick(view, "8")
+    assert view.state() == QAbstractItemView.State.EditingState
+    other_process(db_path, report_id, f"{CELL}=3", "s3.new.commercial=4")
+    assert window.check_external_changes()
+    line = view.indexWidget(index)
+    assert isinstance(line, QLineEdit) and line.text() == "8"  # not replaced by the 3 saved elsewhere
+    assert model.data(model.index_of("s3.new.commercial")) == "4"
+    qtbot.keyClick(line, Qt.Key.Key_Return)
+    assert store.load(report_id).value(CELL).text == "8"  # the user's value, typed last, wins
 
 
 def test_the_list_shows_a_report_added_elsewhere(qtbot: QtBot, db_path: Path) -> None:
@@ -177,22 +167,18 @@ def test_the_list_shows_a_report_added_elsewhere(qtbot: QtBot, db_path: Path) ->
         store.close()
 
 
-def test_a_report_deleted_elsewhere_closes_with_a_word(qtbot: QtBot, db_path: Path) -> None:
-    window, store, report_id = open_seed(qtbot, db_path)
-    try:
-        other_process(db_path, report_id, code=r"""
+def test_a_report_deleted_elsewhere_closes_with_a_word(qtbot: QtBot, db_path: Path, opened: Opened) -> None:
+    window, _store, report_id = opened
+    other_process(db_path, report_id, code=r"""
 import sys
 from core.storage import Store
 store = Store(sys.argv[1], seed=False)
 store.delete(int(sys.argv[2]))
 store.close()
 """)
-        assert window.check_external_changes()
-        assert window.session is None and window.stack.currentWidget() is window.reports
-        assert "别处删除" in window.statusBar().currentMessage()
-    finally:
-        window.close()
-        store.close()
+    assert window.check_external_changes()
+    assert window.session is None and window.stack.currentWidget() is window.reports
+    assert "别处删除" in window.statusBar().currentMessage()
 
 
 HAND_OVER = r"""
@@ -246,24 +232,22 @@ def test_another_database_is_another_instance(db_path: Path, tmp_path: Path) -> 
         other.release()
 
 
-def test_typing_after_a_text_changed_elsewhere_does_not_undo_past_that_change(qtbot: QtBot, db_path: Path) -> None:
+def test_typing_after_a_text_changed_elsewhere_does_not_undo_past_that_change(
+    qtbot: QtBot, db_path: Path, opened: Opened
+) -> None:
     """A types 甲 in 总体情况; B saves 乙; A's window shows 乙 and A types 丙 after it. Undo takes back
     only A's 丙 (the typing is not merged across B's change); the next undo (甲 → empty) is refused."""
-    window, store, report_id = open_seed(qtbot, db_path)
+    window, store, report_id = opened
     session = window.session
     assert session is not None
-    try:
-        before = session.text("s1")
-        assert session.edit_text("s1", before + "甲")
-        other_process(db_path, report_id, "text:s1=乙")
-        assert window.check_external_changes() and session.text("s1") == "乙"
-        assert session.edit_text("s1", "乙丙")
+    before = session.text("s1")
+    assert session.edit_text("s1", before + "甲")
+    other_process(db_path, report_id, "text:s1=乙")
+    assert window.check_external_changes() and session.text("s1") == "乙"
+    assert session.edit_text("s1", "乙丙")
+    window.act_undo.trigger()
+    assert store.load(report_id).text("s1") == "乙"
+    with qtbot.waitSignal(session.refused) as refused:
         window.act_undo.trigger()
-        assert store.load(report_id).text("s1") == "乙"
-        with qtbot.waitSignal(session.refused) as refused:
-            window.act_undo.trigger()
-        assert refused.args[0] == "「一、总体情况」已在别处修改，撤销未执行"
-        assert store.load(report_id).text("s1") == "乙"
-    finally:
-        window.close()
-        store.close()
+    assert refused.args[0] == "「一、总体情况」已在别处修改，撤销未执行"
+    assert store.load(report_id).text("s1") == "乙"
