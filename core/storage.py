@@ -899,7 +899,10 @@ class Store:
                VALUES (?, ?, ?, ?, ?, ?, ?)""",
             [(report_id, batch, now, label, t, o, n) for t, o, n in changes],
         )
-        row = self.db.execute("SELECT MAX(id) FROM revisions WHERE report_id = ?", [report_id]).fetchone()
+        # The latest revision as _coalesce looks it up: through the index, not a scan of the report's history.
+        row = self.db.execute(
+            "SELECT id FROM revisions WHERE report_id = ? ORDER BY batch DESC, id DESC LIMIT 1", [report_id]
+        ).fetchone()
         self._own_revision[report_id] = int(row[0])
         self.db.execute("UPDATE reports SET updated_at = ?, version = version + 1 WHERE id = ?", [now, report_id])
 
