@@ -26,7 +26,6 @@ from __future__ import annotations
 
 import html
 import re
-from collections.abc import Iterator
 from dataclasses import dataclass
 from html.parser import HTMLParser
 
@@ -638,9 +637,3 @@ def portal_page(report: Report, shape: str) -> PortalPage:
     page, site = builder(report, layout)
     navigation = tuple(dict.fromkeys(line for markup in site for line in _texts_of(markup)))
     return PortalPage(shape, page.encode(encoding), encoding, navigation)
-
-
-def all_pages(reports: list[Report]) -> Iterator[tuple[Report, PortalPage]]:
-    for report in reports:
-        for shape in SHAPES:
-            yield report, portal_page(report, shape)

@@ -7,11 +7,9 @@ real published reports (tests/data): 平潭综合实验区 2022 and 四平市铁
 from __future__ import annotations
 
 import html
-from collections.abc import Sequence
-from dataclasses import dataclass, field, replace
+from dataclasses import dataclass, field
 from pathlib import Path
 
-from docx import Document
 from reportlab.pdfbase.pdfmetrics import stringWidth
 
 from core.report import Contact, Report
@@ -118,10 +116,6 @@ def tiexi_2020() -> Printed:
     )
 
 
-def with_fee_charged(printed: Printed) -> Printed:
-    return replace(printed, s6=(FEE_CHARGED,))
-
-
 # --- PDF -------------------------------------------------------------------------------------------
 
 
@@ -214,10 +208,6 @@ def write_typed_docx(printed: Printed, path: Path, *, headings: dict[str, str] |
     return write_official_docx(fill, path)
 
 
-def docx_paragraph_count(path: Path) -> int:
-    return len(Document(str(path)).paragraphs)
-
-
 # --- HTML ------------------------------------------------------------------------------------------
 
 _PORTAL_HEAD = """<!DOCTYPE html>
@@ -286,7 +276,3 @@ def write_portal_html(printed: Printed, path: Path, *, headings: dict[str, str] 
     out.append(_PORTAL_FOOT)
     path.write_text("".join(out), encoding="utf-8")
     return path
-
-
-def squeeze_lines(paragraphs: Sequence[str]) -> str:
-    return "\n".join("".join(p.split()) for p in paragraphs)
