@@ -13,13 +13,12 @@ from lxml import etree
 from core.fileio import ReportFileError, read_regular
 from reading import limits
 from reading.document import ExtractedDocument, ExtractedTable
+from reading.legacy_word import OLE_SIGNATURE, ZIP_SIGNATURES
 
 W = "http://schemas.openxmlformats.org/wordprocessingml/2006/main"
 MC = "http://schemas.openxmlformats.org/markup-compatibility/2006"
 STRICT = "http://purl.oclc.org/ooxml/wordprocessingml/main"
 
-OLE_SIGNATURE = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"
-ZIP_SIGNATURES = (b"PK\x03\x04", b"PK\x05\x06", b"PK\x07\x08")
 ENCRYPTED_OR_DOC = "文件已加密或是旧版 .doc 格式，请另存为 .docx 后再导入"
 
 
