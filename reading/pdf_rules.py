@@ -16,12 +16,16 @@ from __future__ import annotations
 import itertools
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
+from operator import itemgetter
+from typing import TypeVar
 
 SNAP = 3.0  # rules this close (pt) are one rule
 JOIN = 3.0  # pieces of one rule this close end to end are one piece
 MIN_LENGTH = 3.0  # shorter pieces are not rules (a dot, a tick, the end of a thick line)
 CORNER = 3.0  # a vertical and a horizontal rule meet when they come this close
 SLANT = 0.5  # a piece whose ends differ by less than this across its direction is axis-parallel
+
+T = TypeVar("T")
 
 Box = tuple[float, float, float, float]  # x0, top, x1, bottom (top-down page coordinates)
 
@@ -80,7 +84,7 @@ def _merge(rules: list[Rule]) -> list[Rule]:
     positions = sorted({r.at for r in rules})
     # Clusters of the distinct positions; the new position is the mean over the rules (as pdfplumber).
     groups: dict[int, list[Rule]] = {}
-    index = {value: i for i, cluster in enumerate(_clusters(positions, SNAP)) for value in cluster}
+    index = {value: i for i, cluster in enumerate(_clusters(positions, SNAP, float)) for value in cluster}
     for r in rules:
         groups.setdefault(index[r.at], []).append(r)
     out: list[Rule] = []
@@ -96,13 +100,14 @@ def _merge(rules: list[Rule]) -> list[Rule]:
     return out
 
 
-def _clusters(values: Sequence[float], tolerance: float) -> list[list[float]]:
-    groups: list[list[float]] = []
-    for v in sorted(values):
-        if groups and v <= groups[-1][-1] + tolerance:
-            groups[-1].append(v)
+def _clusters(items: Sequence[T], tolerance: float, key: Callable[[T], float]) -> list[list[T]]:
+    """Items sorted by `key` in runs where each is within `tolerance` of the one before it."""
+    groups: list[list[T]] = []
+    for item in items:
+        if groups and key(item) <= key(groups[-1][-1]) + tolerance:
+            groups[-1].append(item)
         else:
-            groups.append([v])
+            groups.append([item])
     return groups
 
 
@@ -113,7 +118,7 @@ def _open_rules(horizontal: list[Rule], vertical: list[Rule]) -> list[Rule]:
     out: list[Rule] = []
     for end in ("start", "end"):
         ends = sorted(((getattr(v, end), v.at) for v in vertical), key=lambda e: e[0])
-        for cluster in _clusters_by_first(ends, SNAP):
+        for cluster in _clusters(ends, SNAP, itemgetter(0)):
             y = sum(p[0] for p in cluster) / len(cluster)
             xs = sorted({x for _, x in cluster})
             if len(xs) < 2:
@@ -122,16 +127,6 @@ def _open_rules(horizontal: list[Rule], vertical: list[Rule]) -> list[Rule]:
                 if not _covered(horizontal, y, a, b):
                     out.append(Rule(y, a, b, drawn=False))
     return out
-
-
-def _clusters_by_first(items: Sequence[tuple[float, float]], tolerance: float) -> list[list[tuple[float, float]]]:
-    groups: list[list[tuple[float, float]]] = []
-    for item in items:
-        if groups and item[0] <= groups[-1][-1][0] + tolerance:
-            groups[-1].append(item)
-        else:
-            groups.append([item])
-    return groups
 
 
 def _covered(horizontal: Sequence[Rule], y: float, x0: float, x1: float) -> bool:
