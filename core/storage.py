@@ -19,6 +19,7 @@ from sqlite_utils import Database
 from core import backup
 from core.backup import BackupInfo
 from core.checks import RULES_VERSION, counts, validate
+from core.cleantext import field_name
 from core.edits import Edit, InvalidEdit, StatusEdit, cell_edit, check_edit, decode_edit, field_edit, status_edit
 from core.errors import UserError
 from core.numbers import Parsed, parse_value
@@ -485,7 +486,7 @@ class Store:
         try:
             return int(self.db.execute("PRAGMA data_version").fetchone()[0])
         except sqlite3.Error as exc:
-            raise _friendly(exc, self.path) from None
+            raise self._failure(exc) from None
 
     @contextmanager
     def _write(self, *, counted: bool = True) -> Iterator[Database]:
@@ -628,6 +629,7 @@ class Store:
             report.set_field(key, fields.get(key, ""))
         return report
 
+    @_reads
     def exists(self, report_id: int) -> bool:
         """Whether the report is there and not in the recycle bin (another process may have deleted it)."""
         row = self.db.execute(
@@ -952,7 +954,7 @@ def _target_name(template: Template, target: str) -> str:
         for section in template.sections:
             if key in (section.id, section.note_key):
                 return f"「{section.heading}」" + ("（表后说明）" if key == section.note_key else "")
-    return f"「{key or target}」"
+    return f"「{field_name(key) if key else target}」"
 
 
 def _changed_to(target: str, current: str | None) -> str:

@@ -186,6 +186,22 @@ def test_a_stale_edit_is_refused_as_a_whole(db_path: Path) -> None:
         store.close()
 
 
+@pytest.mark.parametrize(("key", "name"), [("title", "标题"), ("contact.phone", "电话")])
+def test_a_stale_field_edit_names_the_field_as_the_clerk_knows_it(db_path: Path, key: str, name: str) -> None:
+    """Undoing a title or contact change made stale elsewhere names 「标题」, not the internal key."""
+    store, other = Store(db_path, seed=False), Store(db_path, seed=False)
+    try:
+        report_id = store.list_reports()[0].id
+        store.apply(report_id, [FieldEdit(key, "甲")])
+        other.apply(report_id, [FieldEdit(key, "乙")])  # another window
+        with pytest.raises(StaleEdit) as refused:
+            store.apply(report_id, [FieldEdit(key, "")], "撤销修改文字", expected={f"text:{key}": "甲"})
+        assert f"「{name}」" in str(refused.value) and key not in str(refused.value)
+    finally:
+        other.close()
+        store.close()
+
+
 def test_data_version_tells_a_change_made_by_another_process(db_path: Path) -> None:
     store = Store(db_path, seed=False)
     try:
