@@ -36,10 +36,6 @@ KEEP = "keep"
 QUIT = "quit"
 
 
-def _size(size: int) -> str:
-    return f"{size / 1024:.0f} KB" if size < 1024 * 1024 else f"{size / 1024 / 1024:.1f} MB"
-
-
 def restored_text(result: Restored) -> str:
     text = f"已用 {result.backup.describe()}恢复数据库，其中有 {result.reports} 份报告。"
     if result.kept_aside is not None:
@@ -165,7 +161,7 @@ class BackupDialog(QDialog):
         self.table.setRowCount(len(self.backups))
         for r, info in enumerate(self.backups):
             reports = str(info.reports) if info.reports is not None else "无法读取"
-            for c, text in enumerate((f"{info.taken:%Y-%m-%d %H:%M:%S}", info.reason_label, _size(info.size), reports)):
+            for c, text in enumerate((f"{info.taken:%Y-%m-%d %H:%M:%S}", info.reason_label, info.size_text, reports)):
                 item = QTableWidgetItem(text)
                 item.setToolTip(str(info.path))
                 if c >= 2:
