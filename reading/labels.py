@@ -215,34 +215,33 @@ def _entries(pairs: Iterable[tuple[str, str, str]]) -> tuple[Entry, ...]:
     return tuple(Entry(key, label, frozenset(t)) for (key, label), t in found.items())
 
 
-# Each list is made once for the templates there are (a template added to the data folder and
-# reloaded gives new ones): the functions take the tuple of templates, hashed by identity.
+EntriesOf = Callable[[tuple[Template, ...]], tuple[Entry, ...]]
 
 
-def s2_row_entries() -> tuple[Entry, ...]:
-    return _s2_row_entries_of(templates())
+def _for_the_templates(build: EntriesOf) -> Callable[[], tuple[Entry, ...]]:
+    """The entries `build` makes, made once for the templates there are (a template added to the data
+    folder and reloaded gives new ones): the tuple of templates is hashed by identity."""
+    made = cache(build)
+
+    def entries() -> tuple[Entry, ...]:
+        return made(templates())
+
+    entries.__doc__ = build.__doc__
+    return entries
 
 
-@cache
-def _s2_row_entries_of(all_templates: tuple[Template, ...]) -> tuple[Entry, ...]:
+@_for_the_templates
+def s2_row_entries(all_templates: tuple[Template, ...]) -> tuple[Entry, ...]:
     return _entries((row.id, row.label, t.id) for t in all_templates for b in t.s2.blocks for row in b.rows)
 
 
-def s2_field_entries() -> tuple[Entry, ...]:
-    return _s2_field_entries_of(templates())
-
-
-@cache
-def _s2_field_entries_of(all_templates: tuple[Template, ...]) -> tuple[Entry, ...]:
+@_for_the_templates
+def s2_field_entries(all_templates: tuple[Template, ...]) -> tuple[Entry, ...]:
     return _entries((h.field, h.label, t.id) for t in all_templates for b in t.s2.blocks for h in b.header if h.field)
 
 
-def s2_caption_entries() -> tuple[Entry, ...]:
-    return _s2_caption_entries_of(templates())
-
-
-@cache
-def _s2_caption_entries_of(all_templates: tuple[Template, ...]) -> tuple[Entry, ...]:
+@_for_the_templates
+def s2_caption_entries(all_templates: tuple[Template, ...]) -> tuple[Entry, ...]:
     """Block captions (第二十条第（一）项 …) and the header's 信息内容."""
     pairs = []
     for t in all_templates:
@@ -279,47 +278,26 @@ def _labels(pairs: Iterable[tuple[str, str]]) -> tuple[Entry, ...]:
     return tuple(Entry(key, label) for key, label in dict.fromkeys(pairs))
 
 
-def s3_header_entries() -> tuple[Entry, ...]:
-    return _s3_header_entries_of(templates())
-
-
-@cache
-def _s3_header_entries_of(all_templates: tuple[Template, ...]) -> tuple[Entry, ...]:
+@_for_the_templates
+def s3_header_entries(all_templates: tuple[Template, ...]) -> tuple[Entry, ...]:
     return _labels((label, label) for label in sorted({h.label for t in all_templates for h in t.s3.header}))
 
 
-def s3_column_entries() -> tuple[Entry, ...]:
-    return _s3_column_entries_of(templates())
-
-
-@cache
-def _s3_column_entries_of(all_templates: tuple[Template, ...]) -> tuple[Entry, ...]:
+@_for_the_templates
+def s3_column_entries(all_templates: tuple[Template, ...]) -> tuple[Entry, ...]:
     return _labels((c.id, c.label) for t in all_templates for c in t.s3.columns)
 
 
-def s4_group_entries() -> tuple[Entry, ...]:
-    return _s4_group_entries_of(templates())
-
-
-@cache
-def _s4_group_entries_of(all_templates: tuple[Template, ...]) -> tuple[Entry, ...]:
+@_for_the_templates
+def s4_group_entries(all_templates: tuple[Template, ...]) -> tuple[Entry, ...]:
     return _labels((g.id, g.label) for t in all_templates for g in t.s4.groups)
 
 
-def s4_column_entries() -> tuple[Entry, ...]:
-    return _s4_column_entries_of(templates())
-
-
-@cache
-def _s4_column_entries_of(all_templates: tuple[Template, ...]) -> tuple[Entry, ...]:
+@_for_the_templates
+def s4_column_entries(all_templates: tuple[Template, ...]) -> tuple[Entry, ...]:
     return _labels((c.id, c.label) for t in all_templates for c in t.s4.columns)
 
 
-def s4_header_entries() -> tuple[Entry, ...]:
-    return _s4_header_entries_of(templates())
-
-
-@cache
-def _s4_header_entries_of(all_templates: tuple[Template, ...]) -> tuple[Entry, ...]:
+@_for_the_templates
+def s4_header_entries(all_templates: tuple[Template, ...]) -> tuple[Entry, ...]:
     return _labels((label, label) for label in sorted({h.label for t in all_templates for h in t.s4.header}))
-
