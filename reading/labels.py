@@ -70,7 +70,7 @@ def nfkc(text: str) -> str:
     return unicodedata.normalize("NFKC", text)
 
 
-@cache
+@lru_cache(maxsize=65536)  # bounded: a batch brings new texts with every file
 def norm(text: str) -> Norm:
     t = SPACES.sub("", nfkc(text))
     numbering: tuple[str, int] | None = None
