@@ -20,6 +20,7 @@ from core import backup
 from core.backup import BackupInfo
 from core.checks import RULES_VERSION, counts, validate
 from core.cleantext import field_name
+from core.deadline import KINDS, guess_kind
 from core.edits import Edit, InvalidEdit, StatusEdit, cell_edit, check_edit, decode_edit, field_edit, status_edit
 from core.errors import UserError
 from core.numbers import Parsed, parse_value
@@ -28,7 +29,7 @@ from core.reportfile import json_text, loads
 from core.savemark import SaveMark
 from core.template import Template, foreign_cell_ids, load_template
 
-SCHEMA_VERSION = 3
+SCHEMA_VERSION = 4
 SEED_RESOURCE = "seed-2020-tiexi.json"
 ZERO_PRINT_ZERO = "zero"
 ZERO_PRINT_BLANK = "blank"
@@ -130,6 +131,12 @@ class AgencyProfile:
     email: str = ""
     signer: str = ""
     zero_print: str = ZERO_PRINT_ZERO  # how blank cells print: "zero" or "blank"
+    kind: str = ""  # KIND_DEPARTMENT or KIND_GOVERNMENT (core/deadline.py); "" = as the name suggests
+
+    @property
+    def report_kind(self) -> str:
+        """Department or government, as set, else as the name suggests: it decides the due date."""
+        return self.kind or guess_kind(self.name)
 
     @property
     def contact(self) -> Contact:
@@ -223,7 +230,15 @@ def _migrate_3(db: Database) -> None:
     )
 
 
-MIGRATIONS: dict[int, Callable[[Database], None]] = {1: _migrate_1, 2: _migrate_2, 3: _migrate_3}
+def _migrate_4(db: Database) -> None:
+    # Version 4: whether an agency reports as a department (due 1月31日) or as a people's government
+    # (due 3月31日); empty means "as its name suggests".
+    db.execute("ALTER TABLE agencies ADD COLUMN kind TEXT NOT NULL DEFAULT ''")
+
+
+MIGRATIONS: dict[int, Callable[[Database], None]] = {
+    1: _migrate_1, 2: _migrate_2, 3: _migrate_3, 4: _migrate_4,
+}
 
 
 @contextmanager
@@ -535,14 +550,14 @@ class Store:
     @_reads
     def agencies(self) -> list[AgencyProfile]:
         rows = self.db.execute(
-            "SELECT name, address, postcode, phone, email, signer, zero_print FROM agencies ORDER BY name"
+            "SELECT name, address, postcode, phone, email, signer, zero_print, kind FROM agencies ORDER BY name"
         ).fetchall()
         return [AgencyProfile(*row) for row in rows]
 
     @_reads
     def agency_profile(self, name: str) -> AgencyProfile:
         row = self.db.execute(
-            "SELECT name, address, postcode, phone, email, signer, zero_print FROM agencies WHERE name = ?",
+            "SELECT name, address, postcode, phone, email, signer, zero_print, kind FROM agencies WHERE name = ?",
             [name],
         ).fetchone()
         return AgencyProfile(*row) if row else AgencyProfile(name)
@@ -550,13 +565,15 @@ class Store:
     def save_agency_profile(self, profile: AgencyProfile) -> None:
         if profile.zero_print not in (ZERO_PRINT_ZERO, ZERO_PRINT_BLANK):
             raise StorageError("空白单元格的打印方式只能是「印 0」或「留空」")
+        if profile.kind not in ("", *KINDS):
+            raise StorageError("机关类别只能是「部门」或「人民政府」")
         with self._write():
             agency_id = self._agency_id(profile.name)
             self.db.execute(
                 """UPDATE agencies SET address = ?, postcode = ?, phone = ?, email = ?, signer = ?,
-                   zero_print = ? WHERE id = ?""",
+                   zero_print = ?, kind = ? WHERE id = ?""",
                 [profile.address, profile.postcode, profile.phone, profile.email, profile.signer,
-                 profile.zero_print, agency_id],
+                 profile.zero_print, profile.kind, agency_id],
             )
 
     # --- reports -------------------------------------------------------------------------------
