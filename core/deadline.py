@@ -10,6 +10,7 @@ KIND_GOVERNMENT = "government"
 KIND_LABELS: dict[str, str] = {KIND_DEPARTMENT: "部门（1月31日前）", KIND_GOVERNMENT: "人民政府（3月31日前）"}
 KINDS: tuple[str, ...] = (KIND_DEPARTMENT, KIND_GOVERNMENT)
 REMIND_DAYS = 10  # from this many days before the due date an unfinished report is highlighted
+STALE_DAYS = 365  # …and until this many days after it
 
 
 def guess_kind(agency: str) -> str:
@@ -30,10 +31,14 @@ def days_left(due: date, today: date | None = None) -> int:
     return (due - (today or date.today())).days
 
 
+def chinese_date(day: date) -> str:
+    return f"{day.year}年{day.month}月{day.day}日"
+
+
 def due_text(due: date, today: date | None = None) -> str:
     """e.g. 2026年1月31日前公开（还有 12 天）/（今天截止）/（已逾期 3 天）."""
     left = days_left(due, today)
-    when = f"{due.year}年{due.month}月{due.day}日前公开"
+    when = f"{chinese_date(due)}前公开"
     if left > 0:
         return f"{when}（还有 {left} 天）"
     if left == 0:
@@ -42,5 +47,7 @@ def due_text(due: date, today: date | None = None) -> str:
 
 
 def needs_reminder(due: date, finished: bool, today: date | None = None) -> bool:
-    """An unfinished report from REMIND_DAYS before its due date on (and after it)."""
-    return not finished and days_left(due, today) <= REMIND_DAYS
+    """An unfinished report from REMIND_DAYS before its due date on, and while it is overdue, until a
+    year after the due date: by then the next year's report is the one being written, and an old draft
+    kept for reference (or the example report) is no longer a reminder."""
+    return not finished and -STALE_DAYS < days_left(due, today) <= REMIND_DAYS

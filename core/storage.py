@@ -8,7 +8,7 @@ import time
 from collections.abc import Callable, Iterable, Iterator, Mapping
 from contextlib import contextmanager
 from dataclasses import dataclass, field
-from datetime import datetime
+from datetime import date, datetime
 from decimal import Decimal
 from importlib import resources
 from pathlib import Path
@@ -20,7 +20,7 @@ from core import backup
 from core.backup import BackupInfo
 from core.checks import RULES_VERSION, counts, validate
 from core.cleantext import field_name
-from core.deadline import KINDS, guess_kind
+from core.deadline import KINDS, due_date, guess_kind
 from core.edits import Edit, InvalidEdit, StatusEdit, cell_edit, check_edit, decode_edit, field_edit, status_edit
 from core.errors import UserError
 from core.numbers import Parsed, parse_value
@@ -155,10 +155,16 @@ class ReportSummary:
     errors: int
     warnings: int
     deleted: bool = False
+    kind: str = ""  # the agency's kind as set in its profile ("" = as its name suggests)
 
     @property
     def status_label(self) -> str:
         return STATUS_LABELS.get(self.status, self.status)
+
+    @property
+    def due(self) -> date:
+        """The last day to publish this report (条例第四十九条), by the agency's kind."""
+        return due_date(self.kind or guess_kind(self.agency), self.year)
 
 
 @dataclass(frozen=True)
@@ -682,7 +688,7 @@ class Store:
         that changed since, or whose last year's report changed, is checked again."""
         rows = self.db.execute(
             f"""SELECT r.id, a.name, r.year, r.template, r.status, r.updated_at, r.deleted_at, r.version,
-                       t.text, f.checked, f.errors, f.warnings
+                       t.text, f.checked, f.errors, f.warnings, a.kind
                 FROM reports r JOIN agencies a ON a.id = r.agency_id
                 LEFT JOIN texts t ON t.report_id = r.id AND t.key = 'title'
                 LEFT JOIN findings_summary f ON f.report_id = r.id
@@ -693,7 +699,7 @@ class Store:
         summaries = []
         stale: list[tuple[int, str, int, int]] = []
         for (report_id, agency, year, template_id, status, updated_at, deleted_at, version, title,
-             checked, errors, warnings) in rows:
+             checked, errors, warnings, kind) in rows:
             key = self._check_key(template_id, version, versions.get((agency, year - 1)))
             if key != checked:
                 errors, warnings = self._count_findings(report_id, agency, year)
@@ -702,7 +708,7 @@ class Store:
                 ReportSummary(
                     id=report_id, agency=agency, year=year, template=template_id, status=status,
                     title=title or _default_title(template_id, agency, year), updated_at=updated_at,
-                    errors=errors, warnings=warnings, deleted=deleted_at is not None,
+                    errors=errors, warnings=warnings, deleted=deleted_at is not None, kind=kind,
                 )
             )
         if stale:

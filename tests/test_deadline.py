@@ -47,6 +47,8 @@ def test_reminder_from_ten_days_before_for_unfinished_only() -> None:
     assert not needs_reminder(due, False, date(2026, 1, 20))
     assert needs_reminder(due, False, date(2026, 1, 21))
     assert needs_reminder(due, False, date(2026, 2, 10))
+    assert needs_reminder(due, False, date(2027, 1, 30))
+    assert not needs_reminder(due, False, date(2027, 1, 31))  # a year on: an old draft, not a reminder
     assert not needs_reminder(due, True, date(2026, 1, 25))
 
 

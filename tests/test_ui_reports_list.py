@@ -132,9 +132,10 @@ def test_new_database_lists_the_example_report_with_its_four_errors(
     qtmodeltester.check(reports.model)
     assert reports.model.rowCount() == 1
     assert [reports.model.headerData(c, Qt.Orientation.Horizontal) for c in range(len(COLUMNS))] == [
-        "机关", "年度", "格式", "状态", "错误", "提示", "最后修改",
+        "机关", "年度", "格式", "状态", "公开期限", "错误", "提示", "最后修改",
     ]
-    assert row_texts(reports, 0)[:6] == [SEED_AGENCY, "2020", "2019版（试行）", "草稿", "4", "1"]
+    # A draft of 2020 is long past its round: its due date is shown, without a countdown or highlight.
+    assert row_texts(reports, 0)[:7] == [SEED_AGENCY, "2020", "2019版（试行）", "草稿", "2021-01-31", "4", "1"]
     assert reports.proxy.index(0, ERRORS).data(Qt.ItemDataRole.ForegroundRole) == ERROR_COLOR
     assert reports.proxy.index(0, WARNINGS).data(Qt.ItemDataRole.ForegroundRole) is None
     # The only report is selected, so Enter opens it and the actions on it are ready.

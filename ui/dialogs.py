@@ -27,6 +27,7 @@ from PySide6.QtWidgets import (
 )
 
 from core.checks import Finding
+from core.deadline import KIND_LABELS
 from core.errors import UserError
 from core.nextyear import default_preamble
 from core.operations import ReportExists, create_next_year, create_report, duplicate_report, preview_next_year
@@ -379,6 +380,16 @@ class AgencyProfileDialog(QDialog):
         for value, label in ZERO_PRINT_LABELS.items():
             self.zero_print.addItem(label, value)
         self.zero_print.setCurrentIndex(max(self.zero_print.findData(current.zero_print), 0))
+        self.kind = QComboBox()
+        self.kind.setObjectName("kind")
+        self.kind.addItem("按机关名称判断（名称以“人民政府”结尾的按人民政府）", "")
+        for value, label in KIND_LABELS.items():
+            self.kind.addItem(label, value)
+        self.kind.setToolTip(
+            "《条例》第四十九条：政府部门的年度报告在每年1月31日前公布，"
+            "本级人民政府的年度报告在每年3月31日前公布。报告列表据此提醒期限。"
+        )
+        self.kind.setCurrentIndex(max(self.kind.findData(current.kind), 0))
         self.error_label = _message_label("error", _ERROR_STYLE)
 
         form = QFormLayout()
@@ -390,6 +401,7 @@ class AgencyProfileDialog(QDialog):
         form.addRow("邮箱", self.edits["email"])
         form.addRow("签发人", self.edits["signer"])
         form.addRow("空白单元格打印为", self.zero_print)
+        form.addRow("报告类别和期限", self.kind)
         layout = QVBoxLayout(self)
         layout.addLayout(form)
         layout.addWidget(self.error_label)
@@ -415,6 +427,7 @@ class AgencyProfileDialog(QDialog):
         for key, edit in self.edits.items():
             edit.setText(getattr(profile, key))
         self.zero_print.setCurrentIndex(max(self.zero_print.findData(profile.zero_print), 0))
+        self.kind.setCurrentIndex(max(self.kind.findData(profile.kind), 0))
 
     def collect(self) -> AgencyProfile | None:
         """The profile as filled in, or None (with the reason shown) when it cannot be saved."""
@@ -436,6 +449,7 @@ class AgencyProfileDialog(QDialog):
             email=email,
             signer=self.edits["signer"].text().strip(),
             zero_print=str(self.zero_print.currentData()),
+            kind=str(self.kind.currentData()),
         )
 
     def _save(self) -> bool:

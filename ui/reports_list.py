@@ -3,7 +3,8 @@
 from __future__ import annotations
 
 import re
-from datetime import datetime
+from collections.abc import Callable
+from datetime import date, datetime
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -33,7 +34,9 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from core.deadline import KIND_GOVERNMENT, chinese_date, days_left, due_text, guess_kind, needs_reminder
 from core.errors import UserError
+from core.report import STATUS_FINAL
 from core.storage import ReportSummary, Store
 from core.template import load_template
 from exports import FORMAT_NAMES, export_report
@@ -44,11 +47,13 @@ from ui.first_run import FirstRunPanel, is_sample, own_agency
 if TYPE_CHECKING:
     from ui.import_preview import ImportPreviewDialog
 
-COLUMNS: tuple[str, ...] = ("机关", "年度", "格式", "状态", "错误", "提示", "最后修改")
-AGENCY, YEAR, TEMPLATE, STATUS, ERRORS, WARNINGS, UPDATED = range(len(COLUMNS))
+COLUMNS: tuple[str, ...] = ("机关", "年度", "格式", "状态", "公开期限", "错误", "提示", "最后修改")
+AGENCY, YEAR, TEMPLATE, STATUS, DUE, ERRORS, WARNINGS, UPDATED = range(len(COLUMNS))
 ReportIdRole = Qt.ItemDataRole.UserRole + 1
 SortRole = Qt.ItemDataRole.UserRole + 2
 ERROR_COLOR = QColor("#c00000")
+REMINDER_BACKGROUND = QColor("#ffe8a3")  # an unfinished report close to (or past) its due date
+OVERDUE_BACKGROUND = QColor("#f8c8c8")
 _UNSAFE_IN_FILE_NAME = re.compile(r'[\\/:*?"<>|\s]+')
 _Index = QModelIndex | QPersistentModelIndex
 
@@ -70,12 +75,32 @@ def _describe(summary: ReportSummary) -> str:
     return f"「{summary.agency}」{summary.year} 年度报告"
 
 
+def _finished(summary: ReportSummary) -> bool:
+    return summary.status == STATUS_FINAL
+
+
+def _kind_words(summary: ReportSummary) -> str:
+    kind = summary.kind or guess_kind(summary.agency)
+    how = "按机关信息中的设置" if summary.kind else "按机关名称判断"
+    who = "人民政府的年度报告在每年3月31日前公布" if kind == KIND_GOVERNMENT else "部门的年度报告在每年1月31日前公布"
+    return f"《条例》第四十九条：{who}（{how}，可在“机关信息”中修改）。"
+
+
+def deadline_line(summary: ReportSummary, today: date) -> str:
+    """What the list says about a report's due date, e.g. 「某区司法局」2025 年度报告：2026年1月31日前公开
+    （还有 12 天），尚未定稿。"""
+    if _finished(summary):
+        return f"{_describe(summary)}已定稿（期限：{chinese_date(summary.due)}前公开）。"
+    return f"{_describe(summary)}：{due_text(summary.due, today)}，尚未定稿。"
+
+
 class ReportsTableModel(QAbstractTableModel):
     """Stored reports as rows (from Store.list_reports); read-only, sortable through SortRole."""
 
     def __init__(self, parent: QWidget | None = None) -> None:
         super().__init__(parent)
         self._rows: list[ReportSummary] = []
+        self.today: date = date.today()  # set at each refresh: the due dates' countdown counts from it
 
     def set_reports(self, rows: list[ReportSummary]) -> None:
         self.beginResetModel()
@@ -111,21 +136,29 @@ class ReportsTableModel(QAbstractTableModel):
             return self._display(s, column)
         if role == SortRole:
             raw: tuple[Any, ...] = (
-                s.agency, s.year, s.template, s.status_label, s.errors, s.warnings, s.updated_at
+                s.agency, s.year, s.template, s.status_label, s.due.isoformat(), s.errors, s.warnings, s.updated_at
             )
             return raw[column]
         if role == ReportIdRole:
             return s.id
         if role == Qt.ItemDataRole.ForegroundRole and column == ERRORS and s.errors > 0:
             return ERROR_COLOR
+        if role == Qt.ItemDataRole.BackgroundRole and needs_reminder(s.due, _finished(s), self.today):
+            return OVERDUE_BACKGROUND if days_left(s.due, self.today) < 0 else REMINDER_BACKGROUND
         if role == Qt.ItemDataRole.TextAlignmentRole and column in (YEAR, ERRORS, WARNINGS):
             return int(Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter)
         if role == Qt.ItemDataRole.ToolTipRole:
             return self._tooltip(s, column)
         return None
 
-    @staticmethod
-    def _display(s: ReportSummary, column: int) -> str:
+    def _display(self, s: ReportSummary, column: int) -> str:
+        if column == DUE:
+            left = days_left(s.due, self.today)
+            if _finished(s) or (not needs_reminder(s.due, False, self.today) and left < 0):
+                return s.due.isoformat()  # done, or a draft from an earlier round kept for reference
+            if left > 0:
+                return f"{s.due.isoformat()}（还有 {left} 天）"
+            return f"{s.due.isoformat()}（今天截止）" if left == 0 else f"{s.due.isoformat()}（逾期 {-left} 天）"
         if column == AGENCY:
             return s.agency
         if column == YEAR:
@@ -140,8 +173,9 @@ class ReportsTableModel(QAbstractTableModel):
             return str(s.warnings)
         return _when(s.updated_at)
 
-    @staticmethod
-    def _tooltip(s: ReportSummary, column: int) -> str:
+    def _tooltip(self, s: ReportSummary, column: int) -> str:
+        if column == DUE:
+            return f"{deadline_line(s, self.today)}\n{_kind_words(s)}"
         if column == ERRORS:
             return f"{s.errors} 个错误（有错误的报告不能定稿）" if s.errors else "没有错误"
         if column == WARNINGS:
@@ -168,6 +202,7 @@ class _ReportsTable(QTableView):
         header = self.horizontalHeader()
         header.setSectionResizeMode(QHeaderView.ResizeMode.ResizeToContents)
         header.setSectionResizeMode(AGENCY, QHeaderView.ResizeMode.Stretch)
+        self.setWordWrap(False)
 
 
 def _proxy(parent: QWidget, model: ReportsTableModel) -> QSortFilterProxyModel:
@@ -183,6 +218,7 @@ class ReportsListWidget(QWidget):
     bin, import, export and the agency profile. Opening is left to the owner (`openRequested`)."""
 
     openRequested = Signal(int)
+    today: Callable[[], date] = staticmethod(date.today)  # the clock the due dates count from (tests set it)
     reportDeleted = Signal(int)  # moved to the recycle bin (also when an import replaced it)
     statusMessage = Signal(str)  # a message for the window's status bar
 
@@ -248,9 +284,16 @@ class ReportsListWidget(QWidget):
         layout = QVBoxLayout(self)
         layout.addWidget(toolbar)
         layout.addWidget(self.first_run)
+        # The selected report's due date and days left; highlighted from REMIND_DAYS before it.
+        self.deadline_banner = QLabel(self)
+        self.deadline_banner.setObjectName("deadline_banner")
+        self.deadline_banner.setWordWrap(True)
+        self.deadline_banner.setVisible(False)
+        layout.addWidget(self.deadline_banner)
         layout.addWidget(self.table)
 
         self.table.selectionModel().selectionChanged.connect(self._update_actions)
+        self.table.selectionModel().selectionChanged.connect(self._update_deadline)
         self.refresh()
 
     # --- reading ---------------------------------------------------------------------------------
@@ -288,6 +331,7 @@ class ReportsListWidget(QWidget):
         except UserError as exc:
             QMessageBox.warning(self, "无法读取报告列表", str(exc))
             return
+        self.model.today = self.today()
         self.model.set_reports(reports)
         if not (keep is not None and self.select_report(keep)) and reports:
             self.table.selectionModel().setCurrentIndex(
@@ -296,6 +340,24 @@ class ReportsListWidget(QWidget):
             )
         self.first_run.update_from(self.store, reports, default_year())  # shown while no report is the user's
         self._update_actions()
+        self._update_deadline()
+
+    def _update_deadline(self) -> None:
+        """The banner: the selected report's due date and days left, highlighted while it needs doing soon."""
+        s = self.selected_summary()
+        today = self.model.today
+        current = s is not None and (_finished(s) or needs_reminder(s.due, False, today) or days_left(s.due, today) > 0)
+        if s is None or not current or s.deleted:
+            self.deadline_banner.setVisible(False)
+            return
+        self.deadline_banner.setText(deadline_line(s, today))
+        self.deadline_banner.setToolTip(_kind_words(s))
+        urgent = needs_reminder(s.due, _finished(s), today)
+        colour = (OVERDUE_BACKGROUND if days_left(s.due, today) < 0 else REMINDER_BACKGROUND) if urgent else None
+        style = f"background: {colour.name()}; font-weight: bold;" if colour is not None else "color: #333;"
+        self.deadline_banner.setStyleSheet(f"QLabel {{ {style} padding: 4px 8px; border-radius: 3px; }}")
+        self.deadline_banner.setProperty("urgent", urgent)
+        self.deadline_banner.setVisible(True)
 
     def _update_actions(self) -> None:
         chosen = self.selected_id() is not None
