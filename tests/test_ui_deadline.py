@@ -23,7 +23,7 @@ GOVERNMENT = "某某区人民政府"
 
 def _list(qtbot: QtBot, store: Store, today: date) -> ReportsListWidget:
     widget = ReportsListWidget(store)
-    widget.today = lambda: today  # type: ignore[method-assign]
+    widget.today = lambda: today
     widget.refresh()
     qtbot.addWidget(widget)
     widget.resize(1100, 500)
@@ -57,7 +57,7 @@ def test_countdown_banner_and_highlight_from_ten_days_before(qtbot: QtBot, store
     assert banner.text() == f"「{BUREAU}」2025 年度报告：2026年1月31日前公开（还有 21 天），尚未定稿。"
     assert "1月31日前公布" in banner.toolTip()
 
-    widget.today = lambda: date(2026, 1, 21)  # type: ignore[method-assign]
+    widget.today = lambda: date(2026, 1, 21)
     widget.refresh()
     assert _due_cell(widget, bureau) == "2026-01-31（还有 10 天）"
     assert _due_cell(widget, bureau, Qt.ItemDataRole.BackgroundRole) == REMINDER_BACKGROUND
@@ -66,7 +66,7 @@ def test_countdown_banner_and_highlight_from_ten_days_before(qtbot: QtBot, store
     widget.select_report(government)
     assert not banner.property("urgent") and "2026年3月31日前公开（还有 69 天）" in banner.text()
 
-    widget.today = lambda: date(2026, 2, 3)  # type: ignore[method-assign]
+    widget.today = lambda: date(2026, 2, 3)
     widget.refresh()
     assert _due_cell(widget, bureau) == "2026-01-31（逾期 3 天）"
     assert _due_cell(widget, bureau, Qt.ItemDataRole.BackgroundRole) == OVERDUE_BACKGROUND
@@ -93,6 +93,7 @@ def test_kind_from_the_profile_moves_the_due_date(qtbot: QtBot, store: Store) ->
     dialog = AgencyProfileDialog(store, agency)
     qtbot.addWidget(dialog)
     combo = dialog.findChild(QComboBox, "kind")
+    assert combo is not None
     assert combo.currentData() == ""  # as the name suggests, until set
     combo.setCurrentIndex(combo.findData(KIND_GOVERNMENT))
     dialog.accept()
