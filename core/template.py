@@ -31,6 +31,7 @@ RULE_IDS: tuple[str, ...] = (
     "TEXT-TABLE",
     "SECTION-EMPTY",
     "FEE-NOT-REPORTED",
+    "TEXT-COPIED",
 )
 
 # Templates an office adds (a province's variant, a new national format) go in this folder of the
@@ -62,6 +63,9 @@ class CellDef(NamedTuple):
     row_label: str  # the row's label as printed (for messages: short form)
     col_label: str  # the column's label as printed
     unit: str | None = None  # fixed unit printed in the header (e.g. 万元)
+    # A region's figure is its units' figures added up (every cell of 三 and 四; in 二 the columns the
+    # template marks "summable": documents, decisions, money — not a unit's list of items).
+    summable: bool = False
 
     @property
     def place(self) -> str:
@@ -104,6 +108,7 @@ class S2HeaderCell(NamedTuple):
     label: str
     span: int
     field: str | None
+    summable: bool = False
 
 
 class S2Cell(NamedTuple):
@@ -382,8 +387,12 @@ def _columns(items: list[dict[str, Any]], with_groups: bool) -> tuple[S3Column, 
 def _s2(data: dict[str, Any], cells: list[CellDef]) -> S2Table:
     blocks: list[S2Block] = []
     for b in data["blocks"]:
-        header = tuple(S2HeaderCell(h["label"], int(h["span"]), h.get("field")) for h in b["header"])
+        header = tuple(
+            S2HeaderCell(h["label"], int(h["span"]), h.get("field"), _flag(h.get("summable", False), "summable"))
+            for h in b["header"]
+        )
         labels = {h.field: h.label for h in header if h.field}
+        summable = {h.field for h in header if h.field and h.summable}
         rows: list[S2Row] = []
         for r in b["rows"]:
             row_cells: list[S2Cell] = []
@@ -398,6 +407,7 @@ def _s2(data: dict[str, Any], cells: list[CellDef]) -> S2Table:
                     row_label=r["label"],
                     col_label=labels[c["field"]],
                     unit=c.get("unit"),
+                    summable=c["field"] in summable,
                 )
                 cells.append(cell)
                 row_cells.append(S2Cell(cell, int(c["span"])))
@@ -432,6 +442,7 @@ def _s3(data: dict[str, Any], cells: list[CellDef], sums: list[SumDef]) -> S3Mat
                 CellDef(
                     id=f"s3.{row.id}.{col.id}", section="s3", row_id=row.id, col_id=col.id, kind=CellKind.COUNT,
                     computed=col.computed or bool(row.sum_of), row_label=row.label, col_label=col.label,
+                    summable=True,
                 )
             )
     # Each computed row adds up its rows down every column, and each computed column its columns along
@@ -482,7 +493,7 @@ def _s4(data: dict[str, Any], cells: list[CellDef], sums: list[SumDef]) -> S4Tab
             cells.append(
                 CellDef(
                     id=f"s4.{g.id}.{col.id}", section="s4", row_id=g.id, col_id=col.id, kind=CellKind.COUNT,
-                    computed=col.computed, row_label=g.full_label, col_label=col.label,
+                    computed=col.computed, row_label=g.full_label, col_label=col.label, summable=True,
                 )
             )
             if col.computed:
@@ -493,6 +504,12 @@ def _s4(data: dict[str, Any], cells: list[CellDef], sums: list[SumDef]) -> S4Tab
                     )
                 )
     return S4Table(groups, columns, _header(data["header"]))
+
+
+def _flag(value: object, key: str) -> bool:
+    if not isinstance(value, bool):
+        raise ValueError(f"「{key}」只能是 true 或 false，不能是 {json.dumps(value, ensure_ascii=False)}")
+    return value
 
 
 def _rule(value: object) -> str:
@@ -607,6 +624,12 @@ def _check(t: Template) -> None:
         problems.extend(f"row_map 中的行「{r}」不存在" for r in m.rows if r not in row_ids)
         if m.into not in m.rows:
             problems.append(f"row_map 的 into「{m.into}」不在 rows 中")
+    problems.extend(
+        f"二的表头「{h.label}」标为可相加（summable），但没有对应的栏目（field）"
+        for b in t.s2.blocks
+        for h in b.header
+        if h.summable and not h.field
+    )
     if t.s2.in_force is not None:
         f = t.s2.in_force
         problems.extend(

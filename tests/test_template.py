@@ -686,3 +686,27 @@ def test_rows_of_2019_and_2021_correspond() -> None:
     shared = {r.id for r in t21.s3.rows} & {r.id for r in t19.s3.rows}
     assert {r.id for r in t21.s3.rows} - shared == set(both_ways.rows)
     assert {r.id for r in t19.s3.rows} - shared == {"other"}
+
+
+SUMMABLE_S2 = {
+    "2021": (
+        "s2.regulations.issued", "s2.regulations.repealed", "s2.regulations.in_force",
+        "s2.normative_docs.issued", "s2.normative_docs.repealed", "s2.normative_docs.in_force",
+        "s2.licensing.decisions", "s2.penalty.decisions", "s2.coercion.decisions", "s2.fees.amount",
+    ),
+    "2019": (
+        "s2.regulations.new_made", "s2.regulations.new_published", "s2.regulations.total_published",
+        "s2.normative_docs.new_made", "s2.normative_docs.new_published", "s2.normative_docs.total_published",
+        "s2.licensing.decisions", "s2.other_services.decisions", "s2.penalty.decisions", "s2.coercion.decisions",
+        "s2.procurement.items", "s2.procurement.amount",
+    ),
+}
+
+
+@BOTH
+def test_summable_cells_are_marked_in_the_data(template_id: str) -> None:
+    # Documents, decisions and money add up over a region's units; a unit's list of items
+    # (上一年项目数量, 本年增/减) does not. Every cell of 三 and 四 adds up.
+    t = load_template(template_id)
+    assert tuple(c.id for c in t.cells if c.section == "s2" and c.summable) == SUMMABLE_S2[template_id]
+    assert all(c.summable for c in t.cells if c.section in ("s3", "s4"))

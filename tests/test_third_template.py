@@ -188,8 +188,13 @@ def test_a_variant_report_file_checks_in_a_fresh_process(variant: Template, tmp_
         (lambda d: d.update(id="2021"), "已被使用"),
         (lambda d: d.pop("s4"), "s4"),
         (lambda d: d["s3"].pop("balance"), "balance"),
+        (lambda d: d["s2"]["blocks"][0]["header"][1].update(summable="是"), "summable"),
+        (lambda d: d["s2"]["blocks"][0]["header"][0].update(summable=True), "summable"),
     ],
-    ids=["unknown rule", "sum of a missing row", "id taken", "no section 四", "rule without its data"],
+    ids=[
+        "unknown rule", "sum of a missing row", "id taken", "no section 四", "rule without its data",
+        "summable not a flag", "summable without a field",
+    ],
 )
 def test_a_broken_template_file_is_left_out_with_a_reason(change: object, words: str) -> None:
     data = _variant_data()
