@@ -29,7 +29,7 @@ from core.reportfile import json_text, loads
 from core.savemark import SaveMark
 from core.template import Template, foreign_cell_ids, load_template
 
-SCHEMA_VERSION = 4
+SCHEMA_VERSION = 5
 SEED_RESOURCE = "seed-2020-tiexi.json"
 ZERO_PRINT_ZERO = "zero"
 ZERO_PRINT_BLANK = "blank"
@@ -242,8 +242,40 @@ def _migrate_4(db: Database) -> None:
     db.execute("ALTER TABLE agencies ADD COLUMN kind TEXT NOT NULL DEFAULT ''")
 
 
+def _migrate_5(db: Database) -> None:
+    # Version 5: review seasons of a reviewing office (core/season.py): the units expected to report,
+    # their due dates and review status, and every file received from them (replaced ones kept as
+    # history). The report read from a file is kept compressed (zlib of its report-file JSON).
+    db.execute(
+        """CREATE TABLE seasons (
+            id INTEGER PRIMARY KEY, name TEXT NOT NULL UNIQUE, year INTEGER NOT NULL,
+            created_at TEXT NOT NULL)"""
+    )
+    db.execute(
+        """CREATE TABLE season_units (
+            id INTEGER PRIMARY KEY, season_id INTEGER NOT NULL REFERENCES seasons(id) ON DELETE CASCADE,
+            name TEXT NOT NULL, kind TEXT NOT NULL, due TEXT NOT NULL,
+            review TEXT NOT NULL DEFAULT 'pending', note TEXT NOT NULL DEFAULT '',
+            position INTEGER NOT NULL DEFAULT 0, UNIQUE (season_id, name))"""
+    )
+    db.execute(
+        """CREATE TABLE season_files (
+            id INTEGER PRIMARY KEY, season_id INTEGER NOT NULL REFERENCES seasons(id) ON DELETE CASCADE,
+            unit_id INTEGER REFERENCES season_units(id) ON DELETE CASCADE,
+            path TEXT NOT NULL, name TEXT NOT NULL, received TEXT NOT NULL, hash TEXT NOT NULL,
+            agency TEXT NOT NULL DEFAULT '', year INTEGER, template TEXT NOT NULL DEFAULT '',
+            report BLOB, findings BLOB, log TEXT NOT NULL DEFAULT '[]', error TEXT NOT NULL DEFAULT '',
+            errors INTEGER NOT NULL DEFAULT 0, warnings INTEGER NOT NULL DEFAULT 0,
+            final TEXT NOT NULL DEFAULT '', signed TEXT NOT NULL DEFAULT '', new_total REAL,
+            added_at TEXT NOT NULL, replaced_at TEXT)"""
+    )
+    db.execute("CREATE INDEX season_units_by_season ON season_units (season_id, position)")
+    db.execute("CREATE INDEX season_files_by_unit ON season_files (unit_id, replaced_at)")
+    db.execute("CREATE INDEX season_files_by_hash ON season_files (season_id, hash)")
+
+
 MIGRATIONS: dict[int, Callable[[Database], None]] = {
-    1: _migrate_1, 2: _migrate_2, 3: _migrate_3, 4: _migrate_4,
+    1: _migrate_1, 2: _migrate_2, 3: _migrate_3, 4: _migrate_4, 5: _migrate_5,
 }
 
 
