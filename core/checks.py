@@ -10,10 +10,11 @@ from decimal import Decimal
 from core.numbers import Number, format_number
 from core.report import Report, derive_totals
 from core.template import RULE_IDS, CellDef, CellKind, SumDef, Template, owner_of_cells, template_for_year
+from core.textsim import counted_characters, similarity
 
 # Raise when a rule's outcome changes for the same report: the counts of findings the database keeps
 # for its reports list are made again (the templates' own changes are noticed by their fingerprints).
-RULES_VERSION = 2
+RULES_VERSION = 3  # 3: TEXT-COPIED
 
 ERROR = "error"
 WARNING = "warning"
@@ -416,6 +417,36 @@ def _fee_not_reported(ctx: Context) -> Iterator[tuple[str, tuple[str, ...], str]
         )
 
 
+# TEXT-COPIED: a prose section this much the same as last year's (core.textsim.similarity: character
+# trigrams with numbers made one symbol, so updated years and figures do not hide a copy) …
+COPIED_SIMILARITY = 0.8
+# … when both years' texts have at least this many characters other than whitespace: a short standard
+# sentence (本年度未收取信息处理费。) may well be the same every year.
+COPIED_MIN_CHARACTERS = 100
+_COPIED_SECTIONS = ("s1", "s5", "s6")
+
+
+def _text_copied(ctx: Context) -> Iterator[tuple[str, tuple[str, ...], str]]:
+    prev = ctx.previous
+    if prev is None:
+        return
+    for section in ctx.template.text_sections:
+        key = section.id
+        if key not in _COPIED_SECTIONS:
+            continue
+        text, earlier = ctx.report.text(key), prev.text(key)
+        if min(counted_characters(text), counted_characters(earlier)) < COPIED_MIN_CHARACTERS:
+            continue
+        share = similarity(text, earlier)
+        if share >= COPIED_SIMILARITY:
+            yield (
+                f"{section.heading}：与 {prev.year} 年度报告的同一部分 {int(share * 100)}% 相同"
+                f"（按字符三元组计），可能照抄上年内容",
+                (),
+                key,
+            )
+
+
 RULES: tuple[Rule, ...] = (
     Rule("S3-BALANCE", ERROR, "每列：本年新收 + 上年结转 = 办理结果总计 + 结转下年度", _s3_balance),
     Rule("S3-ROW-TOTAL", ERROR, "印出的总计列等于六类申请人之和", _s3_row_total),
@@ -429,6 +460,7 @@ RULES: tuple[Rule, ...] = (
     Rule("TEXT-TABLE", WARNING, "正文中的数字与表格一致", _text_table),
     Rule("SECTION-EMPTY", WARNING, "一、五、六部分有内容", _section_empty),
     Rule("FEE-NOT-REPORTED", WARNING, "六中说明信息处理费", _fee_not_reported),
+    Rule("TEXT-COPIED", WARNING, "一、五、六与上年报告的同一部分不雷同", _text_copied),
 )
 assert tuple(r.id for r in RULES) == RULE_IDS, "core.template.RULE_IDS names the rules above"
 

@@ -39,6 +39,7 @@ SPEC_RULES = {
     "TEXT-TABLE": WARNING,
     "SECTION-EMPTY": WARNING,
     "FEE-NOT-REPORTED": WARNING,
+    "TEXT-COPIED": WARNING,
 }
 PRINTED_TOTAL_RULES = ("S3-ROW-TOTAL", "S3-RESULTS-TOTAL", "S4-TOTAL")
 S3 = "三、收到和处理申请"
@@ -172,6 +173,17 @@ def _case_fee() -> tuple[Report, Report | None]:
     return r, None
 
 
+def _case_text_copied() -> tuple[Report, Report | None]:
+    r = full_report()
+    prev = previous_report(r)
+    r.texts["s5"] = prev.texts["s5"] = (
+        "存在的主要问题是部分栏目内容更新不够及时，政策解读形式较为单一，基层工作人员业务能力有待提高。"
+        "下一步，我们将进一步健全信息发布审核机制，丰富图解、视频等解读形式，定期组织业务培训，"
+        "加强对各部门公开工作的督促检查和考核评议，切实提升政府信息公开工作的质量和实效。"
+    )
+    return r, prev
+
+
 FAILING_CASES: dict[str, tuple[Callable[[], tuple[Report, Report | None]], tuple[str, ...]]] = {
     "S3-BALANCE": (_case_balance, ("s3.new.natural",)),
     "S3-ROW-TOTAL": (_case_row_total, ("s3.new.total",)),
@@ -185,6 +197,7 @@ FAILING_CASES: dict[str, tuple[Callable[[], tuple[Report, Report | None]], tuple
     "TEXT-TABLE": (_case_text_table, ("s3.new.total",)),
     "SECTION-EMPTY": (_case_section_empty, ()),
     "FEE-NOT-REPORTED": (_case_fee, ()),
+    "TEXT-COPIED": (_case_text_copied, ()),
 }
 
 
