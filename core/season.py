@@ -102,8 +102,8 @@ _DATE_PATTERNS = (
 
 def parse_date(text: str) -> date:
     """2026-01-31, 2026/1/31, 2026.1.31 or 2026年1月31日 (a time after it is ignored); SeasonError else."""
-    value = normalise_name(text)
-    value = re.sub(r"(?<=\d)(?=\d{1,2}:\d{2})", " ", value).split(" ")[0]
+    value = re.sub(r"[\sT]+\d{1,2}:\d{2}(:\d{2})?\s*$", "", unicodedata.normalize("NFKC", text).strip())
+    value = "".join(value.split())
     for pattern in _DATE_PATTERNS:
         match = pattern.fullmatch(value)
         if match:
