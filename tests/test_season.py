@@ -9,7 +9,9 @@ from pathlib import Path
 
 import pytest
 
+from core.checks import Finding
 from core.deadline import KIND_DEPARTMENT, KIND_GOVERNMENT
+from core.report import Report
 from core.season import (
     DRAFT,
     FINAL,
@@ -120,7 +122,7 @@ def test_board_early_late_missing_and_new_unit(season: Season, tmp_path: Path) -
     assert rows["某某县 卫生健康局"].new_total is not None
 
 
-def _read(path: Path) -> tuple[Path, object, tuple[object, ...], tuple[str, ...]]:
+def _read(path: Path) -> tuple[Path, Report, tuple[Finding, ...], tuple[str, ...]]:
     from reading.batch import read_and_check
 
     check = read_and_check(path, path.name, {})
