@@ -121,6 +121,8 @@ APT_PACKAGES=(
     # 测试用工具（tests 中标为 needs_tool 的测试；CI 里缺少即失败）：
     # LibreOffice Writer（无界面版）把导出的 DOCX 打印成 PDF，pdffonts（poppler-utils）查看 PDF 嵌入的字体
     "libreoffice-writer-nogui|libreoffice-writer"
+    # LibreOffice Calc（无界面版）重新计算导出的汇总表（XLSX）中的公式，核对合计
+    "libreoffice-calc-nogui|libreoffice-calc"
     poppler-utils
 )
 

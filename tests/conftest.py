@@ -277,6 +277,16 @@ def _font_problem() -> str | None:
     return None
 
 
+def _has_calc() -> bool:
+    """Whether LibreOffice has its spreadsheet part (Calc's library beside soffice's program), which
+    opening and recalculating an XLSX needs; Writer alone cannot."""
+    soffice = soffice_path()
+    if soffice is None:
+        return False
+    program = Path(os.path.realpath(soffice)).parent
+    return any((program / name).exists() for name in ("libsclo.so", "sclo.dll", "libsclo.dylib"))
+
+
 def _setup_fonts_problem() -> str | None:
     try:
         setup_font_dirs()
@@ -290,6 +300,10 @@ TOOLS: dict[str, tuple[Callable[[], str | None], str]] = {
     "soffice": (
         lambda: None if soffice_path() else "LibreOffice (soffice) is not on PATH",
         "LibreOffice Writer: apt install --no-install-recommends libreoffice-writer-nogui",
+    ),
+    "soffice_calc": (
+        lambda: None if _has_calc() else "LibreOffice Calc is not installed (soffice cannot open spreadsheets)",
+        "LibreOffice Calc: apt install --no-install-recommends libreoffice-calc-nogui",
     ),
     "pdffonts": (
         lambda: None if shutil.which("pdffonts") else "pdffonts is not on PATH",
