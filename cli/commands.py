@@ -73,9 +73,13 @@ def check(args: argparse.Namespace, context: Context) -> int:
     """Check report files, each against last year's report of its agency (in the same batch, else in the
     database); exit 0 (no errors), 1 (some file has an error finding), 2 (some file cannot be read)."""
     from core.checks import ERROR
+    from core.rulepack import pack_problems, use_for_run
     from reading.batch import check_files
 
     names: list[str] = args.files
+    use_for_run(args.rules)  # a pack that cannot be used: its one-line reason, exit 2 (RulePackError)
+    for problem in pack_problems():  # a pack file in the data folder that cannot be used
+        context.err.write(f"（未使用：{problem}）\n")
     store = context.existing_store()
     # A reader's unexpected failure is a defect, not a finding, but it must not stop the batch: the file
     # gets its row, the details go to the crash log, and the exit status (3) says so after every file.

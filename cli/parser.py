@@ -9,7 +9,7 @@ from cli import commands
 
 PROG = "main.py"
 USAGE_EPILOG = """命令：
-  check FILE… [--json]     检查报告文件，按文件列出错误和提示
+  check FILE… [--json] [--rules 规则包]   检查报告文件，按文件列出错误和提示（含已载入的地方规则包）
   export FILE --to OUT     把报告文件（或数据库中的报告编号）导出为 .docx/.pdf/.html/.json（--draft 加草稿水印）
   import FILE… [--replace] 把报告文件存入本地数据库
   list                     列出数据库中的报告
@@ -58,6 +58,10 @@ def build_parser() -> argparse.ArgumentParser:
     p = sub.add_parser("check", parents=[db], help="检查报告文件")
     p.add_argument("files", nargs="+", metavar="FILE", help=f"报告文件：{_READABLE}")
     p.add_argument("--json", action="store_true", help="以 JSON 输出结果")
+    p.add_argument(
+        "--rules", action="append", default=[], metavar="PACK",
+        help="本次检查另外使用的地方规则包（.json，可多次给出）；已载入数据文件夹的规则包总会使用",
+    )
     p.set_defaults(func=commands.check)
 
     p = sub.add_parser("export", parents=[db], help="导出报告")

@@ -3,12 +3,13 @@
 from __future__ import annotations
 
 import re
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass
 from decimal import Decimal
 
 from core.numbers import Number, format_number
 from core.report import Report, derive_totals
+from core.rulepack import RulePack, active_packs, run_packs
 from core.template import RULE_IDS, CellDef, CellKind, SumDef, Template, owner_of_cells, template_for_year
 from core.textsim import counted_characters, similarity
 
@@ -465,13 +466,20 @@ RULES: tuple[Rule, ...] = (
 assert tuple(r.id for r in RULES) == RULE_IDS, "core.template.RULE_IDS names the rules above"
 
 
-def validate(report: Report, previous: Report | None = None) -> list[Finding]:
-    """All findings for a report, errors first; `previous` is the same agency's report of last year."""
+def validate(
+    report: Report, previous: Report | None = None, *, packs: Iterable[RulePack] | None = None
+) -> list[Finding]:
+    """All findings for a report, errors first; `previous` is the same agency's report of last year.
+    After the official rules come the local rule packs' (core.rulepack), warnings all: `packs`, or by
+    default the packs active for the report's year."""
     ctx = Context(report, previous)
     findings: list[Finding] = []
     for rule in RULES:
         if ctx.template.applies(rule.id):
             findings.extend(rule.findings(ctx))
+    texts = {**report.texts, "preamble": report.preamble}
+    for found in run_packs(texts, active_packs(report.year) if packs is None else packs):
+        findings.append(Finding(found.rule, WARNING, found.message, (), found.section, found.span))
     findings.sort(key=lambda f: 0 if f.severity == ERROR else 1)
     return findings
 

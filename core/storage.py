@@ -767,11 +767,16 @@ class Store:
 
     @staticmethod
     def _check_key(template_id: str, version: int, previous: tuple[int, int, str] | None) -> str:
-        """What a report's findings depend on: the rules, its template, its version, and which
-        version of which report of last year it was checked against."""
+        """What a report's findings depend on: the rules, its template, its version, which version of
+        which report of last year it was checked against, and the local rule packs installed."""
+        from core.rulepack import installed_fingerprint
+
         parts = [str(RULES_VERSION), _fingerprint(template_id), str(version)]
         if previous is not None:
             parts += [str(previous[0]), str(previous[1]), _fingerprint(previous[2])]
+        packs = installed_fingerprint()
+        if packs:  # without packs the key stays as before: no counts are redone for nothing
+            parts.append(f"packs={packs}")
         return ":".join(parts)
 
     def _count_findings(self, report_id: int, agency: str, year: int) -> tuple[int, int]:
