@@ -17,6 +17,7 @@ from typing import TYPE_CHECKING, TextIO
 if TYPE_CHECKING:
     from core.backup import BackupInfo
     from core.checks import Finding
+    from core.compare import Change
     from core.report import Report
     from core.storage import Store
     from reading.batch import FileCheck
@@ -174,6 +175,106 @@ def _print_findings(check: FileCheck, out: TextIO) -> None:
         out.write(f"  [{SEVERITY_LABELS[f.severity]}] {f.rule} {f.message}\n")
     for line in check.log:  # what reading a published file was unsure of: the reviewer should look
         out.write(f"  [读取] {line}\n")
+
+
+# --- compare -------------------------------------------------------------------------------------
+
+
+def compare(args: argparse.Namespace, context: Context) -> int:
+    """Last year's report against this year's: the key figures, every changed cell and the checks that need
+    last year's report (CARRY-OVER, S2-IN-FORCE, TEXT-COPIED). Findings are warnings, so the exit status
+    is 0 unless a file cannot be read (2), as for check."""
+    from core.compare import comparison_findings, json_number, key_changes, year_on_year
+    from core.reportfile import ReportFileError
+    from reading.formats import read_with_log
+
+    read: list[tuple[Report, list[str]]] = []
+    for name in (args.last, args.this):
+        try:
+            result = read_with_log(name)
+        except ReportFileError as exc:
+            context.err.write(f"{name}：无法读取：{exc}\n")
+            return EXIT_UNREADABLE
+        read.append((result.report, list(result.log)))
+    (last, last_log), (this, this_log) = read
+    if last.agency != this.agency:
+        context.err.write(f"提示：两份报告的机关不同（上年：{last.agency}，本年：{this.agency}），仍然比较\n")
+    if last.year != this.year - 1:
+        context.err.write(f"提示：上年报告为 {last.year} 年度，本年报告为 {this.year} 年度，不是相接的两年，仍然比较\n")
+    changes = year_on_year(last, this)
+    findings = comparison_findings(last, this)
+    if args.json:
+        result_json = {
+            "changes": [
+                {"cell": c.cell, "label": c.label, "last": json_number(c.last), "this": json_number(c.this),
+                 "flagged": c.flagged}
+                for c in changes
+            ],
+            "findings": [f.to_json() for f in findings],
+        }
+        context.out.write(json.dumps(result_json, ensure_ascii=False, indent=1) + "\n")
+        return EXIT_OK
+    _print_comparison(last, this, key_changes(last, this), changes, findings, context.out)
+    for name, log in ((args.last, last_log), (args.this, this_log)):
+        for line in log:  # what reading a published file was unsure of
+            context.out.write(f"  [读取 {name}] {line}\n")
+    return EXIT_OK
+
+
+def _print_comparison(
+    last: Report, this: Report, key: list[Change], changes: list[Change], findings: list[Finding], out: TextIO
+) -> None:
+    from core.checks import SEVERITY_LABELS
+    from core.compare import DEFAULT_MINIMUM, DEFAULT_RATIO, format_change, format_percent, format_value
+
+    out.write(
+        f"同比：{this.agency} {last.year} 年度（{last.template.name}格式）→ "
+        f"{this.year} 年度（{this.template.name}格式）\n"
+        f"主要数字（⚠：增减至少 {DEFAULT_MINIMUM} 且达上年的 {DEFAULT_RATIO:.0%}）：\n"
+    )
+    rows = [("", "上年", "本年", "增减", "增减%", "")] + [
+        (c.label, format_value(c.last), format_value(c.this), format_change(c), format_percent(c),
+         "⚠" if c.flagged else "")
+        for c in key
+    ]
+    widths = [max(_width(row[i]) for row in rows) for i in range(5)]
+    for row in rows:
+        cells = [_pad(row[0], widths[0])] + [_pad(row[i], widths[i], right=True) for i in range(1, 5)]
+        out.write(("  " + "  ".join(cells) + "  " + row[5]).rstrip() + "\n")
+    both = [c for c in changes if c.last is not None and c.this is not None]
+    changed = [c for c in both if c.changed]
+    out.write(f"有变化的单元格（{len(changed)} 个，共比较 {len(both)} 个）：\n" if changed else "单元格均无变化。\n")
+    for c in changed:
+        flag = " ⚠" if c.flagged else ""
+        out.write(
+            f"  {c.label}：{format_value(c.last)} → {format_value(c.this)}"
+            f"（{format_change(c)}，{format_percent(c)}）{flag}\n"
+        )
+    only_last = sum(1 for c in changes if c.this is None)
+    only_this = sum(1 for c in changes if c.last is None)
+    if only_last or only_this:
+        out.write(
+            f"两年格式不同，未比较：仅上年格式有的单元格 {only_last} 个，仅本年格式有的 {only_this} 个"
+            f"（用 --json 可列出）\n"
+        )
+    if not findings:
+        out.write("与上年报告核对：未发现问题（上年结转、现行有效件数、正文照抄）\n")
+        return
+    out.write(f"与上年报告核对：{len(findings)} 个提示\n")
+    for f in findings:
+        out.write(f"  [{SEVERITY_LABELS[f.severity]}] {f.rule} {f.message}\n")
+
+
+def _width(text: str) -> int:
+    """Columns a text takes in a terminal: Chinese characters two, others one."""
+    import unicodedata
+
+    return sum(2 if unicodedata.east_asian_width(c) in "WF" else 1 for c in text)
+
+
+def _pad(text: str, width: int, *, right: bool = False) -> str:
+    space = " " * (width - _width(text))
+    return space + text if right else text + space
 
 
 # --- the database --------------------------------------------------------------------------------

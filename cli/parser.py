@@ -10,6 +10,7 @@ from cli import commands
 PROG = "main.py"
 USAGE_EPILOG = """命令：
   check FILE… [--json] [--rules 规则包]   检查报告文件，按文件列出错误和提示（含已载入的地方规则包）
+  compare LAST THIS [--json]   同一单位上年与本年报告的同比：主要数字、有变化的单元格、衔接与照抄检查
   export FILE --to OUT     把报告文件（或数据库中的报告编号）导出为 .docx/.pdf/.html/.json（--draft 加草稿水印）
   import FILE… [--replace] 把报告文件存入本地数据库
   list                     列出数据库中的报告
@@ -63,6 +64,22 @@ def build_parser() -> argparse.ArgumentParser:
         help="本次检查另外使用的地方规则包（.json，可多次给出）；已载入数据文件夹的规则包总会使用",
     )
     p.set_defaults(func=commands.check)
+
+    p = sub.add_parser(
+        "compare", parents=[db], help="上年与本年报告同比",
+        description="比较同一单位上年（LAST）与本年（THIS）的报告：主要数字及增减（增减至少 10 且达上年的 50% 标 ⚠）、"
+        "有变化的单元格，以及与上年报告核对的检查（CARRY-OVER、S2-IN-FORCE、TEXT-COPIED）。"
+        "两份报告不是同一机关或年度不相接时在标准错误输出提示一行，仍然比较。",
+    )
+    p.add_argument("last", metavar="LAST", help=f"上年报告文件：{_READABLE}")
+    p.add_argument("this", metavar="THIS", help="本年报告文件")
+    p.add_argument(
+        "--json", action="store_true",
+        help='以 JSON 输出：{"changes": [{"cell", "label", "last", "this", "flagged"}, …], "findings": […]}；'
+        "changes 含二、三、四的每个单元格（合计在内，没有变化的也列出，便于按编号查找），"
+        "某一年的格式没有的单元格为 null",
+    )
+    p.set_defaults(func=commands.compare)
 
     p = sub.add_parser("export", parents=[db], help="导出报告")
     p.add_argument("source", metavar="FILE")
