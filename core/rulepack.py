@@ -665,7 +665,7 @@ def _run_rule(pack: RulePack, rule: PackRule, text: str) -> Iterator[PackFinding
         for figure in rule.figures:
             span = None
             if figure.within:
-                span = part_span(text, heads, figure.within)
+                span = part_span(text, heads, figure.within, pack.part_names(rule.section))
             start, end = span if span is not None else (0, len(text))
             if find_figure(text, figure, start, end) is not None:
                 continue
@@ -727,16 +727,21 @@ def _names(title: str, heading: Heading) -> bool:
     return any(name in title for name in heading.names)
 
 
-def part_span(text: str, heads: list[FoundHeading], name: str) -> tuple[int, int] | None:
+def part_span(
+    text: str, heads: list[FoundHeading], name: str, part_names: Iterable[str] = ()
+) -> tuple[int, int] | None:
     """The part of the text under the heading that names `name`: the first whose title begins with it,
     else the first whose title contains it (（一）主动公开方面 before （4）推进其他应主动公开的信息公开);
-    up to the next heading of the same style, or the end."""
+    up to the next heading of the same style or naming another of `part_names` (a text that numbers
+    its parts （一） 2. 3. …, as 铁西区's 2020 report does), or the end."""
+    others = tuple(n for n in part_names if n and n not in name)
     ranked = [i for i, h in enumerate(heads) if h.title.startswith(name)]
     ranked += [i for i, h in enumerate(heads) if name in h.title and i not in ranked]
     if not ranked:
         return None
     head = heads[ranked[0]]
-    end = next((h.start for h in heads[ranked[0] + 1 :] if h.style == head.style), len(text))
+    following = heads[ranked[0] + 1 :]
+    end = next((h.start for h in following if h.style == head.style or any(n in h.title for n in others)), len(text))
     return head.start, end
 
 

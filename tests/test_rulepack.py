@@ -223,6 +223,13 @@ def test_a_part_runs_to_the_next_heading_of_its_style() -> None:
     span = part_span(text, heads, "主动公开")
     assert span is not None and text[span[0] : span[1]] == "（一）主动公开方面 一、不算 1.文件 2.规划 "
     assert part_span(text, heads, "监督保障") is None
+    # 铁西区's real 2020 一 numbers its parts （一） 2. 3. 4. 5.: 主动公开's part ends where the next part
+    # the pack names (依申请公开) begins, whatever its ordinal.
+    seed = read_report_file(SAMPLES_DIR / "seed-2020-tiexi.json").text("s1")
+    span = part_span(seed, headings(seed), "主动公开", ["主动公开", "依申请公开", "监督保障"])
+    assert span is not None and seed[span[0] :].startswith("（一）主动公开方面")
+    assert seed[span[1] :].startswith("2. 依申请公开方面")
+    assert part_span(seed, headings(seed), "主动公开") == (0, len(seed))  # by the ordinals alone: to the end
     # A heading that begins with the name is the part, before one that only contains it.
     text = "（1）推进其他应主动公开的信息公开 （一）主动公开 发布信息20条"
     span = part_span(text, headings(text), "主动公开")

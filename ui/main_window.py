@@ -24,6 +24,7 @@ if TYPE_CHECKING:  # loaded once the window is on screen (the list) or a report 
     from ui.editor import ReportEditor
     from ui.guide import GuideDialog
     from ui.reports_list import ReportsListWidget
+    from ui.rule_packs import RulePacksDialog
     from ui.session import ReportSession
 
 APP_TITLE = "政府信息公开年报助手"
@@ -233,6 +234,8 @@ class MainWindow(QMainWindow):
         self.act_history = self._action("history", "修订历史…", self.show_history)
         for action in (self.act_final, self.act_history):
             report_menu.addAction(action)
+        report_menu.addSeparator()
+        report_menu.addAction(self._action("rule_packs", "地方规则…", self.show_rule_packs))
 
         help_menu = bar.addMenu("帮助(&H)")
         self.act_guide = self._action("guide", "填报说明…", self.show_guide, QKeySequence.StandardKey.HelpContents)
@@ -424,6 +427,22 @@ class MainWindow(QMainWindow):
 
         dialog = HistoryDialog(self.store, self.session, self)
         dialog.open()
+
+    def show_rule_packs(self) -> RulePacksDialog:
+        """报告 → 地方规则…: the local rule packs; when they change, the findings are made again."""
+        from ui.rule_packs import RulePacksDialog
+
+        dialog = RulePacksDialog(self)
+        dialog.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
+        dialog.packsChanged.connect(self._rule_packs_changed)
+        dialog.open()
+        return dialog
+
+    def _rule_packs_changed(self) -> None:
+        if self.session is not None:
+            self.session._recheck()  # the report is unchanged: only its findings, which the packs add to
+        elif hasattr(self, "reports"):
+            self.reports.refresh()  # the counts of findings are made again (their key names the packs)
 
     # --- printing and export ----------------------------------------------------------------------
 
