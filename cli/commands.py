@@ -18,6 +18,7 @@ if TYPE_CHECKING:
     from core.backup import BackupInfo
     from core.checks import Finding
     from core.compare import Change
+    from core.region import RegionTotals, UnitReport
     from core.report import Report
     from core.storage import Store
     from reading.batch import FileCheck
@@ -275,6 +276,143 @@ def _width(text: str) -> int:
 def _pad(text: str, width: int, *, right: bool = False) -> str:
     space = " " * (width - _width(text))
     return space + text if right else text + space
+
+
+# --- summary -------------------------------------------------------------------------------------
+
+# The totals printed after the units (the JSON and the 汇总表 have every cell).
+_KEY_TOTALS = (
+    "s3.new.total", "s3.carried_over.total", "s3.granted.total", "s3.partially_granted.total",
+    "s3.total_processed.total", "s3.carried_forward.total",
+    "s4.review.total", "s4.suit_direct.total", "s4.suit_after_review.total",
+)
+
+
+def summary(args: argparse.Namespace, context: Context) -> int:
+    """Add up many units' report files (files, and report files in folders) into region totals: each file
+    read and checked (against last year's of its agency when the batch or the database has it); units with
+    error findings, of another year, repeated, or in a format that cannot be carried over exactly are
+    left out (--all counts those with errors). Exit 0, 1 when a file or the totals have an error finding,
+    2 when a file cannot be read or the 汇总表 cannot be written, 3 when a reader failed unexpectedly."""
+    from core.checks import ERROR
+    from core.region import UnitReport, json_number, region_totals
+    from exports.summary_xlsx import SummaryExportError, write_summary_xlsx
+    from reading.batch import BatchCheck, collect_files
+
+    target: str | None = args.to
+    if target is not None and Path(target).suffix.lower() != ".xlsx":
+        context.err.write(f"无法写入「{target}」：汇总表只能保存为 .xlsx\n")
+        return EXIT_UNREADABLE
+    store = context.existing_store()
+    with _crash_log("reading.batch") as crash_log:
+        batch = BatchCheck(previous=_previous_in(store) if store is not None else None)
+        for path, _name in collect_files(Path(s) for s in args.sources):
+            batch.add(path, str(path))
+    checks = batch.checks
+    for unreadable in (c for c in checks if c.report is None):
+        where = f"，详情已记录在 {crash_log}" if unreadable.crashed and crash_log else ""
+        context.err.write(f"{unreadable.name}：无法读取：{unreadable.error}{where}\n")
+    units = [UnitReport(c.report.agency, c.report, c.counts[0], c.name) for c in checks if c.report is not None]
+    totals = region_totals(units, include_errors=args.all)
+    reasons = {id(u): why for u, why in totals.excluded}
+    notes = {id(u): note for u, note in totals.notes}
+    readable = iter(units)
+    entries = [(c, next(readable) if c.report is not None else None) for c in checks]
+    status = EXIT_OK
+    if args.json:
+        rows: list[dict[str, object]] = []
+        for c, unit in entries:
+            if unit is None:
+                rows.append({"file": c.name, "agency": None, "year": None, "template": None, "errors": None,
+                             "included": False, "error": c.error})
+                continue
+            row: dict[str, object] = {
+                "file": c.name, "agency": unit.report.agency, "year": unit.report.year,
+                "template": unit.report.template_id, "errors": unit.errors, "included": id(unit) not in reasons,
+            }
+            if id(unit) in reasons:
+                row["excluded_reason"] = reasons[id(unit)]
+            if id(unit) in notes:
+                row["note"] = notes[id(unit)]
+            rows.append(row)
+        result = {
+            "template": totals.template.id,
+            "year": totals.year,
+            "totals": {cell: json_number(n) for cell, n in totals.totals.items()},
+            "units": rows,
+            "findings": [f.to_json() for f in totals.findings],
+        }
+        context.out.write(json.dumps(result, ensure_ascii=False, indent=1) + "\n")
+    else:
+        _print_summary(entries, totals, reasons, notes, context.out)
+    if target is not None:
+        try:
+            write_summary_xlsx(target, totals)
+        except SummaryExportError as exc:
+            context.err.write(f"{exc}；原文件未改动\n")
+            status = EXIT_UNREADABLE
+        else:
+            context.err.write(f"已导出汇总表：{target}\n")
+    if any(c.crashed for c in checks):
+        return EXIT_INTERNAL
+    if status != EXIT_OK or any(c.report is None for c in checks):
+        return EXIT_UNREADABLE
+    if any(u.errors for u in units) or any(f.severity == ERROR for f in totals.findings):
+        return EXIT_FINDINGS
+    return EXIT_OK
+
+
+def _print_summary(
+    entries: list[tuple[FileCheck, UnitReport | None]],
+    totals: RegionTotals,
+    reasons: dict[int, str],
+    notes: dict[int, str],
+    out: TextIO,
+) -> None:
+    from core.checks import SEVERITY_LABELS
+    from core.template import templates
+
+    names = {t.id: t.name for t in templates()}
+    year = f"{totals.year} 年度" if totals.year is not None else "（没有可读的报告）"
+    out.write(
+        f"汇总 {year}（{totals.template.name}格式）：计入 {len(totals.included)} 个单位，"
+        f"未计入 {len(totals.excluded)} 个，无法读取 {sum(1 for _, u in entries if u is None)} 个\n"
+    )
+    for c, unit in entries:
+        if unit is None:
+            out.write(f"  无法读取  {c.name}：{c.error}\n")
+            continue
+        report = unit.report
+        template_name = names.get(report.template_id, report.template_id)
+        where = f"{c.name}：{report.agency} {report.year} 年（{template_name}），错误 {unit.errors}"
+        if id(unit) in reasons:
+            out.write(f"  未计入    {where} — {reasons[id(unit)]}\n")
+        else:
+            out.write(f"  计入      {where}\n")
+        if id(unit) in notes:
+            out.write(f"            （{notes[id(unit)]}）\n")
+    template = totals.template
+    out.write("主要合计：\n")
+    for cell_id in (*_KEY_TOTALS, *(c for c in totals.totals if c.startswith("s2."))):
+        if cell_id in totals.totals:
+            cell = template.cell(cell_id)
+            whole_row = cell.section == "s3" and cell.col_id == "total"
+            label = cell.row_label if whole_row else f"{cell.row_label}·{cell.col_label}"
+            out.write(f"  {label}：{_figure(totals.totals[cell_id])}\n")
+    if not totals.findings:
+        out.write("汇总数检查：未发现问题（三、四、二的全部合计见 --json 或 --to 汇总.xlsx）\n")
+        return
+    out.write(f"汇总数检查：{len(totals.findings)} 个问题\n")
+    for f in totals.findings:
+        out.write(f"  [{SEVERITY_LABELS[f.severity]}] {f.rule} {f.message}\n")
+
+
+def _figure(number: object) -> str:
+    from decimal import Decimal
+
+    if isinstance(number, Decimal):
+        return format(number.normalize(), "f") if number == number.to_integral_value() else format(number, "f")
+    return str(number)
 
 
 # --- the database --------------------------------------------------------------------------------

@@ -11,6 +11,7 @@ PROG = "main.py"
 USAGE_EPILOG = """命令：
   check FILE… [--json] [--rules 规则包]   检查报告文件，按文件列出错误和提示（含已载入的地方规则包）
   compare LAST THIS [--json]   同一单位上年与本年报告的同比：主要数字、有变化的单元格、衔接与照抄检查
+  summary FILE_OR_FOLDER… [--to 汇总.xlsx] [--json] [--all]   汇总多个单位的报告（三、四和二的可相加栏目）
   export FILE --to OUT     把报告文件（或数据库中的报告编号）导出为 .docx/.pdf/.html/.json（--draft 加草稿水印）
   import FILE… [--replace] 把报告文件存入本地数据库
   list                     列出数据库中的报告
@@ -80,6 +81,24 @@ def build_parser() -> argparse.ArgumentParser:
         "某一年的格式没有的单元格为 null",
     )
     p.set_defaults(func=commands.compare)
+
+    p = sub.add_parser(
+        "summary", parents=[db], help="汇总多个单位的报告",
+        description="把多个单位的报告逐格相加：三、四的每个单元格和二的可相加栏目（规章、规范性文件件数，"
+        "处理决定数量，金额）；总计由相加后的数计算，不取各单位印出的合计。每个文件先检查（同一批或数据库中有"
+        "该机关上年报告时核对衔接）。有错误的单位不计入（--all 计入）；与多数单位年度不同、同一机关同一年度的"
+        "第二份、格式不同且不能逐行对应的，不计入并说明原因。"
+        "退出码：0 没有错误，1 有文件或汇总数存在错误，2 有文件无法读取或汇总表无法写入，3 读取时程序出错。",
+    )
+    p.add_argument("sources", nargs="+", metavar="FILE_OR_FOLDER", help=f"报告文件或文件夹（含子文件夹）：{_READABLE}")
+    p.add_argument("--to", metavar="汇总.xlsx", help="另存汇总表（XLSX：每表一页，每单位一行，合计为公式）")
+    p.add_argument(
+        "--json", action="store_true",
+        help='以 JSON 输出：{"totals": {单元格编号: 数}, "units": [{"file", "agency", "year", "template", '
+        '"errors", "included"}, …]}；totals 含三、四的每个单元格（合计在内）和二的可相加栏目',
+    )
+    p.add_argument("--all", action="store_true", help="有错误的单位也计入")
+    p.set_defaults(func=commands.summary)
 
     p = sub.add_parser("export", parents=[db], help="导出报告")
     p.add_argument("source", metavar="FILE")
