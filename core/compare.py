@@ -32,6 +32,8 @@ from core.textsim import similarity
 
 __all__ = [
     "COMPARISON_RULES",
+    "DEFAULT_MINIMUM",
+    "DEFAULT_RATIO",
     "KEY_FIGURES",
     "SUITS",
     "Change",
@@ -42,8 +44,10 @@ __all__ = [
     "format_change",
     "format_percent",
     "format_value",
+    "is_flagged",
     "json_number",
     "key_changes",
+    "reports_by_year",
     "similarity",
     "year_on_year",
 ]
