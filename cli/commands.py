@@ -79,7 +79,7 @@ def check(args: argparse.Namespace, context: Context) -> int:
     from reading.batch import check_files
 
     names: list[str] = args.files
-    use_for_run(args.rules)  # a pack that cannot be used: its one-line reason, exit 2 (RulePackError)
+    run_packs = use_for_run(args.rules)  # a pack that cannot be used: its one-line reason, exit 2 (RulePackError)
     for problem in pack_problems():  # a pack file in the data folder that cannot be used
         context.err.write(f"（未使用：{problem}）\n")
     store = context.existing_store()
@@ -93,6 +93,9 @@ def check(args: argparse.Namespace, context: Context) -> int:
     for unreadable in (c for c in checks if c.report is None):
         where = f"，详情已记录在 {crash_log}" if unreadable.crashed and crash_log else ""
         context.err.write(f"{unreadable.name}：无法读取：{unreadable.error}{where}\n")
+    for pack in run_packs:  # a pack given for this run that a file's year is not among
+        for c in (c for c in checks if c.report is not None and not pack.applies_to(c.report.year)):
+            context.err.write(f"（规则包「{pack.file_name}」适用于 {pack.years_text}，未用于 {c.name}）\n")
     if args.json:
         results = [_check_json(c) for c in checks]
         context.out.write(json.dumps(results, ensure_ascii=False, indent=1) + "\n")

@@ -495,3 +495,13 @@ def test_check_rules_refuses_a_broken_pack(tmp_path: Path) -> None:
     clash = run("check", PINGTAN_2022, "--rules", clash_a, "--rules", clash_b, data=tmp_path / "data")
     assert clash.returncode == 2
     assert "「b.json」无法使用：规则「LOCAL-S1-LENGTH」的编号已由规则包「a.json」使用" in clash.stderr
+
+
+def test_check_rules_says_when_a_file_is_not_of_the_packs_years(tmp_path: Path) -> None:
+    example = tmp_path / "example.json"
+    example.write_text(rulepack.example_text(), "utf-8")
+    result = run("check", PINGTAN_2022, "--rules", example, "--json", data=tmp_path / "data")
+    assert result.returncode == 0
+    (entry,) = json.loads(result.stdout)
+    assert not [f for f in entry["findings"] if f["rule"].startswith("LOCAL-")]
+    assert f"（规则包「example.json」适用于 2025 年度，未用于 {PINGTAN_2022}）" in result.stderr

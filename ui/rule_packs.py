@@ -198,7 +198,7 @@ class RulePacksDialog(QDialog):
             installed = rulepack.install_text(text, rulepack.EXAMPLE_FILE)
         except RulePackError as exc:
             return self._refuse(str(exc))
-        years = f"，适用于{installed.years_text}的报告" if installed.years else ""
+        years = f"，适用于 {installed.years_text}的报告" if installed.years else ""
         return self._changed(installed.name, f"已载入示例规则包「{installed.name}」{years}。")
 
     def remove_selected(self) -> bool:
