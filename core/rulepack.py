@@ -169,8 +169,8 @@ def _quoted(heading: Heading) -> str:
 
 
 def _figure_text(figure: Figure) -> str:
-    where = f"在“{figure.within}”部分" if figure.within else ""
-    return f"{where}{figure.name}（“{'/'.join(figure.near)}”附近以{'/'.join(figure.units)}计的数字）"
+    where = f"“{figure.within}”部分中" if figure.within else ""
+    return f"{figure.name}（{where}“{'/'.join(figure.near)}”附近以{'/'.join(figure.units)}计的数字）"
 
 
 @dataclass(frozen=True)

@@ -416,6 +416,22 @@ def test_example_pack_on_pingtan_2022() -> None:
     assert [rule for rule, _ in local(validate(report))] == ["LOCAL-S1-LENGTH", "LOCAL-S1-FIGURES"]
 
 
+def test_example_pack_on_tiexi_2020() -> None:
+    """四平市铁西区's real 2020 一 (the example report): 702 characters, its parts numbered （一） 2. 3. 4. 5.,
+    all five found (4. 平台建设方面 is accepted). The pack asks for 主动公开 in 条, but the part counts in
+    件 (“主动公开政府规章0件、规范性文件1件、各类文件40件”), and the only 解读 (“做好《条例》的解读”) has no
+    number: two figures missing. The platforms figure is found in 4.: “为1个乡、5个街道、20家部门开设账号”
+    (a number of 个 near 平台/账号, which the declarative rule cannot tell from a count of platforms)."""
+    report = read_report_file(SAMPLES_DIR / "seed-2020-tiexi.json")
+    s1 = report.text("s1")
+    found = local(validate(report, packs=[example()]))
+    assert counted_chars(s1) == 702
+    assert [m.split("：")[0] for _, m in found] == [
+        "一、总体情况“主动公开”部分未写明主动公开政府信息条数", "一、总体情况 未写明政策解读数量"
+    ]
+    assert "各类文件40件" in s1 and "做好《条例》的解读，" in s1 and "为1个乡" in s1
+
+
 # --- the reports list's counts ----------------------------------------------------------------------
 
 
