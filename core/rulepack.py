@@ -393,7 +393,9 @@ def rulepacks_dir() -> Path:
     return data_dir() / RULEPACKS_FOLDER
 
 
-_Signature = tuple[str, tuple[tuple[str, int, int], ...]]  # the folder, and each file's name, mtime, size
+# The folder, and each file's name, modification time, size and file number (a file replaced within
+# the same tick of a coarse clock, as write_atomic does, is a new file).
+_Signature = tuple[str, tuple[tuple[str, int, int, int], ...]]
 
 
 class _Installed(NamedTuple):
@@ -409,7 +411,7 @@ _run_packs: tuple[RulePack, ...] = ()  # added for this run only (main.py check 
 
 
 def _signature(folder: Path) -> _Signature:
-    found: list[tuple[str, int, int]] = []
+    found: list[tuple[str, int, int, int]] = []
     try:
         entries = list(os.scandir(folder))
     except OSError:
@@ -421,7 +423,7 @@ def _signature(folder: Path) -> _Signature:
             status = entry.stat()
         except OSError:
             continue
-        found.append((entry.name, status.st_mtime_ns, status.st_size))
+        found.append((entry.name, status.st_mtime_ns, status.st_size, entry.inode()))
     return str(folder), tuple(sorted(found))
 
 
@@ -430,7 +432,7 @@ def _load(folder: Path, signature: _Signature) -> _Installed:
     problems: list[str] = []
     taken: dict[str, str] = {}
     names: dict[str, str] = {}
-    for file_name, _mtime, _size in signature[1]:
+    for file_name, *_changed in signature[1]:
         try:
             pack = read_pack(folder / file_name, taken=taken)
         except RulePackError as exc:

@@ -196,3 +196,16 @@ def test_the_menu_entry_opens_the_dialog(qtbot: QtBot, db_path: Path) -> None:
     dialogs = [d for d in window.findChildren(RulePacksDialog) if d.isVisible()]
     assert len(dialogs) == 1
     dialogs[0].close()
+
+
+def test_load_pack_asks_for_a_file(qtbot: QtBot, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    from PySide6.QtWidgets import QFileDialog
+
+    dialog = RulePacksDialog()
+    qtbot.addWidget(dialog)
+    chosen: list[str] = []
+    monkeypatch.setattr(QFileDialog, "getOpenFileName", lambda *_a, **_k: (chosen.pop(), "规则包 (*.json)"))
+    chosen.append("")  # cancelled
+    assert not dialog.load_pack() and installed_packs() == ()
+    chosen.append(str(pack_file(tmp_path)))
+    assert dialog.load_pack() and [p.name for p in installed_packs()] == ["测试市编制要求"]

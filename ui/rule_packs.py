@@ -169,7 +169,9 @@ class RulePacksDialog(QDialog):
 
     def load_pack(self) -> bool:
         """载入规则包…: choose a JSON file, then as `load_pack_file`."""
-        path, _ = QFileDialog.getOpenFileName(self, "载入地方规则包", str(Path.home()), "规则包 (*.json);;所有文件 (*)")
+        from ui.reports_list import documents_dir
+
+        path, _ = QFileDialog.getOpenFileName(self, "载入地方规则包", documents_dir(), "规则包 (*.json);;所有文件 (*)")
         return self.load_pack_file(Path(path)) if path else False
 
     def load_pack_file(self, path: Path) -> bool:
