@@ -68,6 +68,7 @@ import threading
 import time
 from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
+from functools import lru_cache
 from pathlib import Path
 from typing import Any, NamedTuple
 
@@ -625,7 +626,7 @@ def section_text(texts: dict[str, str], section: str) -> str:
 
 def counted_chars(text: str) -> int:
     """The length of a text as a notice's “字”: every character that is not whitespace."""
-    return sum(1 for c in text if not c.isspace())
+    return len("".join(text.split()))  # str.split() splits at exactly the characters isspace() is true of
 
 
 def run_packs(texts: dict[str, str], packs: Iterable[RulePack]) -> list[PackFinding]:
@@ -710,11 +711,15 @@ class FoundHeading(NamedTuple):
 def headings(text: str, part_names: Iterable[str] = ()) -> list[FoundHeading]:
     """The headings of a text: ordinals followed by a title, and lines beginning with one of
     `part_names`; in the order they come."""
+    return list(_headings(text, tuple(n for n in part_names if n)))
+
+
+@lru_cache(maxsize=32)  # a pack's rules on one section ask for the same headings; the editor checks often
+def _headings(text: str, names: tuple[str, ...]) -> tuple[FoundHeading, ...]:
     found: dict[int, FoundHeading] = {}
     for match in _HEADING.finditer(text):
         style = next(kind for kind, _ in _ORDINALS if match.group(kind.replace("-", "_")))
         found[match.start()] = FoundHeading(match.start(), match.group("title"), style)
-    names = tuple(n for n in part_names if n)
     if names:
         for match in _LINE_START.finditer(text):
             at = match.end()
@@ -722,7 +727,7 @@ def headings(text: str, part_names: Iterable[str] = ()) -> list[FoundHeading]:
                 end = _TITLE_END.search(text, at)
                 title = text[at : end.start() if end else len(text)][:30]
                 found[match.start()] = FoundHeading(match.start(), title, "line")
-    return [found[k] for k in sorted(found)]
+    return tuple(found[k] for k in sorted(found))
 
 
 def _names(title: str, heading: Heading) -> bool:
@@ -757,11 +762,16 @@ def find_figure(text: str, figure: Figure, start: int = 0, end: int | None = Non
     """Where text[start:end] states the figure: a number with one of its units, with a `near` phrase
     in the same sentence within `distance` characters; (start, end) of the number and unit, or None."""
     end = len(text) if end is None else end
+    if not any(text.find(n, start, end) >= 0 for n in figure.near):
+        return None  # nothing a number could be near
     units = "|".join(re.escape(u) for u in sorted(figure.units, key=len, reverse=True))
     pattern = re.compile(rf"({_NUMBER})\s*(?:万|千|余|多)*\s*(?:{units})")
     for match in pattern.finditer(text, start, end):
         if not _DIGIT.search(match.group(1)):
             continue  # 万条, 千个: a unit, not a number
+        around = text[max(start, match.start() - figure.distance) : min(end, match.end() + figure.distance)]
+        if not any(n in around for n in figure.near):
+            continue
         before = max(max(text.rfind(m, start, match.start()) for m in _SENTENCE_END) + 1, start)
         after = min([i for i in (text.find(m, match.end(), end) for m in _SENTENCE_END) if i >= 0] or [end])
         window = text[max(before, match.start() - figure.distance) : min(after, match.end() + figure.distance)]
