@@ -103,6 +103,14 @@ def test_compare_docx_exported_from_real_reports(tmp_path: Path) -> None:
     check_changes(run("compare", last_docx, this_docx, "--json", data_dir=tmp_path), REAL_2019, REAL_2022)
 
 
+@pytest.mark.needs_tool("setup_fonts")
+def test_compare_docx_with_pdf_exported_from_real_reports(tmp_path: Path) -> None:
+    last_docx, this_pdf = tmp_path / "2019.docx", tmp_path / "2022.pdf"
+    export_report(read_report_file(REAL_2019), last_docx)
+    export_report(read_report_file(REAL_2022), this_pdf)
+    check_changes(run("compare", last_docx, this_pdf, "--json", data_dir=tmp_path), REAL_2019, REAL_2022)
+
+
 def test_compare_office_pdf_with_office_docx(tmp_path: Path) -> None:
     result = run("compare", OFFICE / "office-2019.pdf", OFFICE / "office-2021.docx", "--json", data_dir=tmp_path)
     out = check_changes(result, OFFICE / "office-2019.json", OFFICE / "office-2021.json")
