@@ -373,6 +373,7 @@ def _print_summary(
     out: TextIO,
 ) -> None:
     from core.checks import SEVERITY_LABELS
+    from core.region import money_unit
     from core.template import templates
 
     names = {t.id: t.name for t in templates()}
@@ -401,7 +402,8 @@ def _print_summary(
             cell = template.cell(cell_id)
             whole_row = cell.section == "s3" and cell.col_id == "total"
             label = cell.row_label if whole_row else f"{cell.row_label}·{cell.col_label}"
-            out.write(f"  {label}：{_figure(totals.totals[cell_id])}\n")
+            said = money_unit(cell) if cell.unit is None else None  # a header with its unit says it already
+            out.write(f"  {label}：{_figure(totals.totals[cell_id])}{said or ''}\n")
     if not totals.findings:
         out.write("汇总数检查：未发现问题（三、四、二的全部合计见 --json 或 --to 汇总.xlsx）\n")
         return

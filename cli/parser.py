@@ -95,7 +95,7 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument(
         "--json", action="store_true",
         help='以 JSON 输出：{"totals": {单元格编号: 数}, "units": [{"file", "agency", "year", "template", '
-        '"errors", "included"}, …]}；totals 含三、四的每个单元格（合计在内）和二的可相加栏目',
+        '"errors", "included"}, …]}；totals 含三、四的每个单元格（合计在内）和二的可相加栏目，金额以万元计',
     )
     p.add_argument("--all", action="store_true", help="有错误的单位也计入")
     p.set_defaults(func=commands.summary)

@@ -17,11 +17,12 @@ from core.checks import Finding, validate
 from core.nextyear import new_report
 from core.numbers import BLANK, MONEY_DECIMALS, Number, Parsed, parse_value
 from core.report import Contact, Report, derive_totals
-from core.template import CellKind, Template, load_template, row_correspondences, template_for_year, templates
+from core.template import CellDef, CellKind, Template, load_template, row_correspondences, template_for_year, templates
 
 # Findings of the totals that are about their figures; the texts of a sum are empty by design.
 _FIGURE_RULES_WITHOUT_CELLS = ("TEMPLATE-YEAR",)
 _TEN_THOUSAND = Decimal(10000)
+MONEY_UNIT = "万元"
 _MONEY_STEP = Decimal(1).scaleb(-MONEY_DECIMALS)
 
 
@@ -289,8 +290,18 @@ def _sums(template: Template, values: Sequence[dict[str, Parsed]]) -> dict[str, 
             parsed = unit.get(cell_id)
             if parsed is not None and parsed.number is not None:
                 total += parsed.number
-        out[cell_id] = parse_value(total, template.cell(cell_id).kind)
+        cell = template.cell(cell_id)
+        if cell.kind is CellKind.MONEY and cell.unit is None:  # said, where the table's header does not say it
+            out[cell_id] = parse_value(f"{format(Decimal(total), 'f')}{MONEY_UNIT}", cell.kind)
+        else:
+            out[cell_id] = parse_value(total, cell.kind)
     return out
+
+
+def money_unit(cell: CellDef) -> str | None:
+    """The unit a figure of the totals is in: money is added up in 万元 (the header's, or said with the
+    figure where the header prints none); counts have none."""
+    return (cell.unit or MONEY_UNIT) if cell.kind is CellKind.MONEY else None
 
 
 def _figure_findings(report: Report, totals: dict[str, Number]) -> list[Finding]:

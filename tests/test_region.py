@@ -9,7 +9,7 @@ import pytest
 
 from core.checks import ERROR, validate
 from core.numbers import BLANK, Parsed
-from core.region import RegionTotals, UnitReport, region_report, region_totals, summable_cells
+from core.region import RegionTotals, UnitReport, money_unit, region_report, region_totals, summable_cells
 from core.report import Contact, Report
 from core.template import load_template
 from tests.conftest import APPLICANT_COLUMNS, full_report
@@ -258,3 +258,17 @@ def test_every_unit_is_either_included_or_excluded(include_errors: bool) -> None
     result = region_totals(units, include_errors=include_errors)
     seen = [id(u) for u in result.included] + [id(u) for u, _ in result.excluded]
     assert sorted(seen) == sorted(id(u) for u in units)
+
+
+def test_money_is_added_up_in_wan_yuan_and_says_so_where_the_header_does_not() -> None:
+    # 2019's 采购总金额 prints no unit; the example report writes it in 元.
+    reports = [varied("甲单位", 1, "2019", 2020), varied("乙单位", 2, "2019", 2020)]
+    reports[1].set_cell("s2.procurement.amount", "12.5万元")
+    result = region_totals([unit(r) for r in reports])
+    assert result.totals["s2.procurement.amount"] == Decimal("7539.443252") + Decimal("12.5")
+    summed = result.report.value("s2.procurement.amount")
+    assert summed.unit == "万元" and summed.text == "7551.943252万元"
+    draft = region_report(result, "某某区人民政府", 2020)
+    assert draft.value("s2.procurement.amount").text == "7551.943252万元"
+    assert money_unit(result.template.cell("s2.procurement.amount")) == "万元"
+    assert money_unit(result.template.cell("s2.procurement.items")) is None
