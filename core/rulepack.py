@@ -66,6 +66,7 @@ import re
 import shutil
 import threading
 import time
+import unicodedata
 from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
 from functools import lru_cache
@@ -105,6 +106,17 @@ _ID = re.compile(r"LOCAL-[A-Z0-9]+(?:-[A-Z0-9]+)*")
 
 class RulePackError(UserError):
     """A pack that cannot be used; str() is one Chinese line naming the file (and the rule)."""
+
+    def __init__(self, message: str) -> None:
+        super().__init__(_one_line(message))
+
+
+def _one_line(text: str) -> str:
+    """A message with whatever a file name or key brought in of line breaks and control characters
+    written as escapes (\\n), so it stays one line."""
+    return "".join(
+        json.dumps(c)[1:-1] if unicodedata.category(c) in ("Cc", "Zl", "Zp") else c for c in text
+    )
 
 
 # --- the pack as data -------------------------------------------------------------------------------
@@ -263,6 +275,8 @@ def _string(value: object, what: str, rule: str = "", *, required: bool = True) 
         return ""
     if not isinstance(value, str) or (required and not value.strip()):
         raise _Refused(f"{what}应为非空的文字", rule)
+    if any(unicodedata.category(c) in ("Cc", "Zl", "Zp") for c in value):
+        raise _Refused(f"{what}应为一行文字，不能含换行等控制字符", rule)  # every message shows it on one line
     return value.strip()
 
 
@@ -324,7 +338,7 @@ def _rule(item: object, number: int) -> PackRule:
         raise _Refused("的编号应以 LOCAL- 开头，只含大写字母、数字和连字符（例如 LOCAL-S1-LENGTH）", rule_id)
     _unknown(item, _RULE_KEYS, "", rule_id)
     section = item.get("section")
-    if section not in SECTION_NAMES:
+    if not isinstance(section, str) or section not in SECTION_NAMES:
         raise _Refused(f"的“section”应为 {'、'.join(SECTION_NAMES)} 之一", rule_id)
     kinds = [k for k in KINDS if k in item]
     if len(kinds) != 1:
@@ -440,7 +454,7 @@ def _load(folder: Path, signature: _Signature) -> _Installed:
             problems.append(str(exc))
             continue
         if pack.name in names:
-            problems.append(f"规则包「{file_name}」无法使用：名称与规则包「{names[pack.name]}」相同")
+            problems.append(_one_line(f"规则包「{file_name}」无法使用：名称与规则包「{names[pack.name]}」相同"))
             continue
         names[pack.name] = file_name
         taken.update((r.id, file_name) for r in pack.rules)

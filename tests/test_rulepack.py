@@ -12,6 +12,8 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
 
 from core import rulepack
 from core.checks import WARNING, validate
@@ -291,6 +293,9 @@ BROKEN: list[tuple[str, dict[str, Any] | str, str]] = [
     ("heading", pack_data(rules=[_rule(required_headings=[{"title": "主动公开", "also": ["公开"]}])]),
      "规则「LOCAL-X」的小标题有未知的键「also」"),
     ("phrases", pack_data(rules=[_rule(required_phrases=[""])]), "规则「LOCAL-X」的“required_phrases”应为非空的文字"),
+    ("section-list", pack_data(rules=[_rule(section=["s1"], max_chars=10)]), "规则「LOCAL-X」的“section”应为"),
+    ("line-break", pack_data(rules=[_rule(required_phrases=["第一行\n第二行"])]),
+     "规则「LOCAL-X」的“required_phrases”应为一行文字，不能含换行等控制字符"),
 ]
 
 
@@ -304,6 +309,51 @@ def test_broken_pack_is_refused_with_its_reason(case: str, data: dict[str, Any] 
     # The app goes on with the packs that can be used.
     assert [p.file_name for p in installed_packs()] == [good.name]
     assert {r for r, _ in local(validate(full_report()))} == {"LOCAL-S1-PARTS", "LOCAL-S1-FIGURES"}
+
+
+def _mutations() -> Any:
+    """The example pack with one value anywhere in it replaced by any JSON value."""
+    base = json.loads(rulepack.example_text())
+    paths: list[list[Any]] = []
+
+    def walk(value: Any, path: list[Any]) -> None:
+        paths.append(path)
+        items = value.items() if isinstance(value, dict) else enumerate(value) if isinstance(value, list) else ()
+        for key, item in items:
+            walk(item, [*path, key])
+
+    walk(base, [])
+    leaf = st.none() | st.booleans() | st.integers(-5, 3000) | st.floats(allow_nan=False) | st.text(max_size=5)
+    values = st.recursive(leaf, lambda c: st.lists(c, max_size=3) | st.dictionaries(st.text(max_size=6), c, max_size=3),
+                          max_leaves=8)
+
+    def mutate(path: list[Any], value: Any) -> Any:
+        data = json.loads(json.dumps(base))
+        if not path:
+            return value
+        target = data
+        for key in path[:-1]:
+            target = target[key]
+        target[path[-1]] = value
+        return data
+
+    return st.builds(mutate, st.sampled_from(paths), values)
+
+
+@settings(max_examples=300, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@given(data=_mutations(), text=st.text(max_size=120), file_name=st.text(max_size=6))
+def test_any_pack_is_used_or_refused_in_one_line(data: Any, text: str, file_name: str) -> None:
+    try:
+        pack = parse_pack(json.dumps(data), f"{file_name}.json")
+    except RulePackError as exc:
+        refused = str(exc)
+    else:
+        refused = ""
+    if refused:
+        assert refused.startswith("规则包「") and "\n" not in refused and "\r" not in refused
+        return
+    for found in rulepack.run_packs({"s1": text, "s5": text, "s6": text, "preamble": text}, [pack]):
+        assert "\n" not in found.message and found.rule.startswith("LOCAL-")
 
 
 def test_an_id_used_by_another_pack_is_refused() -> None:
