@@ -671,7 +671,7 @@ def _run_rule(pack: RulePack, rule: PackRule, text: str) -> Iterator[PackFinding
         for heading in rule.headings:
             if not any(_names(h.title, heading) for h in heads):
                 yield PackFinding(
-                    rule.id, f"{where} 缺少本地要求的小标题“{heading.title}”{said}", shown
+                    rule.id, f"{where} 缺少本地要求的小标题“{heading.title}”，{_present(heads)}{said}", shown
                 )
     elif rule.kind == "required_phrases":
         for phrase in rule.phrases:
@@ -742,6 +742,15 @@ def _headings(text: str, names: tuple[str, ...]) -> tuple[FoundHeading, ...]:
                 title = text[at : end.start() if end else len(text)][:30]
                 found[match.start()] = FoundHeading(match.start(), title, "line")
     return tuple(found[k] for k in sorted(found))
+
+
+def _present(heads: Sequence[FoundHeading], most: int = 6) -> str:
+    """What headings there are, for a message: the top level's (the first heading's style), at most `most`."""
+    if not heads:
+        return "未见任何小标题"
+    top = [h.title for h in heads if h.style == heads[0].style]
+    more = "等" if len(top) > most else ""
+    return "已有小标题：" + "、".join(top[:most]) + more
 
 
 def _names(title: str, heading: Heading) -> bool:

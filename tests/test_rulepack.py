@@ -98,7 +98,9 @@ def test_pack_adds_warnings_and_fixing_the_text_removes_them() -> None:
         ("LOCAL-S1-PARTS", WARNING, "s1"),
         ("LOCAL-S1-FIGURES", WARNING, "s1"),
     ]
-    assert "缺少本地要求的小标题“监督保障”（测试市编制要求）" in found[0].message
+    assert found[0].message == (
+        "一、总体情况 缺少本地要求的小标题“监督保障”，已有小标题：主动公开、依申请公开（测试市编制要求）"
+    )
     assert found[1].message.startswith("一、总体情况“主动公开”部分未写明主动公开政府信息条数")
     # The part the figure is missing from is what the editor selects: （一） up to （二）.
     start, end = found[1].span or (0, 0)
@@ -458,7 +460,11 @@ def test_example_pack_on_pingtan_2022() -> None:
     strict = json.loads(rulepack.example_text())
     strict["rules"][1]["required_headings"][3] = "政府信息公开平台建设"
     found = local(validate(report, packs=[parse_pack(json.dumps(strict), "strict.json")]))
-    assert any("缺少本地要求的小标题“政府信息公开平台建设”" in m for _, m in found)
+    (missing,) = [m for rule, m in found if rule == "LOCAL-S1-PARTS"]
+    assert missing.startswith(
+        "一、总体情况 缺少本地要求的小标题“政府信息公开平台建设”，已有小标题：主动公开方面、依申请公开方面、"
+        "政府信息管理方面、信息公开平台建设方面、监督保障方面（"
+    )
     # Installed, the pack applies to 2025 reports only.
     install_text(rulepack.example_text(), rulepack.EXAMPLE_FILE)
     assert local(validate(report)) == []
