@@ -43,9 +43,11 @@ Each rule is an object with "id", "section", exactly one kind key, and an option
 A heading is either an ordinal — （一） (一) 一、 （1） (1) 1. 1、 — at the start of the text, of a line or
 after whitespace or a sentence's end, followed by its title (up to the first whitespace or punctuation),
 as in the real “（一）主动公开方面 平潭综合实验区…” where the parts run on in one paragraph; or a line
-that begins with the part's name (主动公开方面：…). A part runs from its heading to the next heading of
-the same kind of ordinal (a line heading: to the next line that begins with one of the pack's part
-names), so （一）'s part holds its own 1. 2. 3. items.
+that begins with the part's name (主动公开方面：…). A heading names a part when its title contains the
+part's name or one of its accepted forms. A part runs from its heading to the next heading of the same
+kind of ordinal or the next heading that names another of the pack's parts in that section, so （一）'s
+part holds its own 1. 2. 3. items, and a text numbered （一） 2. 3. (铁西区 2020) is still cut right.
+A missing figure or part is reported once per figure or part.
 
 Every rule is a warning: local requirements never make a report wrong by the national format.
 
@@ -53,8 +55,10 @@ Where packs live: the data folder's `rulepacks/` (core.paths.data_dir() / "rulep
 there whose years include the report's year (or that names no years) is active. A broken pack (bad JSON,
 an unknown key, a bad regular expression, a duplicate id, a missing message…) is refused with a one-line
 Chinese reason naming the file and the rule; the others are used without it (`pack_problems()`).
-The folder is read again whenever a file in it changes (names, sizes and modification times are
-compared on every call, which costs a directory listing), so the checks stay fast.
+The folder is read again whenever a file in it changes (names, sizes, modification times and file
+numbers are compared on every call, which costs a directory listing: about 55 µs), so the checks stay
+fast: the example pack adds about 0.4 ms to checking a report with a 2,000-character 一.
+`use_for_run` adds packs for one process (main.py check --rules).
 """
 
 from __future__ import annotations
