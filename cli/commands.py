@@ -350,7 +350,7 @@ def summary(args: argparse.Namespace, context: Context) -> int:
         _print_summary(entries, totals, reasons, notes, context.out)
     if target is not None:
         try:
-            write_summary_xlsx(target, totals)
+            write_summary_xlsx(target, totals, unreadable=[(c.name, c.error) for c, u in entries if u is None])
         except SummaryExportError as exc:
             context.err.write(f"{exc}；原文件未改动\n")
             status = EXIT_UNREADABLE

@@ -176,7 +176,7 @@ def _unit_line(number: int, unit: UnitReport, template_names: dict[str, str], la
     ]
 
 
-def _notes_sheet(sheet: Worksheet, totals: RegionTotals, made: date) -> None:
+def _notes_sheet(sheet: Worksheet, totals: RegionTotals, made: date, unreadable: Sequence[tuple[str, str]]) -> None:
     from openpyxl.styles import Font
 
     from core.template import templates
@@ -204,6 +204,9 @@ def _notes_sheet(sheet: Worksheet, totals: RegionTotals, made: date) -> None:
         (["序号", "单位", "文件", "机关", "年度", "格式", "错误", "原因"], True),
     ]
     rows += [(_unit_line(i, u, names, why), False) for i, (u, why) in enumerate(totals.excluded, start=1)]
+    if unreadable:
+        rows += [([], False), (["无法读取的文件"], True), (["序号", "文件", "原因"], True)]
+        rows += [([i, name, why], False) for i, (name, why) in enumerate(unreadable, start=1)]
     rows += [([], False), (["汇总数的检查结果"], True)]
     if totals.findings:
         rows += [([SEVERITY_LABELS.get(f.severity, f.severity), f.rule, f.message], False) for f in totals.findings]
@@ -228,8 +231,11 @@ def _notes_sheet(sheet: Worksheet, totals: RegionTotals, made: date) -> None:
         sheet.column_dimensions[letter].width = width
 
 
-def summary_xlsx_bytes(totals: RegionTotals, *, made: date | None = None) -> bytes:
-    """The workbook: 说明, then 二 (its summable part), 三 and 四."""
+def summary_xlsx_bytes(
+    totals: RegionTotals, *, made: date | None = None, unreadable: Sequence[tuple[str, str]] = ()
+) -> bytes:
+    """The workbook: 说明 (with the files that could not be read, as (file, reason), when given), then 二
+    (its summable part), 三 and 四."""
     from openpyxl import Workbook
     from openpyxl.workbook.properties import CalcProperties
 
@@ -237,7 +243,7 @@ def summary_xlsx_bytes(totals: RegionTotals, *, made: date | None = None) -> byt
     notes = book.active
     assert notes is not None
     notes.title = NOTES_SHEET
-    _notes_sheet(notes, totals, made or date.today())
+    _notes_sheet(notes, totals, made or date.today(), unreadable)
     for name, section in ((S2_SHEET, "s2"), (S3_SHEET, "s3"), (S4_SHEET, "s4")):
         columns = _columns(totals.template, section)
         if columns:
@@ -249,10 +255,16 @@ def summary_xlsx_bytes(totals: RegionTotals, *, made: date | None = None) -> byt
     return buffer.getvalue()
 
 
-def write_summary_xlsx(path: str | os.PathLike[str], totals: RegionTotals, *, made: date | None = None) -> Path:
+def write_summary_xlsx(
+    path: str | os.PathLike[str],
+    totals: RegionTotals,
+    *,
+    made: date | None = None,
+    unreadable: Sequence[tuple[str, str]] = (),
+) -> Path:
     """Write the 汇总表 atomically; SummaryExportError with a one-line Chinese reason when it cannot be."""
     target = Path(path)
-    data = summary_xlsx_bytes(totals, made=made)
+    data = summary_xlsx_bytes(totals, made=made, unreadable=unreadable)
     try:
         write_atomic(target, data)
     except TargetRefused as exc:

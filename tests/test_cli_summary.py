@@ -228,6 +228,15 @@ def test_to_writes_the_summary_workbook(region: dict[str, Any], tmp_path: Path) 
         "平潭综合实验区", "某某区卫生健康委员会", "某某区教育局", "合计（3 个单位）",
     ]
     assert sheet.cell(row=6, column=2).value == "=SUM(B3:B5)"
+    notes = ["|".join(str(v) for v in row if v is not None) for row in book["说明"].iter_rows(values_only=True)]
+    (broken,) = [line for line in notes if "损坏.docx" in line]
+    assert broken.startswith("1|") and broken.endswith(units_error(done.stderr, "损坏.docx"))
+
+
+def units_error(stderr: str, name: str) -> str:
+    """The reason the command gave on stderr for a file it could not read."""
+    (line,) = [x for x in stderr.splitlines() if name in x and "无法读取" in x]
+    return line.split("无法读取：", 1)[1]
 
 
 def test_a_target_that_cannot_be_written_is_one_line(region: dict[str, Any], tmp_path: Path) -> None:
