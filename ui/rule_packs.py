@@ -36,7 +36,8 @@ def _item(text: str) -> QTableWidgetItem:
     return item
 
 
-def _table(name: str, columns: tuple[str, ...]) -> QTableWidget:
+def _table(name: str, columns: tuple[str, ...], stretch: tuple[int, ...]) -> QTableWidget:
+    """A read-only table selecting whole rows; the `stretch` columns share the width, the others fit."""
     table = QTableWidget(0, len(columns))
     table.setObjectName(name)
     table.setHorizontalHeaderLabels(list(columns))
@@ -47,7 +48,8 @@ def _table(name: str, columns: tuple[str, ...]) -> QTableWidget:
     table.verticalHeader().setVisible(False)
     header = table.horizontalHeader()
     header.setSectionResizeMode(QHeaderView.ResizeMode.ResizeToContents)
-    header.setSectionResizeMode(len(columns) - 1, QHeaderView.ResizeMode.Stretch)
+    for col in stretch:
+        header.setSectionResizeMode(col, QHeaderView.ResizeMode.Stretch)
     return table
 
 
@@ -75,8 +77,9 @@ class RulePacksDialog(QDialog):
         intro.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
         layout.addWidget(intro)
 
-        self.packs_table = _table("packs_table", PACK_COLUMNS)
+        self.packs_table = _table("packs_table", PACK_COLUMNS, stretch=(0, 1))
         self.packs_table.itemSelectionChanged.connect(self._show_rules)
+        self.packs_table.setMinimumHeight(self.fontMetrics().height() * 9)  # a few packs of two lines
         layout.addWidget(self.packs_table, 2)
 
         self.problems = QLabel()
@@ -91,7 +94,7 @@ class RulePacksDialog(QDialog):
         self.details.setStyleSheet("color: #555")
         layout.addWidget(self.details)
 
-        self.rules_table = _table("rules_table", RULE_COLUMNS)
+        self.rules_table = _table("rules_table", RULE_COLUMNS, stretch=(2,))
         layout.addWidget(self.rules_table, 3)
 
         self.status = QLabel()
