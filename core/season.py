@@ -648,6 +648,12 @@ class Season:
             wrong_year,
         )
 
+    def known_hashes(self) -> set[str]:
+        """The content hashes of every file received in this season (replaced ones too)."""
+        with _reading(self.store):
+            rows = self.store.db.execute("SELECT hash FROM season_files WHERE season_id = ?", [self.id]).fetchall()
+        return {str(r[0]) for r in rows}
+
     def set_received(self, file_id: int, received: date) -> None:
         """Correct the day a file was received (it may be added days after it came)."""
         with _writing(self.store):

@@ -25,6 +25,7 @@ if TYPE_CHECKING:  # loaded once the window is on screen (the list) or a report 
     from ui.guide import GuideDialog
     from ui.reports_list import ReportsListWidget
     from ui.rule_packs import RulePacksDialog
+    from ui.season import SeasonWindow
     from ui.session import ReportSession
 
 APP_TITLE = "政府信息公开年报助手"
@@ -46,6 +47,7 @@ class MainWindow(QMainWindow):
         self.session: ReportSession | None = None
         self.editor: ReportEditor | None = None
         self.batch_window: BatchCheckWindow | None = None
+        self.season_window: SeasonWindow | None = None
         self.guide: GuideDialog | None = None
         self.setObjectName("main_window")
         self.setAcceptDrops(True)  # report files dropped on the window are previewed for import
@@ -202,6 +204,7 @@ class MainWindow(QMainWindow):
         self.act_list = self._action("show_list", "报告列表", self.show_list, "Ctrl+L")
         self.act_import = self._action("import_file", "导入报告…", self.import_report, "Ctrl+I")
         self.act_batch = self._action("batch_check", "文件检查…", self.show_batch_check)
+        self.act_season = self._action("season", "年报审核…", self.show_season)
         self.act_print_preview = self._action(
             "print_preview", "打印预览…", self.print_preview, QKeySequence.StandardKey.Print
         )
@@ -211,7 +214,8 @@ class MainWindow(QMainWindow):
         self.act_print = self._action("print", "打印…", self.print_directly, "Ctrl+Shift+P")
         file_menu.addAction(self.act_new)
         for action in (
-            self.act_list, self.act_import, self.act_batch, self.act_print_preview, self.act_print, self.act_export
+            self.act_list, self.act_import, self.act_batch, self.act_season, self.act_print_preview, self.act_print,
+            self.act_export,
         ):
             file_menu.addAction(action)
         file_menu.addSeparator()
@@ -252,6 +256,7 @@ class MainWindow(QMainWindow):
         self.act_list.setEnabled(open_report)
         self.act_import.setEnabled(hasattr(self, "reports"))
         self.act_new.setEnabled(hasattr(self, "reports"))
+        self.act_season.setEnabled(hasattr(self, "store"))
         self.act_backups.setEnabled(hasattr(self, "db_path"))
         stack = self.session.undo_stack if self.session else None
         self.act_undo.setEnabled(bool(stack and stack.canUndo()))
@@ -349,6 +354,25 @@ class MainWindow(QMainWindow):
         self.batch_window.raise_()
         self.batch_window.activateWindow()
         return self.batch_window
+
+    def show_season(self) -> SeasonWindow | None:
+        """The 年报审核 window (one, on this database, kept while the app runs)."""
+        if not hasattr(self, "store"):
+            return None
+        if self.season_window is None:
+            from ui.season import SeasonWindow
+
+            self.season_window = SeasonWindow(self.store, self)
+        self.season_window.show()
+        self.season_window.raise_()
+        self.season_window.activateWindow()
+        return self.season_window
+
+    def _close_season(self) -> None:
+        if self.season_window is not None:
+            self.season_window.close()
+            self.season_window.deleteLater()
+            self.season_window = None
 
     @staticmethod
     def _dropped(mime: QMimeData) -> list[Path]:
@@ -485,6 +509,7 @@ class MainWindow(QMainWindow):
         """Close the database before a restore replaces it: no report, no list, no polling left on it."""
         self.external_timer.stop()
         self._close_report()
+        self._close_season()  # it reads the database being replaced
         if hasattr(self, "reports"):
             self.stack.removeWidget(self.reports)
             self.reports.deleteLater()
@@ -569,5 +594,6 @@ class MainWindow(QMainWindow):
         self.external_timer.stop()
         if self.batch_window is not None:
             self.batch_window.cancel()
+        self._close_season()
         self._close_report()
         event.accept()
