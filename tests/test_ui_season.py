@@ -93,6 +93,14 @@ def test_sorting_by_days_late_and_by_applications_is_numeric(window: SeasonWindo
     assert column(window, NEW) == ["", "", "303", "1203", "3791"]
     window.table.sortByColumn(COLUMNS.index("截止日期"), Qt.SortOrder.DescendingOrder)
     assert column(window, UNIT)[0] == GOVERNMENT
+    # The selection follows its unit through a sort and a reload.
+    window.select_units([EDUCATION])
+    window.table.sortByColumn(UNIT, Qt.SortOrder.DescendingOrder)
+    assert [r.name for r in window.selected_rows()] == [EDUCATION]
+    descending = column(window, UNIT)
+    assert descending != [MARKET, EDUCATION, GOVERNMENT, FINANCE, HEALTH] and len(descending) == 5
+    window.refresh()  # read again (after an edit, a file added): still sorted, still selected
+    assert column(window, UNIT) == descending and [r.name for r in window.selected_rows()] == [EDUCATION]
 
 
 def test_each_filter(window: SeasonWindow, season: Season) -> None:
