@@ -288,3 +288,42 @@ def test_menu_opens_the_window(qtbot: QtBot, db_path: Path) -> None:
     main.close()
     store.close()
 
+
+
+def test_totals_open_with_the_selected_or_all_received_units(
+    qtbot: QtBot, window: SeasonWindow, tmp_path: Path
+) -> None:
+    from ui.region_totals import RegionTotalsDialog
+
+    window.table.clearSelection()
+    click(qtbot, window, "region_totals")
+    dialog = window.dialogs[-1]
+    assert isinstance(dialog, RegionTotalsDialog)
+    assert [u.name for u in dialog.units] == [MARKET, EDUCATION, FINANCE]  # every unit with a file
+    assert dialog.year == YEAR and dialog.agency == GOVERNMENT and dialog.store is window.store
+    assert dialog.units[1].report.agency == EDUCATION and dialog.units[1].errors == 2
+    dialog.close()
+    window.select_units([FINANCE, GOVERNMENT])  # a unit without a file adds nothing
+    click(qtbot, window, "region_totals")
+    dialog = window.dialogs[-1]
+    assert isinstance(dialog, RegionTotalsDialog) and [u.name for u in dialog.units] == [FINANCE]
+    dialog.close()
+
+
+def test_compare_opens_with_the_units_earlier_reports(
+    qtbot: QtBot, window: SeasonWindow, store: Store, tmp_path: Path
+) -> None:
+    from tests.conftest import full_report
+    from ui.compare_view import CompareDialog
+
+    store.add_report(full_report(year=YEAR - 1, agency=EDUCATION))
+    window.select_units([GOVERNMENT])
+    assert not window.compare_button.isEnabled()  # nothing received to compare
+    window.select_units([EDUCATION])
+    click(qtbot, window, "compare")
+    dialog = window.dialogs[-1]
+    assert isinstance(dialog, CompareDialog) and dialog.windowTitle() == EDUCATION
+    assert (dialog.this.agency, dialog.this.year) == (EDUCATION, YEAR)
+    assert dialog.last is not None and dialog.last.year == YEAR - 1
+    assert dialog.this.number("s3.new.natural") == 300
+    dialog.close()

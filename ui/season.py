@@ -51,6 +51,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from core.deadline import KIND_GOVERNMENT
 from core.errors import UserError
 from core.season import (
     FINAL_LABELS,
@@ -952,6 +953,12 @@ class SeasonWindow(QWidget):
         rows = self.selected_rows() or self.model.rows
         return [r.unit_id for r in rows if r.unit_id is not None and r.has_file and not r.error]
 
+    def region_agency(self) -> str:
+        """The region's own government, offered for the draft of the region's report: the season's one
+        unit reporting as a people's government, if there is exactly one."""
+        governments = [r.name for r in self.model.rows if r.unit_id is not None and r.kind == KIND_GOVERNMENT]
+        return governments[0] if len(governments) == 1 else ""
+
     def show_totals(self) -> QWidget | None:
         if self.season is None:
             return None
@@ -964,7 +971,9 @@ class SeasonWindow(QWidget):
             return None
         if not units:
             return None
-        dialog: QWidget = RegionTotalsDialog(units, self, store=self.store, agency="", year=self.season.year)
+        dialog: QWidget = RegionTotalsDialog(
+            units, self, store=self.store, agency=self.region_agency(), year=self.season.year
+        )
         self.dialogs.append(dialog)
         dialog.show()
         return dialog
