@@ -306,5 +306,115 @@ def scaled_pass(folder: Path) -> None:
     store.close()
 
 
+# --- 年报审核: a district office's review season --------------------------------------------------
+
+SEASON_DAY = "2026-02-10"  # the board as the office sees it ten days after the departments' due date
+SEASON_UNITS = (  # name, 本年新收 (natural persons), days after 2026-01-05 it came (None: not yet), signed
+    ("某某区发展和改革局", 12, 10, True),
+    ("某某区教育局", 46, 20, True),
+    ("某某区公安分局", 138, 24, True),
+    ("某某区民政局", 9, 16, True),
+    ("某某区财政局", 7, 30, False),
+    ("某某区人力资源和社会保障局", 64, 25, True),
+    ("某某区自然资源局", 85, 29, True),
+    ("某某区生态环境局", 21, None, False),
+    ("某某区住房和城乡建设局", 112, 33, True),
+    ("某某区交通运输局", 15, 26, True),
+    ("某某区卫生健康委员会", 33, None, False),
+    ("某某区市场监督管理局", 41, 18, True),
+    ("某某区应急管理局", 5, 12, True),
+    ("某某街道办事处", 6, 21, True),
+    ("某某镇人民政府", 11, 28, True),
+    ("某某区人民政府", 0, None, False),
+)
+
+
+def build_demo_season(store: Store, folder: Path) -> object:
+    """A season of 16 units of a district, received as Word files and report files: early, late, one
+    unsigned, one replaced by a corrected version, one unreadable, three missing, some reviewed; last
+    year's reports of two units are in the database for 同比."""
+    import json
+    import re
+    from datetime import date, timedelta
+
+    from core.checks import validate
+    from core.reportfile import loads, write_report_file
+    from core.season import REVIEW_PASSED, REVIEW_RETURNED, Season, UnitEntry
+    from exports.docx_export import write_docx
+
+    real = json.loads((SAMPLES / "real" / "2022_pingtan.json").read_text("utf-8"))
+    received = folder / "年报审核"
+    received.mkdir(exist_ok=True)
+
+    def report_of(agency: str, year: int, new: int, signed: bool):  # type: ignore[no-untyped-def]
+        data = dict(real, agency=agency, year=year, title=f"{agency}{year}年政府信息公开工作年度报告")
+        cells = dict(data["cells"])
+        for key in list(cells):
+            if key.startswith("s3.") and (key.endswith(".total") or key.startswith("s3.total_processed.")):
+                del cells[key]  # the sums follow the new figures
+        for key in list(cells):  # natural persons' requests: all granted, so 三 still balances
+            if key.startswith("s3.") and key.endswith(".natural") and key != "s3.carried_over.natural":
+                cells[key] = 0
+        cells["s3.new.natural"] = new
+        cells["s3.granted.natural"] = new + int(cells.get("s3.carried_over.natural") or 0)
+        data["cells"] = cells
+        sections = dict(data["sections"])  # the text quotes the new total
+        sections["s1"] = re.sub(r"收到政府信息公开申请\d+件", f"收到政府信息公开申请{new + 3}件", sections["s1"])
+        data["sections"] = sections
+        when = f"{year + 1}-01-{10 + new % 15:02d}" if signed else ""
+        data["signature"] = {"organ": agency if signed else "", "date": when}
+        return loads(json.dumps(data, ensure_ascii=False))
+
+    season = Season.create(store, "2025年度年报审核", 2025)
+    season.add_units([UnitEntry(name) for name, *_ in SEASON_UNITS])
+    start = date(2026, 1, 5)
+    for i, (name, new, day, signed) in enumerate(SEASON_UNITS):
+        if day is None:
+            continue
+        report = report_of(name, 2025, new, signed)
+        path = received / f"{name}2025年政府信息公开工作年度报告.{'docx' if i % 3 == 0 else 'json'}"
+        (write_docx if path.suffix == ".docx" else write_report_file)(report, path)
+        season.add_file(path, report, validate(report), (), received=start + timedelta(days=day))
+    corrected = report_of("某某区教育局", 2025, 48, True)  # sent again after 退回修改
+    path = received / "某某区教育局2025年报（修改稿）.json"
+    write_report_file(corrected, path)
+    season.add_file(path, corrected, validate(corrected), (), received=date(2026, 2, 6))
+    broken = received / "某某区民政局2025年报.docx"
+    broken.write_bytes(b"PK\x03\x04 damaged in the mail")
+    season.add_file(broken, None, error="文件已损坏，不是有效的 Word 文档", received=date(2026, 2, 3))
+    units = {u.name: u.id for u in season.units()}
+    season.set_review([units["某某区发展和改革局"], units["某某区公安分局"], units["某某区应急管理局"]], REVIEW_PASSED)
+    season.set_review(units["某某区财政局"], REVIEW_RETURNED, "未落款，请加盖公章并注明日期后重新报送")
+    season.set_review(units["某某区自然资源局"], REVIEW_RETURNED, "表三本年新收与办理结果不平衡")
+    for name, new in (("某某区公安分局", 120), ("某某区住房和城乡建设局", 95)):
+        for year in (2023, 2024):
+            store.add_report(report_of(name, year, new - 10 * (2024 - year), True))
+    return season
+
+
+def season_shots(window: MainWindow, store: Store, folder: Path) -> None:
+    """年报审核: the board (sorted by 提前/逾期), the units dialog with lines pasted from Excel."""
+    from datetime import date
+
+    build_demo_season(store, folder)
+    board = window.show_season()
+    assert board is not None
+    maximise(board)
+    board.model.today = date.fromisoformat(SEASON_DAY)
+    board.reload_seasons()
+    board.select_units(["某某区教育局"])
+    wait()
+    save(board.grab(), "season-board")
+    from ui.season_dialogs import UnitsDialog
+
+    units = UnitsDialog(board.season, board)  # type: ignore[arg-type]
+    units.paste_edit.setPlainText("某某区司法局\t部门\n某某区文化和旅游局\t部门\t2026-02-05\n某某乡人民政府\t人民政府")
+    units.show()
+    wait()
+    save(units.grab(), "season-units")
+    units.close()
+    board.close()
+
+
 if __name__ == "__main__":
     sys.exit(main())

@@ -438,6 +438,14 @@ class BarDelegate(QStyledItemDelegate):
         painter.restore()
 
 
+class MiddleElidedDelegate(QStyledItemDelegate):
+    """A cell whose text, when too long, keeps its beginning and end and drops the middle."""
+
+    def initStyleOption(self, option: QStyleOptionViewItem, index: _Index) -> None:
+        super().initStyleOption(option, index)
+        option.textElideMode = Qt.TextElideMode.ElideMiddle
+
+
 class ReviewDelegate(QStyledItemDelegate):
     """审核: a choice of 待审 / 退回修改 / 通过."""
 
@@ -666,9 +674,11 @@ class SeasonWindow(QWidget):
         header = self.table.horizontalHeader()
         header.setSectionResizeMode(QHeaderView.ResizeMode.Interactive)
         header.setStretchLastSection(True)
-        for column, width in ((UNIT, 220), (KIND, 70), (DUE, 90), (RECEIVED, 110), (TIMING, 120), (TEMPLATE, 80),
-                              (ERRORS, 60), (WARNINGS, 45), (FINAL, 70), (REVIEW, 70), (NOTE, 150), (FILE, 180)):
+        for column, width in ((UNIT, 190), (KIND, 62), (DUE, 84), (RECEIVED, 104), (TIMING, 124), (TEMPLATE, 62),
+                              (ERRORS, 58), (WARNINGS, 40), (FINAL, 66), (REVIEW, 66), (NOTE, 140), (FILE, 170)):
             self.table.setColumnWidth(column, width)
+        # Files of one unit differ at the end of their names (…年报.docx / …（修改稿）.docx): keep both ends.
+        self.table.setItemDelegateForColumn(FILE, MiddleElidedDelegate(self.table))
         self.table.doubleClicked.connect(self._double_clicked)
         self.table.selectionModel().selectionChanged.connect(self._update_buttons)
 

@@ -167,6 +167,8 @@ class UnitsDialog(QDialog):
             "每行一个单位，可直接从 Excel 复制粘贴：单位名称 [Tab] 类别（部门/人民政府，可省略）"
             " [Tab] 截止日期（可省略）"
         )
+        # Columns pasted from Excel line up: a tab stop wider than a unit's name.
+        self.paste_edit.setTabStopDistance(self.paste_edit.fontMetrics().horizontalAdvance("某") * 14)
         self.add_button = QPushButton("添加")
         self.add_button.setObjectName("units_add")
         self.add_button.clicked.connect(self.add_pasted)
@@ -197,6 +199,7 @@ class UnitsDialog(QDialog):
         splitter.addWidget(self.table)
         splitter.addWidget(paste_box)
         splitter.setStretchFactor(0, 3)
+        splitter.setSizes([420, 150])
         layout = QVBoxLayout(self)
         layout.addWidget(splitter, 1)
         layout.addWidget(self.message)
