@@ -591,7 +591,7 @@ class Season:
             if report is not None:
                 unit = self.match_unit(report.agency)
                 if unit is None:
-                    unit_id = self._insert_unit(_check_name(report.agency, "单位名称")[:MAX_NAME])
+                    unit_id = self._insert_unit(_check_name(report.agency[:MAX_NAME], "单位名称"))
                     unit_name = self.store.db.execute(
                         "SELECT name FROM season_units WHERE id = ?", [unit_id]
                     ).fetchone()[0]
@@ -663,9 +663,14 @@ class Season:
             )
 
     def assign_file(self, file_id: int, unit_id: int) -> None:
-        """Put a file no unit was found for under a unit, as its current file."""
+        """Put a file no unit was found for under a unit, as its current file (to be reviewed)."""
         with _writing(self.store):
+            if not self.store.db.execute(
+                "SELECT 1 FROM season_units WHERE id = ? AND season_id = ?", [unit_id, self.id]
+            ).fetchone():
+                raise SeasonError("找不到这个单位（可能已被删除）")
             now = _now()
+            self.store.db.execute("UPDATE season_units SET review = ? WHERE id = ?", [REVIEW_PENDING, unit_id])
             self.store.db.execute(
                 "UPDATE season_files SET replaced_at = ? WHERE unit_id = ? AND replaced_at IS NULL AND id != ?",
                 [now, unit_id, file_id],

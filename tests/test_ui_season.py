@@ -327,3 +327,73 @@ def test_compare_opens_with_the_units_earlier_reports(
     assert dialog.last is not None and dialog.last.year == YEAR - 1
     assert dialog.this.number("s3.new.natural") == 300
     dialog.close()
+
+
+def test_received_date_corrected_in_its_cell(qtbot: QtBot, window: SeasonWindow) -> None:
+    received = COLUMNS.index("收到")
+    assert window.proxy.setData(window.proxy.index(1, received), date(2024, 1, 30))  # as the date editor does
+    qtbot.waitUntil(lambda: column(window, TIMING)[1] == "提前 1 天")
+    assert column(window, received)[1] == "已收到 1月30日"
+    assert not window.proxy.flags(window.proxy.index(2, received)) & Qt.ItemFlag.ItemIsEditable  # nothing received
+
+
+def test_unrecognised_file_put_under_a_unit(
+    qtbot: QtBot, window: SeasonWindow, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    scan = tmp_path / "扫描件.pdf"
+    scan.write_bytes(b"%PDF-1.4 not really")
+    with qtbot.waitSignal(window.readFinished, timeout=WORKER_TIMEOUT_MS):
+        window.add_paths([scan])
+    assert column(window, UNIT)[-1] == "（未识别）扫描件.pdf"
+    assert window.summary_label.text().endswith("；1 个文件未能确定单位")
+    window.select_units(["（未识别）扫描件.pdf"])
+    assert window.assign_button.isVisible() and not window.review_button.isEnabled()
+    monkeypatch.setattr("ui.season.QInputDialog.getItem", lambda *_a, **_k: (HEALTH, True))
+    click(qtbot, window, "assign_file")
+    assert "（未识别）扫描件.pdf" not in column(window, UNIT)
+    health = column(window, UNIT).index(HEALTH)
+    assert column(window, COLUMNS.index("文件"))[health] == "扫描件.pdf"
+    assert column(window, COLUMNS.index("错误"))[health] == "无法读取"
+
+
+def test_changes_saved_elsewhere_appear_when_the_window_is_activated(
+    window: SeasonWindow, season: Season, db_path: Path
+) -> None:
+    other = Store(db_path)  # another window or process
+    (info,) = Season.all(other)
+    elsewhere = Season(other, info.id)
+    elsewhere.set_review(elsewhere.match_unit(EDUCATION).id, REVIEW_PASSED, "另一窗口")  # type: ignore[union-attr]
+    other.close()
+    assert window.check_external_changes()
+    assert column(window, REVIEW)[1] == "通过" and column(window, NOTE)[1] == "另一窗口"
+    assert not window.check_external_changes()  # nothing new since
+
+
+def test_units_changed_and_deleted_in_the_units_dialog(
+    qtbot: QtBot, window: SeasonWindow, season: Season, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    dialog = UnitsDialog(season, window)
+    qtbot.addWidget(dialog)
+    dialog.show()
+    row = [u.name for u in dialog.units].index(HEALTH)
+    kind = dialog.table.cellWidget(row, 1)
+    assert isinstance(kind, QComboBox)
+    kind.setCurrentIndex(kind.findData("government"))  # saved at once; the default due date follows
+    assert {u.name: u.due for u in season.units()}[HEALTH] == date(2024, 3, 31)
+    name = dialog.table.item(row, 0)
+    assert name is not None
+    name.setText("某某县卫生健康委员会")  # renamed in place
+    assert "某某县卫生健康委员会" in [u.name for u in season.units()]
+    questions: list[str] = []
+
+    def ask(_parent: QWidget, _title: str, text: str, *_args: object) -> QMessageBox.StandardButton:
+        questions.append(text)
+        return QMessageBox.StandardButton.Yes
+
+    monkeypatch.setattr(QMessageBox, "question", ask)
+    dialog.table.selectRow([u.name for u in dialog.units].index(EDUCATION))
+    click(qtbot, dialog, "units_delete")
+    assert "其中 1 个单位已收到文件" in questions[0]
+    assert EDUCATION not in [u.name for u in season.units()] and dialog.message.text() == "删除了 1 个单位。"
+    window.refresh()
+    assert EDUCATION not in column(window, UNIT) and "某某县卫生健康委员会" in column(window, UNIT)

@@ -8,6 +8,7 @@ from __future__ import annotations
 import logging
 import threading
 from collections.abc import Callable, Sequence
+from contextlib import suppress
 from datetime import date
 from functools import cmp_to_key
 from pathlib import Path
@@ -17,6 +18,7 @@ from PySide6.QtCore import (
     QAbstractTableModel,
     QCollator,
     QDate,
+    QEvent,
     QLocale,
     QModelIndex,
     QObject,
@@ -626,8 +628,13 @@ class SeasonWindow(QWidget):
             "region_totals", "汇总…", self.show_totals, "汇总所选单位（未选时为全部已收到的单位）的数据"
         )
         self.compare_button = _button("compare", "同比…", self.show_compare, "所选单位与往年报告对比")
+        self.assign_button = _button(
+            "assign_file", "归入单位…", self.assign_selected, "把未能确定单位的文件归入一个单位，作为它的当前文件"
+        )
+        self.assign_button.setVisible(False)
         tools = QHBoxLayout()
-        for b in (self.add_files_button, self.add_folder_button, self.cancel_button, self.units_button):
+        for b in (self.add_files_button, self.add_folder_button, self.cancel_button, self.units_button,
+                  self.assign_button):
             tools.addWidget(b)
         tools.addStretch(1)
         for b in (self.review_button, self.history_button, self.view_button, self.totals_button,
@@ -705,6 +712,9 @@ class SeasonWindow(QWidget):
         layout.addWidget(self.status_label)
         layout.addWidget(self.summary_label)
 
+        self._data_version: int | None = None
+        with suppress(UserError):
+            self._data_version = store.data_version()
         self.reload_seasons(self._last_season())
         if self.season is None:
             self.status_label.setText("还没有年报审核。点「新建审核…」开始，例如「2025年度年报审核」。")
@@ -870,6 +880,7 @@ class SeasonWindow(QWidget):
         self.export_button.setEnabled(has and self.model.rowCount() > 0)
         self.totals_button.setEnabled(has and any(r.has_file and not r.error for r in (rows or self.model.rows)))
         self.compare_button.setEnabled(one and rows[0].unit_id is not None and rows[0].has_file and not rows[0].error)
+        self.assign_button.setVisible(one and rows[0].unit_id is None)
 
     def _double_clicked(self, index: QModelIndex) -> None:
         if index.column() not in (REVIEW, NOTE, RECEIVED):
@@ -939,6 +950,25 @@ class SeasonWindow(QWidget):
         dialog = HistoryDialog(self.season, rows[0].name, files, self)
         self.dialogs.append(dialog)
         dialog.show()
+
+    def assign_selected(self) -> None:
+        """Ask which unit a file no unit was found for belongs to, and put it there."""
+        rows = self.selected_rows()
+        if self.season is None or len(rows) != 1 or rows[0].unit_id is not None or rows[0].file_id is None:
+            return
+        names = [r.name for r in self.model.rows if r.unit_id is not None]
+        if not names:
+            self._warn("归入单位", "还没有单位：请先点「单位…」添加。")
+            return
+        name, ok = QInputDialog.getItem(self, "归入单位", f"「{rows[0].file_name}」是哪个单位的？", names, 0, False)
+        if ok and name:
+            self.assign_file(rows[0].file_id, name)
+
+    def assign_file(self, file_id: int, unit_name: str) -> bool:
+        unit_id = next((r.unit_id for r in self.model.rows if r.name == unit_name and r.unit_id is not None), None)
+        if unit_id is None:
+            return False
+        return self._write("归入单位", lambda s: s.assign_file(file_id, unit_id))
 
     def view_selected(self) -> None:
         from ui.season_dialogs import FileDetailDialog
@@ -1173,6 +1203,23 @@ class SeasonWindow(QWidget):
             return
         event.acceptProposedAction()
         self.add_paths(paths)
+
+    def changeEvent(self, event: QEvent) -> None:
+        super().changeEvent(event)
+        if event.type() == QEvent.Type.ActivationChange and self.isActiveWindow() and not self.running:
+            self.check_external_changes()
+
+    def check_external_changes(self) -> bool:
+        """Read the seasons again when another window or process saved to the database since."""
+        try:
+            version = self.store.data_version()
+        except UserError:
+            return False
+        if version == self._data_version:
+            return False
+        self._data_version = version
+        self.reload_seasons(self.season.id if self.season is not None else None)
+        return True
 
     def closeEvent(self, event: QCloseEvent) -> None:
         self.cancel()
