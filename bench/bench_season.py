@@ -101,6 +101,18 @@ def main() -> None:
         build(db)
         print(f"built a season of {UNITS} units, {UNITS + REPLACED} files in {time.perf_counter() - began:.1f} s; "
               f"database {db.stat().st_size / 1e6:.1f} MB")
+        store = Store(db)
+        (info,) = Season.all(store)
+        season = Season(store, info.id)
+        ids = [u.id for u in season.units()]
+        timings = []
+        for _ in range(3):
+            began = time.perf_counter()
+            units = season.unit_reports(ids)
+            timings.append((time.perf_counter() - began) * 1000)
+        store.close()
+        print(f"汇总 of all {len(units)} units: their reports read back from the season: median "
+              f"{statistics.median(timings):.0f} ms")
         code = CHILD.format(root=str(ROOT), db=str(db), units=UNITS)
         runs: list[list[float]] = []
         for _ in range(RUNS):

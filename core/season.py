@@ -787,19 +787,24 @@ class Season:
         return files[0] if files and files[0].replaced_at is None else None
 
     def unit_reports(self, unit_ids: Iterable[int]) -> list[Any]:
-        """core.region.UnitReport for each unit with a readable current file, in the order given."""
+        """core.region.UnitReport for each unit with a readable current file, in the order given (one
+        query; each report is read from its stored file once)."""
         from core.region import UnitReport
 
+        with _reading(self.store):
+            rows = self.store.db.execute(
+                """SELECT u.id, u.name, f.path, f.errors, f.report FROM season_units u
+                   JOIN season_files f ON f.unit_id = u.id AND f.replaced_at IS NULL
+                   WHERE u.season_id = ? AND f.report IS NOT NULL""",
+                [self.id],
+            ).fetchall()
+        found = {int(r[0]): r for r in rows}
         out: list[Any] = []
         for unit_id in unit_ids:
-            current = self.current_file(unit_id)
-            if current is None or not current.readable:
-                continue
-            report = self.report(current.id)
-            if report is None:
-                continue
-            name = self.unit(unit_id).name
-            out.append(UnitReport(name=name, report=report, errors=current.errors, file=current.path))
+            row = found.get(unit_id)
+            if row is not None:
+                report = loads(_unpack(row[4]))
+                out.append(UnitReport(name=str(row[1]), report=report, errors=int(row[3]), file=str(row[2])))
         return out
 
     def previous_reports(self, unit_id: int) -> list[Report]:

@@ -33,6 +33,7 @@ from PySide6.QtCore import (
 from PySide6.QtGui import QCloseEvent, QColor, QDragEnterEvent, QDragMoveEvent, QDropEvent, QPainter
 from PySide6.QtWidgets import (
     QAbstractItemView,
+    QApplication,
     QComboBox,
     QDateEdit,
     QFileDialog,
@@ -1004,11 +1005,14 @@ class SeasonWindow(QWidget):
             return None
         from ui.region_totals import RegionTotalsDialog
 
+        QApplication.setOverrideCursor(Qt.CursorShape.WaitCursor)  # 500 reports take about a second
         try:
             units = self.season.unit_reports(self.totals_units())
         except UserError as exc:
+            QApplication.restoreOverrideCursor()
             self._warn("汇总", str(exc))
             return None
+        QApplication.restoreOverrideCursor()
         if not units:
             return None
         dialog: QWidget = RegionTotalsDialog(
