@@ -139,3 +139,23 @@ def test_the_dialog_fits_a_1366_by_768_screen(qtbot: QtBot) -> None:
     dialog = open_dialog(qtbot, list(unit_reports()))
     assert dialog.width() <= 1366 and dialog.height() <= 740
     assert dialog.chart.height() >= 200 and dialog.table.height() >= 120
+
+
+def test_clerk_compares_the_open_report_with_earlier_ones_in_the_database(qtbot: QtBot, tmp_path) -> None:
+    """报告 → 与往年比较…: the report open in the editor against the agency's earlier reports, not a later one."""
+    from core.storage import Store
+    from tests.conftest import open_window
+
+    db = tmp_path / "reports.sqlite3"
+    first = Store(db, seed=False)
+    older, last, this = unit_reports()
+    ids = {r.year: first.add_report(r) for r in (older, last, this)}
+    first.close()
+    window, _store = open_window(qtbot, db)
+    window.open_report(ids[last.year])
+    dialog = window.show_comparison()
+    assert dialog is not None
+    qtbot.addWidget(dialog)
+    assert (dialog.this.year, dialog.last.year if dialog.last else None) == (last.year, older.year)
+    assert [year for year, _value in dialog.chart.series()[0][2]] == [older.year, last.year]  # not 2024
+    window.close()

@@ -21,6 +21,7 @@ from ui.window_place import app_settings, database_key, restore_window, save_win
 if TYPE_CHECKING:  # loaded once the window is on screen (the list) or a report is opened (the editor)
     from core.storage import Store
     from ui.batch_check import BatchCheckWindow
+    from ui.compare_view import CompareDialog
     from ui.editor import ReportEditor
     from ui.guide import GuideDialog
     from ui.reports_list import ReportsListWidget
@@ -236,7 +237,8 @@ class MainWindow(QMainWindow):
         report_menu = bar.addMenu("报告(&R)")
         self.act_final = self._action("mark_final", "标记为已定稿", self.toggle_final)
         self.act_history = self._action("history", "修订历史…", self.show_history)
-        for action in (self.act_final, self.act_history):
+        self.act_compare = self._action("compare_years", "与往年比较…", self.show_comparison)
+        for action in (self.act_final, self.act_history, self.act_compare):
             report_menu.addAction(action)
         report_menu.addSeparator()
         report_menu.addAction(self._action("rule_packs", "地方规则…", self.show_rule_packs))
@@ -250,7 +252,8 @@ class MainWindow(QMainWindow):
     def _update_actions(self) -> None:
         open_report = self.session is not None
         for action in (
-            self.act_print_preview, self.act_print, self.act_export, self.act_final, self.act_history, self.act_find
+            self.act_print_preview, self.act_print, self.act_export, self.act_final, self.act_history, self.act_find,
+            self.act_compare,
         ):
             action.setEnabled(open_report)
         self.act_list.setEnabled(open_report)
@@ -451,6 +454,28 @@ class MainWindow(QMainWindow):
 
         dialog = HistoryDialog(self.store, self.session, self)
         dialog.open()
+
+    def show_comparison(self) -> CompareDialog | None:
+        """报告 → 与往年比较…: the open report against the same agency's earlier reports in the database
+        (key figures over the years, changes, and the checks against last year, TEXT-COPIED among them)."""
+        if self.session is None:
+            return None
+        from core.errors import UserError
+        from ui.compare_view import CompareDialog
+
+        this = self.session.report
+        try:
+            earlier = [
+                self.store.load(s.id) for s in self.store.list_reports()
+                if s.agency == this.agency and s.year < this.year
+            ]
+        except UserError as exc:
+            self._failed(str(exc))
+            return None
+        dialog = CompareDialog([*earlier, this], self, title=f"与往年比较：{this.agency} {this.year} 年度")
+        dialog.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
+        dialog.open()
+        return dialog
 
     def show_rule_packs(self) -> RulePacksDialog:
         """报告 → 地方规则…: the local rule packs; when they change, the findings are made again."""
