@@ -194,7 +194,10 @@ def test_adding_files_in_the_background(qtbot: QtBot, window: SeasonWindow, tmp_
     window.received_edit.setDate(window.received_edit.date().fromString("2024-03-25", "yyyy-MM-dd"))
     with qtbot.waitSignal(window.readFinished, timeout=WORKER_TIMEOUT_MS) as finished:
         window.add_paths([folder])
-    assert finished.args == [False]
+        # While reading, the season cannot be switched (the files belong to this one) nor deleted.
+        assert window.running and not window.season_combo.isEnabled() and not window.delete_button.isEnabled()
+        window.received_edit.setDate(window.received_edit.date().addDays(3))  # counts for the next batch only
+    assert finished.args == [False] and window.season_combo.isEnabled()
     messages = [window.messages.item(i).text() for i in range(window.messages.count())]
     assert any("没有重复添加" in m for m in messages)
     assert any("已新建这个单位" in m for m in messages)

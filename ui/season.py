@@ -582,6 +582,8 @@ class SeasonWindow(QWidget):
         restore_window(self, settings)
         settings.endGroup()
         self._stop: threading.Event | None = None
+        self._target: Season | None = None
+        self._received = date.today()
         self._pending: list[Path] = []
         self._results: list[AddResult] = []
         self._total = 0
@@ -875,6 +877,8 @@ class SeasonWindow(QWidget):
         for b in (self.add_files_button, self.add_folder_button, self.units_button, self.rename_button):
             b.setEnabled(has)
         self.delete_button.setEnabled(has and not self.running)
+        self.season_combo.setEnabled(not self.running)
+        self.new_button.setEnabled(not self.running)
         self.review_button.setEnabled(any(r.unit_id is not None for r in rows))
         self.history_button.setEnabled(one and rows[0].unit_id is not None and rows[0].versions > 0)
         self.view_button.setEnabled(one and rows[0].has_file)
@@ -1076,6 +1080,8 @@ class SeasonWindow(QWidget):
             self._warn("添加文件", str(exc))
             return
         self._stop = threading.Event()
+        self._target = self.season  # files go to the season they were added to, whatever is shown meanwhile
+        self._received = self.received_date()  # and count as received on the day set when they were added
         self._results = []
         self._total = 0
         relay = _ReadRelay()
@@ -1110,15 +1116,16 @@ class SeasonWindow(QWidget):
             self.status_label.setText(f"正在读取 {done + 1}/{total}：{name}")
 
     def _on_read(self, check: object, digest: str) -> None:
-        if not isinstance(check, FileCheck) or self.season is None:
+        season = self._target
+        if not isinstance(check, FileCheck) or season is None:
             return
         if not digest:
             result = AddResult("unreadable", f"「{check.name}」{check.error}，没有添加。")
         else:
             try:
-                result = self.season.add_file(
+                result = season.add_file(
                     check.path, check.report, check.findings, check.log, error=check.error, name=check.name,
-                    received=self.received_date(), digest=digest,
+                    received=self._received, digest=digest,
                 )
             except UserError as exc:
                 result = AddResult("failed", f"「{check.name}」没有添加：{exc}")
