@@ -843,7 +843,8 @@ class Season:
 
     def previous_lookup(self) -> dict[tuple[str, int], Report]:
         """Last year's reports for checking this season's files: (agency, year) → report, from the
-        database's reports of the year before the season's and other seasons' files of that year."""
+        database's reports of the year before the season's and the files of that year received in any
+        season (this one included: a unit may send last year's report too)."""
         last = self.year - 1
         out: dict[tuple[str, int], Report] = {}
         with _reading(self.store):
@@ -853,9 +854,9 @@ class Season:
                 [last],
             ).fetchall()
             files = self.store.db.execute(
-                """SELECT agency, report FROM season_files WHERE season_id != ? AND replaced_at IS NULL
+                """SELECT agency, report FROM season_files WHERE replaced_at IS NULL
                    AND report IS NOT NULL AND year = ? ORDER BY id""",
-                [self.id, last],
+                [last],
             ).fetchall()
         for agency, blob in files:
             out[(str(agency), last)] = loads(_unpack(blob))

@@ -305,3 +305,17 @@ def test_unit_reports_for_region_totals(season: Season, tmp_path: Path) -> None:
     units = season.unit_reports(ids)  # the government has no file yet
     assert [(u.name, u.report.agency) for u in units] == [(MARKET, MARKET), (EDUCATION, EDUCATION)]
     assert units[0].file.endswith("office-2021.json") and units[0].errors == row_of(season, MARKET).errors
+
+
+def test_last_years_file_received_in_this_season_is_used_for_the_check(season: Season, tmp_path: Path) -> None:
+    from core.reportfile import write_report_file
+
+    last_year = tmp_path / "old.json"
+    write_report_file(full_report(year=YEAR - 1, agency=EDUCATION, carried_forward=9), last_year)
+    this_year = tmp_path / "new.json"
+    write_report_file(full_report(year=YEAR, agency=EDUCATION, carried_over=5), this_year)
+    import_files(season, [last_year])  # sent by mistake, kept and flagged
+    assert row_of(season, EDUCATION).wrong_year
+    import_files(season, [this_year])
+    row = row_of(season, EDUCATION)
+    assert not row.wrong_year and "CARRY-OVER" in {f.rule for f in season.findings(row.file_id or 0)}
