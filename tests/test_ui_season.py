@@ -170,11 +170,11 @@ def test_export_of_the_filtered_board(window: SeasonWindow, tmp_path: Path) -> N
     assert window.export_board(target)
     sheet = openpyxl.load_workbook(target).active
     rows = list(sheet.iter_rows(values_only=True))
-    assert rows[0] == (*COLUMNS, "路径")
+    assert rows[0] == (*COLUMNS, "逾期天数（负数为提前）", "路径")
     assert [r[0] for r in rows[1:]] == [HEALTH, GOVERNMENT, EDUCATION]
     education = rows[3]
     assert education[TIMING] == "逾期 3 天" and education[NEW] == 303 and isinstance(education[6], int)
-    assert education[-1].endswith(".json")
+    assert education[-1].endswith(".json") and education[-2] == 3 and rows[1][-2] == 65  # missing, days so far
     # A folder that cannot take the file: one message, nothing written.
     blocked = tmp_path / "no" / "审核.xlsx"
     (tmp_path / "no").write_text("a file, not a folder")

@@ -181,18 +181,20 @@ def export_value(row: BoardRow, column: int, today: date) -> str | int | float |
         return row.errors if column == ERRORS else row.warnings
     if column == NEW and row.new_total is not None:
         return int(row.new_total) if float(row.new_total).is_integer() else float(row.new_total)
-    if column == TIMING and row.days_late(today) is not None:
-        return cell_text(row, column, today)
     return cell_text(row, column, today)
 
 
+EXTRA_HEADERS: tuple[str, ...] = ("逾期天数（负数为提前）", "路径")
+
+
 def board_sheet(rows: Sequence[BoardRow], today: date) -> Sheet:
-    """The board as a sheet: the rows given (as shown: filtered and sorted), the file's path last."""
+    """The board as a sheet: the rows given (as shown: filtered and sorted), then the days late as a
+    number (to sort and sum in Excel) and the file's path."""
     return Sheet(
         SHEET_NAME,
-        (*COLUMNS, "路径"),
-        [[*(export_value(r, c, today) for c in range(len(COLUMNS))), r.path] for r in rows],
-        (*WIDTHS, 60),
+        (*COLUMNS, *EXTRA_HEADERS),
+        [[*(export_value(r, c, today) for c in range(len(COLUMNS))), r.days_late(today), r.path] for r in rows],
+        (*WIDTHS, 12, 60),
     )
 
 
