@@ -400,7 +400,7 @@ def season_shots(window: MainWindow, store: Store, folder: Path) -> None:
     board = window.show_season()
     assert board is not None
     maximise(board)
-    board.model.today = date.fromisoformat(SEASON_DAY)
+    board.today = date.fromisoformat(SEASON_DAY)
     board.reload_seasons()
     board.select_units(["某某区教育局"])
     wait()

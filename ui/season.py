@@ -576,6 +576,7 @@ class SeasonWindow(QWidget):
         super().__init__(parent, Qt.WindowType.Window)
         self.store = store
         self.season: Season | None = None
+        self.today = today  # the day late and early are counted to; None: the real today
         self.setObjectName("season_window")
         self.setWindowTitle("年报审核")
         self.setAcceptDrops(True)
@@ -820,6 +821,7 @@ class SeasonWindow(QWidget):
         """Read the board again from the database, keeping the selection."""
         selected = set(self.selected_unit_ids())
         rows: list[BoardRow] = []
+        self.model.today = self.today or date.today()  # a window left open overnight counts from the new day
         if self.season is not None:
             try:
                 rows = self.season.board()
