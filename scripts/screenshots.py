@@ -393,7 +393,8 @@ def build_demo_season(store: Store, folder: Path) -> object:
 
 
 def season_shots(window: MainWindow, store: Store, folder: Path) -> None:
-    """年报审核: the board (sorted by 提前/逾期), the units dialog with lines pasted from Excel."""
+    """年报审核: the board, the units dialog with lines pasted from Excel, 汇总 of the received units and
+    同比 of one unit over three years. Call it from main_pass with the main window and its store."""
     from datetime import date
 
     build_demo_season(store, folder)
@@ -413,6 +414,19 @@ def season_shots(window: MainWindow, store: Store, folder: Path) -> None:
     wait()
     save(units.grab(), "season-units")
     units.close()
+    # 汇总 of every unit with a file (none selected), and 同比 of a unit with two earlier years.
+    board.table.clearSelection()
+    totals = board.show_totals()
+    if totals is not None:
+        wait()
+        save(totals.grab(), "season-totals")
+        totals.close()
+    board.select_units(["某某区公安分局"])
+    compare = board.show_compare()
+    if compare is not None:
+        wait()
+        save(compare.grab(), "season-compare")
+        compare.close()
     board.close()
 
 
