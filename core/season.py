@@ -920,34 +920,3 @@ def _reading(store: Store) -> Iterator[None]:
     except sqlite3.Error as exc:
         raise store._failure(exc) from None
 
-
-def import_files(
-    season: Season,
-    sources: Iterable[Path],
-    *,
-    received: date | None = None,
-    cancelled: Callable[[], bool] = lambda: False,
-) -> list[AddResult]:
-    """Read, check and keep every report file of these files and folders, in this thread (the window does
-    the reading in a worker; see ui/season.py)."""
-    from reading.batch import BatchCheck, collect_files
-
-    batch = BatchCheck(previous=lookup_in(season.previous_lookup()))
-    results: list[AddResult] = []
-    for path, name in collect_files(list(sources), cancelled=cancelled):
-        if cancelled():
-            break
-        try:
-            digest = file_digest(path)
-        except OSError as exc:
-            results.append(AddResult("unreadable", f"「{name}」无法打开：{exc.strerror or exc}"))
-            continue
-        check, _ = batch.add(path, name)
-        results.append(
-            season.add_file(
-                path, check.report, check.findings, check.log, error=check.error, name=name, received=received,
-                digest=digest,
-            )
-        )
-    return results
-

@@ -144,6 +144,7 @@ READING_BESIDE = (
     "reading.limits",
     "reading.formats",
     "reading.batch",
+    "reading.season_import",
 )
 
 

@@ -23,12 +23,12 @@ from core.season import (
     SeasonError,
     UnitEntry,
     final_state,
-    import_files,
     normalise_name,
     parse_date,
     parse_unit_lines,
 )
 from core.storage import AgencyProfile, Store
+from reading.season_import import import_files
 from tests.conftest import full_report
 
 DATA = Path(__file__).parent / "data"

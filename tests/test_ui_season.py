@@ -13,8 +13,9 @@ from PySide6.QtGui import QAction, QDropEvent
 from PySide6.QtWidgets import QComboBox, QMessageBox, QPlainTextEdit, QPushButton, QWidget
 from pytestqt.qtbot import QtBot
 
-from core.season import REVIEW_PASSED, REVIEW_RETURNED, Season, import_files, parse_unit_lines
+from core.season import REVIEW_PASSED, REVIEW_RETURNED, Season, parse_unit_lines
 from core.storage import Store
+from reading.season_import import import_files
 from tests.test_season import EDUCATION, GOVERNMENT, MARKET, OFFICE, YEAR, unit_file
 from ui.season import (
     ALL,
