@@ -59,6 +59,11 @@ def field_name(key: str) -> str:
     return FIELD_NAMES.get(key, key)
 
 
+def has_unwanted(text: str) -> bool:
+    """Whether the text holds a character no export can hold (unwanted_character says which)."""
+    return _UNWANTED.search(text) is not None
+
+
 def unwanted_character(text: str) -> str | None:
     """A one-line description of the first character no export can hold, or None when there is none."""
     match = _UNWANTED.search(text)

@@ -50,6 +50,9 @@ class Parsed:
 
 
 BLANK = Parsed(None, None)
+# Counts (and signed changes) 0…9999 as parsed, made once: a report holds a few hundred of them and a
+# reviewing office reads hundreds of reports back at a time. Parsed is frozen, so they can be shared.
+_SMALL_COUNTS: tuple[Parsed, ...] = tuple(Parsed(i, str(i)) for i in range(10_000))
 
 
 def _shown(original: str) -> str:
@@ -72,6 +75,8 @@ def parse_value(value: object, kind: CellKind) -> Parsed:
     if isinstance(value, bool):
         return _invalid(str(value), f"「{_shown(str(value))}」不是数字")
     if isinstance(value, int):
+        if 0 <= value < len(_SMALL_COUNTS) and kind is not CellKind.MONEY:
+            return _SMALL_COUNTS[value]  # the common case (every report file's cells): no Decimal round trip
         if abs(value) >= MAX_MAGNITUDE:
             return _invalid("（过大的数字）", "数字过大，不是有效的件数或金额")
         return _check_kind(Decimal(value), None, str(value), kind)

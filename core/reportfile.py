@@ -7,10 +7,11 @@ import math
 import os
 import re
 import uuid
+from collections.abc import Iterable
 from decimal import Decimal
 from typing import Any
 
-from core.cleantext import field_limit, field_name, unwanted_character
+from core.cleantext import field_limit, field_name, has_unwanted, unwanted_character
 from core.fileio import ReportFileError as ReportFileError  # re-exported: readers raise it
 from core.fileio import file_error as file_error
 from core.fileio import read_regular
@@ -207,23 +208,30 @@ def _decimal(text: str) -> Decimal | str:
         return text
 
 
-def _check_content(data: object) -> None:
+def _check_content(data: object, *, strings: bool = True) -> None:
     """ReportFileError for content no report holds and no export could write: nesting deeper than
-    MAX_NESTING, a lone surrogate or a control character in any string (keys included)."""
-    stack: list[tuple[object, int, str]] = [(data, 1, "")]
+    MAX_NESTING, a lone surrogate or a control character in any string (keys included). The place is
+    spelled out only for the string at fault: a report has hundreds of strings and most files have none."""
+    stack: list[tuple[object, int, _Place]] = [(data, 1, None)]
+    unwanted = has_unwanted if strings else _nothing_unwanted
     while stack:
         item, depth, where = stack.pop()
         if depth > MAX_NESTING:
             raise ReportFileError(f"文件嵌套层次过深（超过 {MAX_NESTING} 层），不是年度报告文件")
         if isinstance(item, dict):
-            for key, value in item.items():
-                inner = f"{where}.{key}" if where else str(key)
-                _check_string(key, inner)
-                stack.append((value, depth + 1, inner))
+            pairs: Iterable[tuple[str | int, object]] = item.items()
         elif isinstance(item, list):
-            stack.extend((value, depth + 1, f"{where}[{i}]") for i, value in enumerate(item))
-        elif isinstance(item, str):
-            _check_string(item, where)
+            pairs = enumerate(item)
+        else:
+            continue
+        for key, value in pairs:
+            if isinstance(key, str) and unwanted(key):
+                _check_string(key, _spelled((where, key)))
+            if isinstance(value, str):
+                if unwanted(value):
+                    _check_string(value, _spelled((where, key)))
+            elif isinstance(value, (dict, list)):
+                stack.append((value, depth + 1, (where, key)))
 
 
 def _check_string(text: str, where: str) -> None:
@@ -231,6 +239,26 @@ def _check_string(text: str, where: str) -> None:
     if problem is not None:
         name = _quote(where.encode("utf-8", "replace").decode("utf-8"))
         raise ReportFileError(f"「{name}」的{problem}，文件可能已损坏")
+
+
+def _nothing_unwanted(_text: str) -> bool:
+    return False
+
+
+# Where a value sits in the file, as (parent, key or index) pairs back to the top (None).
+_Place = tuple["_Place", "str | int"] | None
+
+
+def _spelled(place: _Place) -> str:
+    """e.g. sections.s1, cells.s3.new.natural, extra.list[2]."""
+    parts: list[str | int] = []
+    while place is not None:
+        place, key = place
+        parts.append(key)
+    text = ""
+    for key in reversed(parts):
+        text = f"{text}[{key}]" if isinstance(key, int) else (f"{text}.{key}" if text else str(key))
+    return text
 
 
 def _check_lengths(report: Report) -> None:
@@ -254,7 +282,9 @@ def loads(text: str) -> Report:
         raise ReportFileError("不是有效的 JSON（嵌套过深）") from None
     except ValueError:  # e.g. an integer literal beyond Python's digit limit
         raise ReportFileError("不是有效的年度报告文件（含有过长的数字）") from None
-    _check_content(data)
+    # A string can hold an unwanted character only if the text has it raw or as a \u escape (JSON
+    # refuses raw characters below U+0020): a clean text needs only its nesting checked.
+    _check_content(data, strings=has_unwanted(text) or "\\u" in text)
     report = report_from_json(data)
     _check_lengths(report)
     return report
