@@ -266,6 +266,8 @@ def main_pass(folder: Path) -> None:
     wait()
     save(batch.grab(), "batch-check")
     batch.close()
+    season_shots(window, store, folder)
+    deadline_shot(window, store)
     window.close()
     store.close()
 
@@ -392,6 +394,21 @@ def build_demo_season(store: Store, folder: Path) -> object:
     return season
 
 
+def deadline_shot(window: MainWindow, store: Store) -> None:
+    """The reports list on 2026-01-24 with this year's draft due in a week: highlighted, with the banner."""
+    from datetime import date
+
+    from core.nextyear import new_report
+
+    report_id = store.add_report(new_report("某某区司法局", 2025))
+    reports = window.reports
+    reports.today = lambda: date(2026, 1, 24)
+    reports.refresh()
+    reports.select_report(report_id)
+    wait()
+    save(window.grab(), "list-deadline")
+
+
 def season_shots(window: MainWindow, store: Store, folder: Path) -> None:
     """年报审核: the board, the units dialog with lines pasted from Excel, 汇总 of the received units and
     同比 of one unit over three years. Call it from main_pass with the main window and its store."""
@@ -402,6 +419,7 @@ def season_shots(window: MainWindow, store: Store, folder: Path) -> None:
     assert board is not None
     maximise(board)
     board.today = date.fromisoformat(SEASON_DAY)
+    board.received_edit.setDate(date.fromisoformat(SEASON_DAY))
     board.reload_seasons()
     board.select_units(["某某区教育局"])
     wait()
@@ -418,6 +436,12 @@ def season_shots(window: MainWindow, store: Store, folder: Path) -> None:
     board.table.clearSelection()
     totals = board.show_totals()
     if totals is not None:
+        # 三 with one figure's drill-down: 本年新收·自然人 and the units that make it up.
+        totals.tabs.setCurrentIndex(1)
+        grid = totals.grids["s3"]
+        model = totals.models["s3"]
+        at = model.index_of("s3.new.natural")
+        grid.setCurrentIndex(at)
         wait()
         save(totals.grab(), "season-totals")
         totals.close()
