@@ -4,7 +4,7 @@
 # 做三件事，均可重复执行（幂等）：
 #   1. Debian/Ubuntu 上安装 PySide6（Qt 6）运行所需的系统库、PDF 用的 TrueType 字体（黑体、宋体、
 #      楷体和 Times New Roman 同宽的西文字体），以及测试用的
-#      LibreOffice Writer（无界面版）和 poppler-utils（只安装缺少的包；全部已装时不联网、不调用 apt）；
+#      LibreOffice Writer 和 Calc（无界面版）和 poppler-utils（只安装缺少的包；全部已装时不联网、不调用 apt）；
 #   2. 用 Python 3.11+ 创建 .venv；
 #   3. pip install -e ".[test]"（editable_mode=compat），以 pyproject.toml 的 sha256 作为标记，
 #      pyproject.toml 未变时跳过安装。
