@@ -15,7 +15,6 @@ from PySide6.QtCore import (
     QModelIndex,
     QObject,
     QPersistentModelIndex,
-    QRunnable,
     QSortFilterProxyModel,
     Qt,
     QThreadPool,
@@ -62,7 +61,7 @@ from reading.batch import (
 from reading.formats import READABLE_SUFFIXES
 from ui.import_preview import file_type_name, fill_findings, fill_log
 from ui.printing import default_export_folder, export_error_message, remember_export_folder
-from ui.tasks import BackgroundTask
+from ui.tasks import BackgroundTask, StoppableWorker
 
 log = logging.getLogger(__name__)
 
@@ -113,25 +112,16 @@ class _BatchRelay(QObject):
     finished = Signal(bool)  # cancelled
 
 
-class _BatchRunnable(QRunnable):
+class _BatchRunnable(StoppableWorker):
     def __init__(
         self, sources: list[Path], earlier: list[FileCheck], stop: threading.Event, relay: _BatchRelay
     ) -> None:
-        super().__init__()
+        super().__init__(stop, relay.finished, "batch check")
         self._sources = sources
         self._earlier = earlier
-        self._stop = stop
         self._relay = relay
 
-    def run(self) -> None:
-        try:
-            self._run()
-        except Exception:  # the window must hear back, whatever happened
-            log.exception("batch check failed")
-        finally:
-            self._relay.finished.emit(self._stop.is_set())
-
-    def _run(self) -> None:
+    def work(self) -> None:
         skip = {c.path.resolve() for c in self._earlier}
         files = collect_files(self._sources, skip, self._stop.is_set)
         self._relay.planned.emit(len(files))

@@ -24,7 +24,6 @@ from PySide6.QtCore import (
     QObject,
     QPersistentModelIndex,
     QRect,
-    QRunnable,
     QSortFilterProxyModel,
     Qt,
     QThreadPool,
@@ -74,6 +73,7 @@ from reading.batch import BatchCheck, FileCheck, collect_files
 from reading.formats import READABLE_SUFFIXES
 from ui.batch_check import dropped_paths
 from ui.printing import default_export_folder, export_error_message, remember_export_folder
+from ui.tasks import StoppableWorker
 from ui.window_place import app_settings, database_key, restore_window, save_window
 
 log = logging.getLogger(__name__)
@@ -509,7 +509,7 @@ class _ReadRelay(QObject):
     finished = Signal(bool)  # cancelled
 
 
-class _ReadRunnable(QRunnable):
+class _ReadRunnable(StoppableWorker):
     """Reads and checks files without touching the database: last year's reports come preloaded, and
     a file whose content was already received is not read again."""
 
@@ -517,22 +517,13 @@ class _ReadRunnable(QRunnable):
         self, sources: list[Path], previous: dict[tuple[str, int], Any], known: set[str],
         stop: threading.Event, relay: _ReadRelay,
     ) -> None:
-        super().__init__()
+        super().__init__(stop, relay.finished, "reading season files")
         self._sources = sources
         self._previous = previous
         self._known = known
-        self._stop = stop
         self._relay = relay
 
-    def run(self) -> None:
-        try:
-            self._run()
-        except Exception:  # the window must hear back, whatever happened
-            log.exception("reading season files failed")
-        finally:
-            self._relay.finished.emit(self._stop.is_set())
-
-    def _run(self) -> None:
+    def work(self) -> None:
         files = collect_files(self._sources, cancelled=self._stop.is_set)
         self._relay.planned.emit(len(files))
         batch = BatchCheck(previous=lookup_in(self._previous))

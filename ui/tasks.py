@@ -7,7 +7,7 @@ import logging
 import threading
 from collections.abc import Callable
 
-from PySide6.QtCore import QObject, QRunnable, Qt, QThreadPool, QTimer, Signal
+from PySide6.QtCore import QObject, QRunnable, Qt, QThreadPool, QTimer, Signal, SignalInstance
 from PySide6.QtWidgets import QProgressDialog, QWidget
 
 from core.errors import UserError
@@ -33,6 +33,29 @@ class TaskContext:
     def cancel(self) -> None:
         self._cancel.set()
 
+
+
+class StoppableWorker(QRunnable):
+    """A worker that goes through files until `stop` is set (the window's 取消) and always says it ended:
+    `finished(cancelled)` is emitted whatever happened in `work`, so the window never waits forever. A
+    subclass does its work in `work` and reports through its own relay's signals."""
+
+    def __init__(self, stop: threading.Event, finished: SignalInstance, what: str) -> None:
+        super().__init__()
+        self._stop = stop
+        self._finished = finished
+        self._what = what
+
+    def run(self) -> None:
+        try:
+            self.work()
+        except Exception:  # the window must hear back, whatever happened
+            log.exception("%s failed", self._what)
+        finally:
+            self._finished.emit(self._stop.is_set())
+
+    def work(self) -> None:
+        raise NotImplementedError
 
 
 _ACTIVE_TASKS: set[BackgroundTask] = set()  # running tasks, so one without a parent is not collected
