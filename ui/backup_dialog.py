@@ -29,6 +29,7 @@ from core.backup import BackupError, BackupInfo, Restored
 from core.errors import UserError
 from core.storage import DatabaseDamaged, Store
 from ui.dialogs import ask
+from ui.widgets import push_button
 
 RESTORE = "restore"
 CHOOSE = "choose"
@@ -136,15 +137,9 @@ class BackupDialog(QDialog):
         layout.addWidget(self.status)
 
         row = QHBoxLayout()
-        self.backup_button = QPushButton("立即备份")
-        self.backup_button.setObjectName("backup_now")
-        self.backup_button.clicked.connect(self.backup_now)
-        self.restore_button = QPushButton("恢复所选…")
-        self.restore_button.setObjectName("restore_selected")
-        self.restore_button.clicked.connect(self.restore_selected)
-        self.folder_button = QPushButton("打开备份文件夹")
-        self.folder_button.setObjectName("open_backups_folder")
-        self.folder_button.clicked.connect(self.open_folder)
+        self.backup_button = push_button("backup_now", "立即备份", self.backup_now)
+        self.restore_button = push_button("restore_selected", "恢复所选…", self.restore_selected)
+        self.folder_button = push_button("open_backups_folder", "打开备份文件夹", self.open_folder)
         close = QPushButton("关闭")
         close.clicked.connect(self.accept)
         for button in (self.backup_button, self.restore_button, self.folder_button):

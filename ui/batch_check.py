@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import logging
 import threading
-from collections.abc import Callable, Sequence
+from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
 
@@ -31,7 +31,6 @@ from PySide6.QtWidgets import (
     QListWidget,
     QMessageBox,
     QProgressBar,
-    QPushButton,
     QSplitter,
     QStyledItemDelegate,
     QStyleOptionViewItem,
@@ -62,6 +61,7 @@ from reading.formats import READABLE_SUFFIXES
 from ui.import_preview import file_type_name, fill_findings, fill_log
 from ui.printing import default_export_folder, export_error_message, remember_export_folder
 from ui.tasks import BackgroundTask, StoppableWorker
+from ui.widgets import push_button
 
 log = logging.getLogger(__name__)
 
@@ -312,13 +312,7 @@ class BatchCheckWindow(QWidget):
         splitter.setStretchFactor(0, 3)
         splitter.setStretchFactor(1, 2)
 
-        def button(name: str, text: str, slot: Callable[[], object], tip: str = "") -> QPushButton:
-            b = QPushButton(text)
-            b.setObjectName(name)
-            b.setToolTip(tip)
-            b.clicked.connect(slot)
-            return b
-
+        button = push_button
         self.add_files_button = button("add_files", "添加文件…", self.choose_files, "选择要检查的报告文件（可多选）")
         self.add_folder_button = button(
             "add_folder", "添加文件夹…", self.choose_folder, "检查一个文件夹（含子文件夹）中的全部报告文件"

@@ -15,7 +15,6 @@ from PySide6.QtWidgets import (
     QHeaderView,
     QLabel,
     QMessageBox,
-    QPushButton,
     QTableWidget,
     QTableWidgetItem,
     QVBoxLayout,
@@ -24,6 +23,7 @@ from PySide6.QtWidgets import (
 
 from core import rulepack
 from core.rulepack import RulePack, RulePackError
+from ui.widgets import push_button
 
 PACK_COLUMNS = ("名称", "来源", "适用年度", "规则数", "文件")
 RULE_COLUMNS = ("编号", "部分", "要求")
@@ -103,19 +103,13 @@ class RulePacksDialog(QDialog):
         layout.addWidget(self.status)
 
         buttons = QHBoxLayout()
-        self.load_button = QPushButton("载入规则包…")
-        self.load_button.setObjectName("load_rule_pack")
-        self.load_button.clicked.connect(self.load_pack)
-        self.example_button = QPushButton("载入示例")
-        self.example_button.setObjectName("load_example_pack")
-        self.example_button.setToolTip("载入程序自带的示例规则包（某市2025年度编制要求），可作为编写本地规则包的样板")
-        self.example_button.clicked.connect(self.load_example)
-        self.remove_button = QPushButton("移除")
-        self.remove_button.setObjectName("remove_rule_pack")
-        self.remove_button.clicked.connect(self.remove_selected)
-        close = QPushButton("关闭")
-        close.setObjectName("close_rule_packs")
-        close.clicked.connect(self.accept)
+        self.load_button = push_button("load_rule_pack", "载入规则包…", self.load_pack)
+        self.example_button = push_button(
+            "load_example_pack", "载入示例", self.load_example,
+            "载入程序自带的示例规则包（某市2025年度编制要求），可作为编写本地规则包的样板",
+        )
+        self.remove_button = push_button("remove_rule_pack", "移除", self.remove_selected)
+        close = push_button("close_rule_packs", "关闭", self.accept)
         for button in (self.load_button, self.example_button, self.remove_button):
             buttons.addWidget(button)
         buttons.addStretch(1)

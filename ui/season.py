@@ -44,7 +44,6 @@ from PySide6.QtWidgets import (
     QListWidget,
     QMessageBox,
     QProgressBar,
-    QPushButton,
     QStyle,
     QStyledItemDelegate,
     QStyleOptionViewItem,
@@ -74,6 +73,7 @@ from reading.formats import READABLE_SUFFIXES
 from ui.batch_check import dropped_paths
 from ui.printing import default_export_folder, export_error_message, remember_export_folder
 from ui.tasks import StoppableWorker
+from ui.widgets import push_button
 from ui.window_place import app_settings, database_key, restore_window, save_window
 
 log = logging.getLogger(__name__)
@@ -548,14 +548,6 @@ class _ReadRunnable(StoppableWorker):
 # --- the window -----------------------------------------------------------------------------------
 
 
-def _button(name: str, text: str, slot: Callable[[], object], tip: str = "") -> QPushButton:
-    b = QPushButton(text)
-    b.setObjectName(name)
-    b.setToolTip(tip)
-    b.clicked.connect(slot)
-    return b
-
-
 class SeasonWindow(QWidget):
     """年报审核: choose or create a season, add the units' files (or drop them here), see and sort the
     board, set each unit's review, and export the board, the region's totals or a unit's year on year."""
@@ -588,9 +580,13 @@ class SeasonWindow(QWidget):
         self.season_combo.setObjectName("season_combo")
         self.season_combo.setMinimumWidth(260)
         self.season_combo.currentIndexChanged.connect(self._season_chosen)
-        self.new_button = _button("new_season", "新建审核…", self.new_season, "新建一次年报审核（如 2025年度年报审核）")
-        self.rename_button = _button("rename_season", "重命名…", self.rename_season)
-        self.delete_button = _button("delete_season", "删除…", self.delete_season, "删除这次审核及其收到的全部文件记录")
+        self.new_button = push_button(
+            "new_season", "新建审核…", self.new_season, "新建一次年报审核（如 2025年度年报审核）"
+        )
+        self.rename_button = push_button("rename_season", "重命名…", self.rename_season)
+        self.delete_button = push_button(
+            "delete_season", "删除…", self.delete_season, "删除这次审核及其收到的全部文件记录"
+        )
         seasons_row = QHBoxLayout()
         seasons_row.addWidget(QLabel("审核："))
         seasons_row.addWidget(self.season_combo)
@@ -606,26 +602,26 @@ class SeasonWindow(QWidget):
         seasons_row.addWidget(QLabel("收到日期："))
         seasons_row.addWidget(self.received_edit)
 
-        self.add_files_button = _button("add_files", "添加文件…", self.choose_files, "添加收到的报告文件（可多选）")
-        self.add_folder_button = _button(
+        self.add_files_button = push_button("add_files", "添加文件…", self.choose_files, "添加收到的报告文件（可多选）")
+        self.add_folder_button = push_button(
             "add_folder", "添加文件夹…", self.choose_folder, "添加一个文件夹（含子文件夹）中的全部报告文件"
         )
-        self.cancel_button = _button("cancel_read", "取消", self.cancel, "当前文件读完后停止")
+        self.cancel_button = push_button("cancel_read", "取消", self.cancel, "当前文件读完后停止")
         self.cancel_button.setVisible(False)
-        self.units_button = _button(
+        self.units_button = push_button(
             "units", "单位…", self.manage_units, "添加（可从 Excel 粘贴）、修改或删除单位，设置类别和截止日期"
         )
-        self.review_button = _button("review", "审核…", self.review_selected, "为所选单位设置审核状态和备注")
-        self.history_button = _button("history", "历史", self.show_history, "所选单位收到过的各个版本")
-        self.view_button = _button("view", "查看", self.view_selected, "所选单位文件的检查结果和导入记录")
-        self.export_button = _button(
+        self.review_button = push_button("review", "审核…", self.review_selected, "为所选单位设置审核状态和备注")
+        self.history_button = push_button("history", "历史", self.show_history, "所选单位收到过的各个版本")
+        self.view_button = push_button("view", "查看", self.view_selected, "所选单位文件的检查结果和导入记录")
+        self.export_button = push_button(
             "export_board", "导出表格…", self.choose_export, "把表格（按当前筛选和排序）导出为 Excel"
         )
-        self.totals_button = _button(
+        self.totals_button = push_button(
             "region_totals", "汇总…", self.show_totals, "汇总所选单位（未选时为全部已收到的单位）的数据"
         )
-        self.compare_button = _button("compare", "同比…", self.show_compare, "所选单位与往年报告对比")
-        self.assign_button = _button(
+        self.compare_button = push_button("compare", "同比…", self.show_compare, "所选单位与往年报告对比")
+        self.assign_button = push_button(
             "assign_file", "归入单位…", self.assign_selected, "把未能确定单位的文件归入一个单位，作为它的当前文件"
         )
         self.assign_button.setVisible(False)
