@@ -1,0 +1,34 @@
+#!/usr/bin/env bash
+# 政府信息公开年报助手：生成离线安装包（wheel 套件），给已有 Python 3.11/3.12 但不能联网的电脑。
+#
+# 用法：bash scripts/wheels.sh [输出文件夹]     （也可 bash scripts/bundle.sh --wheels）
+#   输出文件夹默认为 dist/wheels/。下载本程序运行所需的全部 wheel（不含测试用的包），
+#   覆盖 Windows x64 和 Linux x86_64（glibc 2.28 及以上，统信UOS、麒麟可用）× CPython 3.11、3.12，
+#   加上本程序自己的 wheel 和安装脚本（install.sh、install.ps1、install.bat、说明.txt），放在同一个文件夹里。
+#   版本与 .venv 中装的一致（即测试过的版本）。可重复执行：文件夹就地更新，多余的旧 wheel 被删除。
+#   生成时需要联网（PyPI）；安装时不需要。
+#
+# 可用环境变量：WHEELS_DIR=…  同第一个参数。
+set -euo pipefail
+
+ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
+OUT="${1:-${WHEELS_DIR:-$ROOT/dist/wheels}}"
+VPY="$ROOT/.venv/bin/python"
+
+say() { printf '[wheels] %s\n' "$*" >&2; }
+die() {
+    printf '[wheels] 错误：%s\n' "$*" >&2
+    exit 1
+}
+
+[ -x "$VPY" ] || die "没有找到 $VPY；请先运行 scripts/setup.sh 建立开发环境"
+
+start=$(date +%s)
+"$VPY" "$ROOT/scripts/wheel_kit.py" --out "$OUT"
+took=$(($(date +%s) - start))
+
+count=$(find "$OUT" -maxdepth 1 -name '*.whl' | wc -l)
+size=$(du -sh "$OUT" | cut -f1)
+say "完成：$OUT"
+say "共 $count 个 wheel，合计 $size，用时 ${took} 秒"
+say "Linux 上安装：sh $OUT/install.sh；Windows 上：双击 install.bat"
