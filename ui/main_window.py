@@ -20,6 +20,7 @@ from ui.window_place import app_settings, database_key, restore_window, save_win
 
 if TYPE_CHECKING:  # loaded once the window is on screen (the list) or a report is opened (the editor)
     from core.storage import Store
+    from ui.about import AboutDialog
     from ui.batch_check import BatchCheckWindow
     from ui.compare_view import CompareDialog
     from ui.editor import ReportEditor
@@ -604,13 +605,15 @@ class MainWindow(QMainWindow):
         self.guide.show_section(section if section in ("s2", "s3", "s4") else "s3")
         return self.guide
 
-    def about(self) -> None:
-        QMessageBox.about(
-            self,
-            "关于",
-            f"{APP_TITLE}\n\n离线填写、检查、打印和发布政府信息公开工作年度报告。\n"
-            f"数据库：{getattr(self, 'store', None) and self.store.path}",
-        )
+    def about(self) -> AboutDialog:
+        """帮助 → 关于: the version, the folders, the fonts and how the app runs, with 复制信息."""
+        from ui.about import AboutDialog
+
+        store = getattr(self, "store", None)
+        dialog = AboutDialog(store.path if store is not None else None, self)
+        dialog.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
+        dialog.open()
+        return dialog
 
     def closeEvent(self, event: QCloseEvent) -> None:
         # Every change is already in the database; nothing to ask.
