@@ -18,6 +18,35 @@ def _utf8_streams() -> None:
                 reconfigure(encoding="utf-8", errors="replace")
 
 
+def _frozen_environment() -> None:
+    """The bundle (PyInstaller, scripts/bundle.sh) only. Linux: the programs the app starts (LibreOffice
+    for .doc/.wps) get the system's library path back, not the bundle's folder the loader put first
+    (this process already found its libraries). Windows: gov-report.exe has no console of its own; run
+    with arguments from a command prompt it writes to that prompt's console (gov-report-cli.exe is the
+    console program for scripts: cmd.exe waits for it and its output can be piped)."""
+    if not getattr(sys, "frozen", False):
+        return
+    import os
+
+    if sys.platform.startswith("linux"):
+        original = os.environ.pop("LD_LIBRARY_PATH_ORIG", None)
+        if original is not None:
+            os.environ["LD_LIBRARY_PATH"] = original
+        else:
+            os.environ.pop("LD_LIBRARY_PATH", None)
+    elif sys.platform == "win32" and len(sys.argv) > 1 and (sys.stdout is None or sys.stderr is None):
+        import ctypes
+
+        attached = bool(ctypes.windll.kernel32.AttachConsole(-1))  # ATTACH_PARENT_PROCESS
+        for name in ("stdout", "stderr"):
+            if getattr(sys, name) is None:  # not redirected to a file or pipe
+                try:
+                    stream = open("CONOUT$" if attached else os.devnull, "w", encoding="utf-8", errors="replace")  # noqa: SIM115
+                except OSError:
+                    stream = open(os.devnull, "w", encoding="utf-8")  # noqa: SIM115
+                setattr(sys, name, stream)
+
+
 def _log_crash() -> Path | None:
     import traceback  # only when something went wrong (15 ms of every start otherwise)
 
@@ -48,6 +77,7 @@ def run(argv: Sequence[str]) -> int:
 
 
 def main() -> int:
+    _frozen_environment()
     _utf8_streams()
     try:
         return run(sys.argv[1:])
