@@ -158,12 +158,25 @@ def test_kit_is_complete_for_every_target(kit: Path) -> None:
         assert f"{label}：" in done.stderr and "齐全" in done.stderr
 
 
-ABOUT = """
-import sys
+# The main window on a new database in the data folder, and 帮助 → 关于 over it (Linux gets an older Qt
+# than the development venv when the newest has no wheel for glibc 2.28).
+WINDOW = """
 from PySide6.QtWidgets import QApplication
 app = QApplication([])
-from ui.about import AboutDialog
-print(AboutDialog().text())
+from core.paths import default_db_path
+from core.storage import Store
+from ui.main_window import MainWindow
+store = Store(default_db_path())
+window = MainWindow(store)
+window.show()
+for _ in range(20):
+    app.processEvents()
+dialog = window.about()
+app.processEvents()
+print(dialog.text())
+print("报告数", len(store.list_reports()))
+window.close()
+store.close()
 """
 
 
@@ -191,15 +204,22 @@ def test_install_offline_then_check(kit: Path, tmp_path: Path, version: tuple[in
     assert check.returncode == 1, check.stdout + check.stderr
     assert "S3-BALANCE" in check.stdout
 
-    about = subprocess.run([str(venv / "bin" / "python"), "-c", ABOUT], env={**env, "QT_QPA_PLATFORM": "offscreen"},
+    docx = tmp_path / "out.docx"
+    export = subprocess.run([str(venv / "bin" / "gov-report"), "export", str(SEED), "--to", str(docx)], env=env,
+                            cwd=tmp_path, capture_output=True, text=True, timeout=120, check=False)
+    assert export.returncode == 0 and zipfile.is_zipfile(docx), export.stderr
+
+    about = subprocess.run([str(venv / "bin" / "python"), "-c", WINDOW], env={**env, "QT_QPA_PLATFORM": "offscreen"},
                            cwd=tmp_path, capture_output=True, text=True, timeout=120, check=False)
     assert about.returncode == 0, about.stderr
+    assert "报告数 1" in about.stdout  # the example report, seeded into the new database
     from core.version import app_version
 
     assert f"版本：{app_version()}" in about.stdout
     assert f"运行方式：虚拟环境 {venv}" in about.stdout
     assert "程序文件：已安装的软件包" in about.stdout
     assert f"数据文件夹：{tmp_path / 'data'}" in about.stdout
+    assert f"数据库：{tmp_path / 'data' / 'reports.sqlite3'}" in about.stdout
 
     # Again: the same venv is kept and nothing changes.
     again = subprocess.run(["sh", str(kit / "install.sh"), str(venv)], env=env, cwd=tmp_path, capture_output=True,
