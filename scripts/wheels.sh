@@ -5,13 +5,20 @@
 #   输出文件夹默认为 dist/wheels/。下载本程序运行所需的全部 wheel（不含测试用的包），
 #   覆盖 Windows x64 和 Linux x86_64（glibc 2.28 及以上，统信UOS、麒麟可用）× CPython 3.11、3.12，
 #   加上本程序自己的 wheel 和安装脚本（install.sh、install.ps1、install.bat、说明.txt），放在同一个文件夹里。
-#   版本与 .venv 中装的一致（即测试过的版本）。可重复执行：文件夹就地更新，多余的旧 wheel 被删除。
+#   版本取 .venv 中装的（测试过的）；某个平台没有该版本的 wheel 时，取该平台可用的最新版本（例如
+#   PySide6 6.11 在 Linux 上要 glibc 2.34，Linux 部分因此用 6.9）。可重复执行：就地更新，多余的旧 wheel 被删除。
 #   生成时需要联网（PyPI）；安装时不需要。
 #
 # 可用环境变量：WHEELS_DIR=…  同第一个参数。
 set -euo pipefail
 
 ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
+case "${1:-}" in
+    -h | --help)
+        sed -n '2,12p' "${BASH_SOURCE[0]}" | sed 's/^# \{0,1\}//'
+        exit 0
+        ;;
+esac
 OUT="${1:-${WHEELS_DIR:-$ROOT/dist/wheels}}"
 VPY="$ROOT/.venv/bin/python"
 
