@@ -52,6 +52,13 @@ version() {
         "$ROOT/pyproject.toml"
 }
 
+# The lowest glibc and libstdc++ the bundle's binaries ask for (their versioned symbols), for the
+# package's Depends: dpkg then refuses a system too old instead of the program failing at start.
+symbol_floor() { # $1 = GLIBC | GLIBCXX
+    find "$APP" -type f \( -name '*.so*' -o -name gov-report \) -exec objdump -T {} + 2>/dev/null \
+        | grep -oE "\\b$1_[0-9]+(\\.[0-9]+)+" | sed "s/^$1_//" | sort -V | tail -1
+}
+
 build_bundle() {
     if [ ! -x "$VPY" ]; then
         say "没有 .venv，先运行 scripts/setup.sh …"
@@ -76,14 +83,7 @@ build_bundle() {
     # The bundle must run without the venv: its help from a bare environment.
     env -i PATH=/usr/bin:/bin HOME="${HOME:-/tmp}" LANG=C.UTF-8 "$APP/gov-report" --help >/dev/null \
         || die "打包出的程序无法运行：$APP/gov-report --help 失败。"
-    say "已生成 $APP（$(du -sh "$APP" | cut -f1)，用时 $((end - start)) 秒）。"
-}
-
-# The lowest glibc and libstdc++ the bundle's binaries ask for (their versioned symbols), for the
-# package's Depends: dpkg then refuses a system too old instead of the program failing at start.
-symbol_floor() { # $1 = GLIBC | GLIBCXX
-    find "$APP" -type f \( -name '*.so*' -o -name gov-report \) -exec objdump -T {} + 2>/dev/null \
-        | grep -oE "\\b$1_[0-9]+(\\.[0-9]+)+" | sed "s/^$1_//" | sort -V | tail -1
+    say "已生成 $APP（$(du -sh "$APP" | cut -f1)，用时 $((end - start)) 秒；运行需要 glibc $(symbol_floor GLIBC) 及以上）。"
 }
 
 build_deb() {
