@@ -180,39 +180,10 @@ Description: 政府信息公开年报助手 (Government information disclosure a
  information disclosure (the State Council's format). Self-contained:
  Python and Qt are bundled under /opt/gov-report.
 CONTROL
-    # Refresh the menus' caches where the tools exist; never fail the installation over them.
-    cat >"$stage/DEBIAN/postinst" <<'POSTINST'
-#!/bin/sh
-set -e
-if [ "$1" = "configure" ]; then
-    if command -v update-desktop-database >/dev/null 2>&1; then
-        update-desktop-database -q /usr/share/applications || true
-    fi
-    if command -v gtk-update-icon-cache >/dev/null 2>&1; then
-        gtk-update-icon-cache -q -t -f /usr/share/icons/hicolor || true
-    fi
-fi
-exit 0
-POSTINST
-    cat >"$stage/DEBIAN/postrm" <<'POSTRM'
-#!/bin/sh
-set -e
-if [ "$1" = "remove" ] || [ "$1" = "purge" ]; then
-    if command -v update-desktop-database >/dev/null 2>&1; then
-        update-desktop-database -q /usr/share/applications || true
-    fi
-    if command -v gtk-update-icon-cache >/dev/null 2>&1; then
-        gtk-update-icon-cache -q -t -f /usr/share/icons/hicolor || true
-    fi
-    # Python may have left compiled files behind in the folder; the package owns only its own files.
-    if [ -d /opt/gov-report ]; then
-        find /opt/gov-report -name '__pycache__' -type d -prune -exec rm -rf {} + 2>/dev/null || true
-        find /opt/gov-report -depth -type d -empty -delete 2>/dev/null || true
-    fi
-fi
-exit 0
-POSTRM
-    chmod 0755 "$stage/DEBIAN/postinst" "$stage/DEBIAN/postrm"
+    # No maintainer scripts: the menus' and icon caches are refreshed by the dpkg triggers of
+    # desktop-file-utils (/usr/share/applications) and hicolor-icon-theme (/usr/share/icons/hicolor)
+    # where those are installed, and without a postrm `dpkg -r` leaves no trace (not even the
+    # "config-files" record that only `dpkg -P` would clear).
 
     deb="$DIST/gov-report_${ver}_amd64.deb"
     rm -f "$deb"

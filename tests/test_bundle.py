@@ -279,6 +279,9 @@ def test_deb_installs_runs_from_path_and_removes_cleanly(deb: Path, home: Path, 
     finally:
         removed = subprocess.run(["dpkg", "-r", "gov-report"], capture_output=True, text=True)
     assert removed.returncode == 0, removed.stdout + removed.stderr
+    status = subprocess.run(["dpkg-query", "-W", "-f=${db:Status-Status}", "gov-report"],
+                            capture_output=True, text=True)
+    assert status.returncode != 0 or status.stdout in ("", "not-installed"), status.stdout  # no record left
     left = [str(path) for path in owned if path.is_symlink() or (path.exists() and not path.is_dir())]
     assert not left, left
     assert not Path("/opt/gov-report").exists()
