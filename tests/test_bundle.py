@@ -82,6 +82,14 @@ def test_help_in_chinese(bundle: Path, home: Path, tmp_path: Path) -> None:
     assert "检查报告文件" in done.stdout and "导出报告" in done.stdout
 
 
+def test_carries_the_version_for_the_about_box(bundle: Path) -> None:
+    import tomllib
+
+    version = tomllib.loads((ROOT / "pyproject.toml").read_text("utf-8"))["project"]["version"]
+    # core/version.py looks for it there in a bundle (it has no package metadata).
+    assert (bundle / "_internal" / "resources" / "version.txt").read_text("utf-8").strip() == version
+
+
 def test_check_finds_the_seed_reports_imbalance(bundle: Path, home: Path, seed: Path, tmp_path: Path) -> None:
     done = run(bundle / "gov-report", "check", seed.name, env=bare_env(home, data_dir=tmp_path / "data"), cwd=tmp_path)
     assert done.returncode == 1, done.stderr
