@@ -76,6 +76,15 @@ def run(argv: Sequence[str]) -> int:
     return run_cli(argv, start_app=_start_app)
 
 
+def _silence_stdout() -> None:
+    """Point stdout at the null device, so flushing it at exit does not fail on the closed pipe again."""
+    import os
+
+    with contextlib.suppress(OSError, ValueError):
+        devnull = os.open(os.devnull, os.O_WRONLY)
+        os.dup2(devnull, sys.stdout.fileno())
+
+
 def main() -> int:
     _frozen_environment()
     _utf8_streams()
@@ -83,6 +92,9 @@ def main() -> int:
         return run(sys.argv[1:])
     except SystemExit as exc:
         return int(exc.code or 0) if isinstance(exc.code, int) else 2
+    except BrokenPipeError:  # `main.py fonts | head`: the reader stopped listening; not a defect
+        _silence_stdout()
+        return 0
     except Exception as exc:  # the last guard: a one-line message, the details in the log
         log = _log_crash()
         where = f"，详情已记录在 {log}" if log else ""

@@ -11,6 +11,7 @@ from pathlib import Path
 
 from cli.commands import EXIT_UNREADABLE, Context
 from cli.parser import build_parser
+from cli.progname import PROG
 
 
 def run(argv: Sequence[str], *, start_app: Callable[[Path], int]) -> int:
@@ -47,7 +48,7 @@ def _damage_hint(exc: Exception) -> str:
 
     if not isinstance(exc, DatabaseDamaged):
         return ""
-    hint = "用 main.py restore 以最新的完好备份恢复，main.py restore --list 列出全部备份"
+    hint = f"用 {PROG} restore 以最新的完好备份恢复，{PROG} restore --list 列出全部备份"
     if exc.can_keep:
-        hint += "，main.py restore --keep-current 不恢复、继续使用现有的数据库"
+        hint += f"，{PROG} restore --keep-current 不恢复、继续使用现有的数据库"
     return hint + "。"

@@ -14,6 +14,8 @@ from collections.abc import Callable, Iterator
 from pathlib import Path
 from typing import TYPE_CHECKING, TextIO
 
+from cli.progname import PROG
+
 if TYPE_CHECKING:
     from core.backup import BackupInfo
     from core.checks import Finding
@@ -632,7 +634,7 @@ def restore(args: argparse.Namespace, context: Context) -> int:
         try:
             Store(path, accept_loss=True).close()
         except DatabaseDamaged as exc:
-            context.err.write(f"{exc} 损坏的数据库不能继续使用，请用 main.py restore 从备份恢复。\n")
+            context.err.write(f"{exc} 损坏的数据库不能继续使用，请用 {PROG} restore 从备份恢复。\n")
             return EXIT_UNREADABLE
         context.out.write(f"继续使用现有的数据库「{path}」；丢失的保存无法找回。\n")
         return EXIT_OK
@@ -662,7 +664,7 @@ def _chosen_backup(name: str | None, backups: list[BackupInfo], path: Path) -> P
     if name.isdigit() and not os.path.exists(name):
         number = int(name)
         if not 1 <= number <= len(backups):
-            raise BackupError(f"没有编号为 {number} 的备份（用 main.py restore --list 查看）")
+            raise BackupError(f"没有编号为 {number} 的备份（用 {PROG} restore --list 查看）")
         return backups[number - 1].path
     if not os.path.isfile(name):
         raise BackupError(f"找不到备份文件「{name}」")

@@ -4,12 +4,10 @@ one-line errors and exit status 2 for arguments that do not fit."""
 from __future__ import annotations
 
 import argparse
-import sys
 
 from cli import commands
+from cli.progname import PROG
 
-# The bundle's executable (scripts/bundle.sh) names itself in the usage line.
-PROG = "gov-report" if getattr(sys, "frozen", False) else "main.py"
 USAGE_EPILOG = """命令：
   check FILE… [--json] [--rules 规则包]   检查报告文件，按文件列出错误和提示（含已载入的地方规则包）
   compare LAST THIS [--json]   同一单位上年与本年报告的同比：主要数字、有变化的单元格、衔接与照抄检查

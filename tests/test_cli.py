@@ -314,3 +314,23 @@ def test_check_shows_what_reading_a_published_file_was_unsure_of(tmp_path: Path)
     log = as_json[0]["import_log"]
     assert log, "a hand-filled file with typos leaves lines in the import log"
     assert all(f"[读取] {line}" in text.stdout for line in log)
+
+
+def test_a_reader_that_stops_listening_is_not_an_internal_error(
+    monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str], tmp_path: Path
+) -> None:
+    """`main.py fonts | head`: once the pipe closes, writing fails with BrokenPipeError; the program stops
+    quietly with status 0 instead of reporting 程序内部错误 and writing crash.log."""
+    import io
+
+    import main
+
+    class ClosedPipe(io.StringIO):
+        def write(self, _text: str) -> int:
+            raise BrokenPipeError(32, "Broken pipe")
+
+    monkeypatch.setattr(sys, "argv", ["main.py", "--db", str(tmp_path / "db.sqlite3"), "list"])
+    monkeypatch.setattr(sys, "stdout", ClosedPipe())
+    assert main.main() == 0
+    assert "程序内部错误" not in capsys.readouterr().err
+    assert not (tmp_path / "crash.log").exists()
