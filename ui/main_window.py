@@ -490,7 +490,7 @@ class MainWindow(QMainWindow):
 
     def _rule_packs_changed(self) -> None:
         if self.session is not None:
-            self.session._recheck()  # the report is unchanged: only its findings, which the packs add to
+            self.session.recheck()  # the report is unchanged: only its findings, which the packs add to
         elif hasattr(self, "reports"):
             self.reports.refresh()  # the counts of findings are made again (their key names the packs)
 

@@ -203,6 +203,11 @@ class ReportSession(QObject):
                 self.textChanged.emit(edit.key)
         return True
 
+    def recheck(self) -> None:
+        """Check the unchanged report again: the rules around it changed (a local rule pack was added
+        or removed), so its findings may have."""
+        self._recheck()
+
     def _recheck(self, edited: Iterable[str] = ()) -> None:
         """Totals and findings after a change; tells the views exactly which cells changed."""
         old_totals = self.totals
