@@ -4,6 +4,7 @@ one-line errors and exit status 2 for arguments that do not fit."""
 from __future__ import annotations
 
 import argparse
+import sys
 
 from cli import commands
 from cli.progname import PROG
@@ -43,6 +44,19 @@ class ChineseArgumentParser(argparse.ArgumentParser):
 _READABLE = "{readable}"  # stands for the readable suffixes in the help texts until help is shown
 
 
+class _VersionAction(argparse.Action):
+    """--version: the program's name and version, looked up only when asked (the app's start never is)."""
+
+    def __init__(self, option_strings: list[str], dest: str = argparse.SUPPRESS, **kwargs: object) -> None:
+        super().__init__(option_strings, dest, nargs=0, default=argparse.SUPPRESS, help="显示版本号并退出")
+
+    def __call__(self, parser: argparse.ArgumentParser, *_args: object, **_kwargs: object) -> None:
+        from core.version import app_version
+
+        sys.stdout.write(f"政府信息公开年报助手 {app_version()}\n")
+        parser.exit(0)
+
+
 def build_parser() -> argparse.ArgumentParser:
     """The parser; the parsed arguments' `func` is the chosen subcommand's function (None: no command)."""
     db = ChineseArgumentParser(add_help=False)
@@ -54,6 +68,7 @@ def build_parser() -> argparse.ArgumentParser:
         formatter_class=argparse.RawDescriptionHelpFormatter,
         parents=[db],
     )
+    parser.add_argument("--version", action=_VersionAction)
     parser.set_defaults(func=None)
     sub = parser.add_subparsers(dest="command", parser_class=ChineseArgumentParser)
 

@@ -184,6 +184,14 @@ def test_help_lists_the_commands(tmp_path: Path) -> None:
     assert "check" in result.stdout and "export" in result.stdout
 
 
+def test_version_says_the_pyproject_version(tmp_path: Path) -> None:
+    import tomllib
+
+    version = tomllib.loads((ROOT / "pyproject.toml").read_text(encoding="utf-8"))["project"]["version"]
+    result = run("--version", data_dir=tmp_path)
+    assert (result.returncode, result.stdout, result.stderr) == (0, f"政府信息公开年报助手 {version}\n", "")
+
+
 def test_no_arguments_without_a_display_says_so_in_one_line(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     for name in ("DISPLAY", "WAYLAND_DISPLAY", "QT_QPA_PLATFORM"):
         monkeypatch.delenv(name, raising=False)
