@@ -11,6 +11,8 @@
 # 简体中文翻译，不含测试和开发用的包；字体不打包，用系统的字体。
 #
 # 环境变量：BUNDLE_SKIP_BUILD=1  --deb 时不重新打包，直接用已有的 dist/gov-report/
+#           BUNDLE_APP=文件夹    --deb 时把另一个已打包的文件夹做成 .deb（如 bundle_compat.sh 的
+#                                dist/gov-report-glibc2.31/，得到 gov-report_<版本>_glibc<版本>_amd64.deb）
 set -euo pipefail
 
 ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
@@ -44,7 +46,8 @@ done
 
 VPY="$ROOT/.venv/bin/python"
 DIST="$ROOT/dist"
-APP="$DIST/gov-report"
+APP="${BUNDLE_APP:-$DIST/gov-report}"  # BUNDLE_APP: package another built folder (bundle_compat.sh's)
+[ "$APP" = "$DIST/gov-report" ] || [ "$DEB" = "1" ] || die "BUNDLE_APP 只用于 --deb（把已打包的文件夹做成 .deb）。"
 WORK="$ROOT/build/pyinstaller"
 
 version() {
@@ -186,6 +189,8 @@ CONTROL
     # "config-files" record that only `dpkg -P` would clear).
 
     deb="$DIST/gov-report_${ver}_amd64.deb"
+    # Another folder (BUNDLE_APP, e.g. bundle_compat.sh's for glibc 2.30): the file says which glibc.
+    [ "$APP" = "$DIST/gov-report" ] || deb="$DIST/gov-report_${ver}_glibc${glibc}_amd64.deb"
     rm -f "$deb"
     local start end
     start=$(date +%s)
@@ -194,7 +199,10 @@ CONTROL
     say "已生成 $deb（$(du -h "$deb" | cut -f1)，用时 $((end - start)) 秒；需要 glibc ${glibc} 及以上）。"
 }
 
-if [ "$DEB" = "1" ] && [ "${BUNDLE_SKIP_BUILD:-0}" = "1" ] && [ -x "$APP/gov-report" ]; then
+if [ "$APP" != "$DIST/gov-report" ]; then
+    [ -x "$APP/gov-report" ] || die "BUNDLE_APP=$APP 中没有 gov-report 可执行文件。"
+    say "使用已有的 $APP（BUNDLE_APP）。"
+elif [ "$DEB" = "1" ] && [ "${BUNDLE_SKIP_BUILD:-0}" = "1" ] && [ -x "$APP/gov-report" ]; then
     say "使用已有的 $APP（BUNDLE_SKIP_BUILD=1）。"
 else
     build_bundle
