@@ -190,7 +190,8 @@ def compare(args: argparse.Namespace, context: Context) -> int:
     """Last year's report against this year's: the key figures, every changed cell and the checks that need
     last year's report (CARRY-OVER, S2-IN-FORCE, TEXT-COPIED). Findings are warnings, so the exit status
     is 0 unless a file cannot be read (2), as for check."""
-    from core.compare import comparison_findings, json_number, key_changes, year_on_year
+    from core.compare import comparison_findings, key_changes, year_on_year
+    from core.numbers import json_number
     from core.reportfile import ReportFileError
     from reading.formats import read_with_log
 
@@ -300,7 +301,8 @@ def summary(args: argparse.Namespace, context: Context) -> int:
     left out (--all counts those with errors). Exit 0, 1 when a file or the totals have an error finding,
     2 when a file cannot be read or the 汇总表 cannot be written, 3 when a reader failed unexpectedly."""
     from core.checks import ERROR
-    from core.region import UnitReport, json_number, region_totals
+    from core.numbers import json_number
+    from core.region import UnitReport, region_totals
     from exports.summary_xlsx import SummaryExportError, write_summary_xlsx
     from reading.batch import BatchCheck, collect_files
 

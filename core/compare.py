@@ -22,7 +22,6 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
-from decimal import Decimal
 
 from core.checks import Context, Finding, fmt, validate
 from core.numbers import Number
@@ -45,7 +44,6 @@ __all__ = [
     "format_percent",
     "format_value",
     "is_flagged",
-    "json_number",
     "key_changes",
     "reports_by_year",
     "similarity",
@@ -273,12 +271,3 @@ def format_percent(change: Change) -> str:
         return "新增" if change.last == 0 and change.this not in (None, 0) else "—"
     percent = round(share * 100)
     return f"+{percent}%" if percent > 0 else f"−{-percent}%" if percent < 0 else "0%"
-
-
-def json_number(number: Number | None) -> int | float | None:
-    """A figure as a JSON number: an integer when it is whole."""
-    if number is None:
-        return None
-    if isinstance(number, Decimal):
-        return int(number) if number == number.to_integral_value() else float(number)
-    return int(number)

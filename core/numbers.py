@@ -158,6 +158,16 @@ def format_number(number: Number | None, kind: CellKind, unit: str | None = None
     return str(int(number))
 
 
+def json_number(number: Number | None) -> int | float | None:
+    """A figure as a JSON number for the command line's --json: an integer when it is whole (money with
+    decimals as a float); None stays None (a cell the report's format does not have)."""
+    if number is None:
+        return None
+    if isinstance(number, Decimal):
+        return int(number) if number == number.to_integral_value() else float(number)
+    return int(number)
+
+
 def to_json_value(parsed: Parsed, kind: CellKind) -> int | str | None:
     """How a cell is written into a report file: integers for counts, decimal strings for money."""
     if parsed.error is not None:

@@ -319,10 +319,3 @@ def region_report(totals: RegionTotals, agency: str, year: int, contact: Contact
     report = new_report(agency, year, contact, totals.template.id)
     report.inputs = dict(totals.report.inputs)
     return report
-
-
-def json_number(number: Number) -> int | float:
-    """A figure as a JSON number: integral values as int, money with decimals as float."""
-    if isinstance(number, Decimal):
-        return int(number) if number == number.to_integral_value() else float(number)
-    return number

@@ -17,12 +17,11 @@ from core.compare import (
     figure,
     format_change,
     format_percent,
-    json_number,
     key_changes,
     reports_by_year,
     year_on_year,
 )
-from core.numbers import parse_value
+from core.numbers import json_number, parse_value
 from core.report import Report
 from core.reportfile import read_report_file
 from core.template import CellKind, load_template
