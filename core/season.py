@@ -30,6 +30,7 @@ from typing import Any
 from core.checks import Finding, counts
 from core.deadline import KIND_DEPARTMENT, KIND_GOVERNMENT, KIND_LABELS, KINDS, due_date
 from core.errors import UserError
+from core.fileio import ReportFileError, file_error, regular_file
 from core.report import Report
 from core.reportfile import dumps, loads
 from core.storage import Store
@@ -66,11 +67,17 @@ def normalise_name(name: str) -> str:
 
 
 def file_digest(path: Path) -> str:
-    """The SHA-256 of a file's content: the same file received twice is recognised by it."""
+    """The SHA-256 of a file's content: the same file received twice is recognised by it.
+    ReportFileError, with the readers' one-line Chinese reason, when it is not a regular file (a FIFO
+    named like a report would block the read forever) or cannot be read."""
+    regular_file(path)
     digest = hashlib.sha256()
-    with path.open("rb") as handle:
-        for block in iter(lambda: handle.read(1 << 20), b""):
-            digest.update(block)
+    try:
+        with path.open("rb") as handle:
+            for block in iter(lambda: handle.read(1 << 20), b""):
+                digest.update(block)
+    except OSError as exc:
+        raise file_error(exc) from None
     return digest.hexdigest()
 
 
@@ -564,8 +571,8 @@ class Season:
         if digest is None:
             try:
                 digest = file_digest(path)
-            except OSError as exc:
-                raise SeasonError(f"无法读取文件「{shown}」：{exc.strerror or exc}") from None
+            except ReportFileError as exc:
+                raise SeasonError(f"无法读取文件「{shown}」：{exc}") from None
         if report is None and not error:
             error = "未能读出报告"
         received = received or date.today()

@@ -7,6 +7,7 @@ from collections.abc import Callable, Iterable
 from datetime import date
 from pathlib import Path
 
+from core.fileio import ReportFileError
 from core.season import AddResult, Season, file_digest, lookup_in
 from reading.batch import BatchCheck, collect_files
 
@@ -27,8 +28,8 @@ def import_files(
             break
         try:
             digest = file_digest(path)
-        except OSError as exc:
-            results.append(AddResult("unreadable", f"「{name}」无法打开：{exc.strerror or exc}"))
+        except ReportFileError as exc:
+            results.append(AddResult("unreadable", f"「{name}」无法打开：{exc}"))
             continue
         check, _ = batch.add(path, name)
         results.append(

@@ -11,6 +11,7 @@ import pytest
 
 from core.checks import Finding
 from core.deadline import KIND_DEPARTMENT, KIND_GOVERNMENT
+from core.fileio import ReportFileError
 from core.report import Report
 from core.season import (
     DRAFT,
@@ -22,6 +23,7 @@ from core.season import (
     Season,
     SeasonError,
     UnitEntry,
+    file_digest,
     final_state,
     normalise_name,
     parse_date,
@@ -194,6 +196,32 @@ def test_unreadable_file_is_kept_with_its_reason(season: Season, tmp_path: Path)
     season.assign_file(loose.file_id or 0, rows[GOVERNMENT].unit_id or 0)
     rows = {r.name: r for r in season.board()}
     assert rows[GOVERNMENT].file_name == "scan.pdf" and "（未识别）scan.pdf" not in rows
+
+
+@pytest.mark.skipif(not hasattr(__import__("os"), "mkfifo"), reason="named pipes are a POSIX thing")
+def test_a_named_pipe_in_a_folder_is_refused_not_waited_on(season: Season, tmp_path: Path) -> None:
+    """A FIFO named like a report must not block the season's reading (its content hash read it first)."""
+    import os
+    import threading
+
+    folder = tmp_path / "收文"
+    folder.mkdir()
+    os.mkfifo(folder / f"{MARKET}2023年报.docx")
+    refused: list[str] = []
+
+    def digest() -> None:  # in a thread: a blocked read must fail the test, not hang the run
+        try:
+            file_digest(folder / f"{MARKET}2023年报.docx")
+        except ReportFileError as exc:
+            refused.append(str(exc))
+
+    worker = threading.Thread(target=digest, daemon=True)
+    worker.start()
+    worker.join(20)
+    assert not worker.is_alive(), "reading a named pipe blocked"
+    assert refused == ["这是一个命名管道，不是普通文件"]
+    (result,) = import_files(season, [folder])
+    assert result.outcome == "unreadable" and "命名管道" in result.message
 
 
 def test_file_of_another_year_is_kept_and_flagged(season: Season, tmp_path: Path) -> None:

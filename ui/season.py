@@ -54,6 +54,7 @@ from PySide6.QtWidgets import (
 
 from core.deadline import KIND_GOVERNMENT
 from core.errors import UserError
+from core.fileio import ReportFileError
 from core.season import (
     FINAL_LABELS,
     KIND_SHORT,
@@ -533,8 +534,8 @@ class _ReadRunnable(StoppableWorker):
             self._relay.progressed.emit(done, len(files), name)
             try:
                 digest = file_digest(path)
-            except OSError as exc:
-                self._relay.read.emit(FileCheck(path, name, error=f"无法打开：{exc.strerror or exc}"), "")
+            except ReportFileError as exc:
+                self._relay.read.emit(FileCheck(path, name, error=f"无法打开：{exc}"), "")
                 continue
             if digest in self._known:  # received before: the season says so without reading it again
                 self._relay.read.emit(FileCheck(path, name), digest)
