@@ -46,8 +46,13 @@ def due_text(due: date, today: date | None = None) -> str:
     return f"{when}（已逾期 {-left} 天）"
 
 
+def is_stale(due: date, today: date | None = None) -> bool:
+    """A due date STALE_DAYS or more behind: a draft of an earlier round, kept for reference."""
+    return days_left(due, today) <= -STALE_DAYS
+
+
 def needs_reminder(due: date, finished: bool, today: date | None = None) -> bool:
     """An unfinished report from REMIND_DAYS before its due date on, and while it is overdue, until a
     year after the due date: by then the next year's report is the one being written, and an old draft
     kept for reference (or the example report) is no longer a reminder."""
-    return not finished and -STALE_DAYS < days_left(due, today) <= REMIND_DAYS
+    return not finished and not is_stale(due, today) and days_left(due, today) <= REMIND_DAYS

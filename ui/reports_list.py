@@ -34,7 +34,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from core.deadline import KIND_GOVERNMENT, chinese_date, days_left, due_text, guess_kind, needs_reminder
+from core.deadline import KIND_GOVERNMENT, chinese_date, days_left, due_text, guess_kind, is_stale, needs_reminder
 from core.errors import UserError
 from core.report import STATUS_FINAL
 from core.storage import ReportSummary, Store
@@ -154,7 +154,7 @@ class ReportsTableModel(QAbstractTableModel):
     def _display(self, s: ReportSummary, column: int) -> str:
         if column == DUE:
             left = days_left(s.due, self.today)
-            if _finished(s) or (not needs_reminder(s.due, False, self.today) and left < 0):
+            if _finished(s) or is_stale(s.due, self.today):
                 return s.due.isoformat()  # done, or a draft from an earlier round kept for reference
             if left > 0:
                 return f"{s.due.isoformat()}（还有 {left} 天）"
@@ -346,8 +346,7 @@ class ReportsListWidget(QWidget):
         """The banner: the selected report's due date and days left, highlighted while it needs doing soon."""
         s = self.selected_summary()
         today = self.model.today
-        current = s is not None and (_finished(s) or needs_reminder(s.due, False, today) or days_left(s.due, today) > 0)
-        if s is None or not current or s.deleted:
+        if s is None or s.deleted or (not _finished(s) and is_stale(s.due, today)):
             self.deadline_banner.setVisible(False)
             return
         self.deadline_banner.setText(deadline_line(s, today))
