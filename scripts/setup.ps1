@@ -4,7 +4,8 @@
 #
 # 1. 找到 Python 3.11+（先用 py 启动器，再找 python）；可用环境变量 PYTHON 指定解释器路径；
 # 2. 在 .venv 创建虚拟环境；
-# 3. pip install -e ".[test]"，以 pyproject.toml 的 sha256 作为标记，未变化时跳过。
+# 3. pip install -e ".[test,ocr]"（ocr 是读取扫描件用的 onnxruntime 和 numpy，测试和 run.ps1 启动的程序都用它），
+#    以 pyproject.toml 的 sha256 和安装方式作为标记，未变化时跳过。
 # Windows 不需要额外的系统库。PDF 用的宋体、黑体、楷体、仿宋（simsun.ttc、simhei.ttf、simkai.ttf、
 # simfang.ttf）和 Times New Roman（times.ttf）是 Windows 中文版自带的；其他语言的 Windows 要在
 # “设置 → 应用 → 可选功能”中添加“中文(简体)补充字体”。方正小标宋简体是授权字体，本脚本不安装：
@@ -86,7 +87,8 @@ if (-not $venvOk) {
 
 # --- 安装依赖（pyproject.toml 未变时跳过）-------------------------------------
 $hash = (Get-FileHash -Algorithm SHA256 -LiteralPath (Join-Path $Root 'pyproject.toml')).Hash.ToLowerInvariant()
-$stamp = Join-Path $Venv ".installed-$hash-editable-compat"  # the install mode is part of the stamp
+$Extras = 'test,ocr'
+$stamp = Join-Path $Venv ".installed-$hash-editable-compat-$($Extras -replace ',', '-')"  # the install mode and extras are part of the stamp
 
 if (Test-Path $stamp) {
     Say '环境已就绪（.venv，依赖无变化，跳过安装）。'
@@ -103,9 +105,9 @@ if (-not (Invoke-Native $VPy @('-c', $pipCheck) -Quiet)) {
     }
 }
 
-Say '安装项目依赖（pip install -e ".[test]"），首次可能需要几分钟 …'
+Say "安装项目依赖（pip install -e `".[$Extras]`"），首次可能需要几分钟 …"
 # editable_mode=compat: a plain .pth line instead of a finder imported at every start (see setup.sh).
-if (-not (Invoke-Native $VPy @('-m', 'pip', 'install', '-q', '--disable-pip-version-check', '-e', '.[test]', '--config-settings', 'editable_mode=compat'))) {
+if (-not (Invoke-Native $VPy @('-m', 'pip', 'install', '-q', '--disable-pip-version-check', '-e', ".[$Extras]", '--config-settings', 'editable_mode=compat'))) {
     Fail 'pip 安装依赖失败，请查看上面的错误信息（网络、磁盘空间或 pyproject.toml）。'
 }
 

@@ -6,8 +6,8 @@
 #      楷体和 Times New Roman 同宽的西文字体），以及测试用的
 #      LibreOffice Writer 和 Calc（无界面版）和 poppler-utils（只安装缺少的包；全部已装时不联网、不调用 apt）；
 #   2. 用 Python 3.11+ 创建 .venv；
-#   3. pip install -e ".[test]"（editable_mode=compat），以 pyproject.toml 的 sha256 作为标记，
-#      pyproject.toml 未变时跳过安装。
+#   3. pip install -e ".[test,ocr]"（editable_mode=compat；ocr 是读取扫描件用的 onnxruntime 和 numpy，
+#      测试和 run.sh 启动的程序都用它），以 pyproject.toml 的 sha256 和安装方式作为标记，未变时跳过安装。
 #
 # 可用环境变量：
 #   PYTHON=/path/to/python3.x   指定用来创建 .venv 的解释器（需 3.11 及以上）
@@ -240,8 +240,10 @@ elif command -v shasum >/dev/null 2>&1; then
 else
     HASH="$("$VPY" -c 'import hashlib, sys; print(hashlib.sha256(open(sys.argv[1], "rb").read()).hexdigest())' pyproject.toml)"
 fi
-# The way the project is installed is part of the stamp too: a change to it installs again.
-INSTALL_MODE="editable-compat"
+# The way the project is installed (and with which extras) is part of the stamp too: a change to it
+# installs again.
+EXTRAS="test,ocr"
+INSTALL_MODE="editable-compat-${EXTRAS//,/-}"
 STAMP="$VENV/.installed-$HASH-$INSTALL_MODE"
 
 if [ -f "$STAMP" ]; then
@@ -264,8 +266,8 @@ fi
 
 # editable_mode=compat puts the project folder on sys.path with a plain .pth line. The default mode
 # imports a finder module at every interpreter start (about 30 ms of every `main.py export`).
-say "安装项目依赖（pip install -e \".[test]\"），首次可能需要几分钟 …"
-if ! "$VPY" -m pip install -q -e ".[test]" --config-settings editable_mode=compat >&2; then
+say "安装项目依赖（pip install -e \".[$EXTRAS]\"），首次可能需要几分钟 …"
+if ! "$VPY" -m pip install -q -e ".[$EXTRAS]" --config-settings editable_mode=compat >&2; then
     die "pip 安装依赖失败，请查看上面的错误信息（网络、磁盘空间或 pyproject.toml）。"
 fi
 
