@@ -4,7 +4,9 @@
 #   scripts/bundle.sh            生成 dist/gov-report/（可执行文件 dist/gov-report/gov-report：
 #                                不带参数打开程序窗口，带参数运行命令行，与 main.py 相同）
 #   scripts/bundle.sh --deb      同上，再生成 dist/gov-report_<版本>_amd64.deb（dpkg-deb）
-#   scripts/bundle.sh --wheels   改为下载离线安装用的 wheel 包（scripts/wheels.sh）
+#   scripts/bundle.sh --ocr      生成能读取扫描件的 dist/gov-report-ocr/（另带 onnxruntime、numpy 和
+#                                PP-OCRv4 识别模型）；与 --deb 同用时生成 gov-report_<版本>_ocr_amd64.deb
+#   scripts/bundle.sh --wheels   改为下载离线安装用的 wheel 包（scripts/wheels.sh；加 --ocr 时含扫描件识别）
 #
 # 用项目自己的 .venv（没有时先运行 scripts/setup.sh）；其中没有 PyInstaller 时用 pip 安装（需要联网一次）。
 # 打包规则在 scripts/gov-report.spec：只含程序用到的 Qt 模块、X11/Wayland/offscreen 平台插件、Qt 的
@@ -25,6 +27,7 @@ die() {
 }
 
 DEB=0
+OCR=0
 rest=()
 for arg in "$@"; do
     case "$arg" in
@@ -35,8 +38,9 @@ for arg in "$@"; do
             exec bash "$ROOT/scripts/wheels.sh" "${args[@]}"
             ;;
         --deb) DEB=1 ;;
+        --ocr) OCR=1 ;;
         -h | --help)
-            sed -n '2,13p' "${BASH_SOURCE[0]}" | sed 's/^# \{0,1\}//'
+            sed -n '2,17p' "${BASH_SOURCE[0]}" | sed 's/^# \{0,1\}//'
             exit 0
             ;;
         *) rest+=("$arg") ;;
@@ -46,9 +50,15 @@ done
 
 VPY="$ROOT/.venv/bin/python"
 DIST="$ROOT/dist"
-APP="${BUNDLE_APP:-$DIST/gov-report}"  # BUNDLE_APP: package another built folder (bundle_compat.sh's)
-[ "$APP" = "$DIST/gov-report" ] || [ "$DEB" = "1" ] || die "BUNDLE_APP 只用于 --deb（把已打包的文件夹做成 .deb）。"
+# The flavour built here: the base one, or with --ocr the one that reads scans (scripts/gov-report.spec).
+BUILT="$DIST/gov-report"
 WORK="$ROOT/build/pyinstaller"
+if [ "$OCR" = "1" ]; then
+    BUILT="$DIST/gov-report-ocr"
+    WORK="$ROOT/build/pyinstaller-ocr"
+fi
+APP="${BUNDLE_APP:-$BUILT}"  # BUNDLE_APP: package another built folder (bundle_compat.sh's)
+[ "$APP" = "$BUILT" ] || [ "$DEB" = "1" ] || die "BUNDLE_APP 只用于 --deb（把已打包的文件夹做成 .deb）。"
 
 version() {
     "$VPY" -c 'import tomllib, sys; print(tomllib.load(open(sys.argv[1], "rb"))["project"]["version"])' \
@@ -74,13 +84,16 @@ build_bundle() {
     fi
     command -v readelf >/dev/null 2>&1 && command -v objdump >/dev/null 2>&1 \
         || die "需要 binutils（readelf、objdump）：apt-get install binutils"
+    if [ "$OCR" = "1" ] && ! "$VPY" -c 'import onnxruntime, numpy' >/dev/null 2>&1; then
+        die ".venv 中没有 onnxruntime 和 numpy：先运行 scripts/setup.sh（或 .venv/bin/pip install \".[ocr]\"）。"
+    fi
 
-    say "PyInstaller 打包 dist/gov-report/ …"
+    say "PyInstaller 打包 ${APP#"$ROOT"/}/ …"
     local start end
     start=$(date +%s)
     rm -rf "$APP"
-    "$VPY" -m PyInstaller --noconfirm --log-level WARN --distpath "$DIST" --workpath "$WORK" \
-        "$ROOT/scripts/gov-report.spec" >&2 || die "PyInstaller 打包失败，请查看上面的信息。"
+    GOV_REPORT_BUNDLE_OCR="$OCR" "$VPY" -m PyInstaller --noconfirm --log-level WARN --distpath "$DIST" \
+        --workpath "$WORK" "$ROOT/scripts/gov-report.spec" >&2 || die "PyInstaller 打包失败，请查看上面的信息。"
     end=$(date +%s)
 
     # The bundle must run without the venv: its help from a bare environment.
@@ -188,9 +201,11 @@ CONTROL
     # where those are installed, and without a postrm `dpkg -r` leaves no trace (not even the
     # "config-files" record that only `dpkg -P` would clear).
 
+    # The same package either way (installing one replaces the other); the file says which flavour.
     deb="$DIST/gov-report_${ver}_amd64.deb"
+    [ "$OCR" = "1" ] && deb="$DIST/gov-report_${ver}_ocr_amd64.deb"
     # Another folder (BUNDLE_APP, e.g. bundle_compat.sh's for glibc 2.30): the file says which glibc.
-    [ "$APP" = "$DIST/gov-report" ] || deb="$DIST/gov-report_${ver}_glibc${glibc}_amd64.deb"
+    [ "$APP" = "$BUILT" ] || deb="$DIST/gov-report_${ver}_glibc${glibc}_amd64.deb"
     rm -f "$deb"
     local start end
     start=$(date +%s)
@@ -199,7 +214,7 @@ CONTROL
     say "已生成 $deb（$(du -h "$deb" | cut -f1)，用时 $((end - start)) 秒；需要 glibc ${glibc} 及以上）。"
 }
 
-if [ "$APP" != "$DIST/gov-report" ]; then
+if [ "$APP" != "$BUILT" ]; then
     [ -x "$APP/gov-report" ] || die "BUNDLE_APP=$APP 中没有 gov-report 可执行文件。"
     say "使用已有的 $APP（BUNDLE_APP）。"
 elif [ "$DEB" = "1" ] && [ "${BUNDLE_SKIP_BUILD:-0}" = "1" ] && [ -x "$APP/gov-report" ]; then
