@@ -287,6 +287,15 @@ def _has_calc() -> bool:
     return any((program / name).exists() for name in ("libsclo.so", "sclo.dll", "libsclo.dylib"))
 
 
+def _ocr_problem() -> str | None:
+    """None when scans can be read: the OCR extra (onnxruntime, numpy) and the vendored model are there."""
+    try:
+        from reading.scan import OCR_MISSING, ocr_available
+    except ImportError as exc:
+        return f"reading.scan cannot be imported: {exc}"
+    return None if ocr_available() else OCR_MISSING
+
+
 def _setup_fonts_problem() -> str | None:
     try:
         setup_font_dirs()
@@ -310,6 +319,7 @@ TOOLS: dict[str, tuple[Callable[[], str | None], str]] = {
         "poppler-utils: apt install poppler-utils",
     ),
     "cjk_font": (_font_problem, "a Chinese TrueType font: apt install fonts-wqy-zenhei"),
+    "ocr": (_ocr_problem, "the OCR extra: pip install '.[ocr]' (onnxruntime, numpy; the model is in resources/ocr)"),
     "cjk_font_collection": (
         _font_collection_problem,
         "a Chinese TrueType collection with several fonts: apt install fonts-wqy-zenhei",
@@ -340,7 +350,7 @@ def require_tool(name: str) -> None:
 
 
 # Fixtures that need a tool: a test using one carries the tool's marker even when written without it.
-FIXTURE_TOOLS = {"fonts": "cjk_font", "office_pdfs": "soffice"}
+FIXTURE_TOOLS = {"fonts": "cjk_font", "office_pdfs": "soffice", "scans": "ocr"}
 
 
 def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
@@ -376,6 +386,16 @@ def fonts() -> FontSet:
     """The machine's Chinese TrueType fonts (tests using them need the cjk_font tool)."""
     require_tool("cjk_font")
     return find_fonts()
+
+
+@pytest.fixture(scope="session")
+def scans(fonts: FontSet, tmp_path_factory: pytest.TempPathFactory) -> Any:
+    """Scan-like files made from exported reports (tests/scan_fixtures.py), each read by OCR once a
+    session (tests using it need the ocr tool)."""
+    require_tool("ocr")
+    from tests.scan_fixtures import ScanShelf
+
+    return ScanShelf(fonts, tmp_path_factory.mktemp("scans"))
 
 
 @pytest.fixture
