@@ -9,7 +9,10 @@ evaluates markers for the machine it runs on, so it misses e.g. colorama, which 
 only); what is missing is fetched (as a wheel, or built into a pure-Python wheel from an sdist). Wheels no
 target needs (left from an earlier kit) are removed, so the folder can be made again in place.
 
-Usage: python scripts/wheel_kit.py [--out DIR] [--verify-only]"""
+With --ocr the kit also carries the optional extra `ocr` (onnxruntime and numpy, for reading scans: the
+recognition model is inside the app's own wheel) for every target, and `install.sh --ocr` installs it.
+
+Usage: python scripts/wheel_kit.py [--out DIR] [--ocr] [--verify-only]"""
 
 from __future__ import annotations
 
@@ -107,9 +110,16 @@ def say(message: str) -> None:
     print(f"[wheels] {message}", file=sys.stderr, flush=True)
 
 
-def runtime_requirements() -> list[Requirement]:
+OCR_EXTRA = "ocr"
+
+
+def runtime_requirements(*, ocr: bool = False) -> list[Requirement]:
+    """pyproject.toml's dependencies, and with `ocr` those of the extra `ocr` too."""
     data = tomllib.loads((ROOT / "pyproject.toml").read_text(encoding="utf-8"))
-    return [Requirement(line) for line in data["project"]["dependencies"]]
+    lines = list(data["project"]["dependencies"])
+    if ocr:
+        lines += data["project"]["optional-dependencies"][OCR_EXTRA]
+    return [Requirement(line) for line in lines]
 
 
 def _host_pins(requirements: list[Requirement]) -> dict[str, str]:
@@ -194,14 +204,17 @@ def _fetch(spec: str, target: Target, folder: Path, *, build: bool) -> bool:
     return True
 
 
-def closure(target: Target, folder: Path, *, fetch: bool, pins: dict[str, str] | None = None) -> set[Path]:
-    """The wheels in `folder` that install the app and its runtime dependencies on `target`: the `pins`
-    version (name -> version, the ones tested here) where the target has a wheel of it, else the newest
-    one; missing ones are downloaded when `fetch`, else a KitError names them."""
+def closure(
+    target: Target, folder: Path, *, fetch: bool, pins: dict[str, str] | None = None, ocr: bool = False
+) -> set[Path]:
+    """The wheels in `folder` that install the app (with its extra `ocr` when `ocr`) and its runtime
+    dependencies on `target`: the `pins` version (name -> version, the ones tested here) where the target
+    has a wheel of it, else the newest one; missing ones are downloaded when `fetch`, else a KitError
+    names them."""
     pins = pins or {}
     tags = target.tags()
     chosen: dict[str, Path] = {}
-    queue: list[tuple[Requirement, str]] = [(Requirement(APP), "")]
+    queue: list[tuple[Requirement, str]] = [(Requirement(f"{APP}[{OCR_EXTRA}]" if ocr else APP), "")]
     while queue:
         req, extra = queue.pop(0)
         if req.marker is not None and not req.marker.evaluate(target.environment(extra)):
@@ -283,8 +296,8 @@ def write_scripts(folder: Path, version: str) -> None:
             target.write_bytes(_windows_text(text, bom=name != "install.bat"))
 
 
-def download(folder: Path, pins: dict[str, str]) -> None:
-    requirements = runtime_requirements()
+def download(folder: Path, pins: dict[str, str], *, ocr: bool = False) -> None:
+    requirements = runtime_requirements(ocr=ocr)
     with tempfile.TemporaryDirectory() as tmp:
         reqs = Path(tmp) / "requirements.txt"
         reqs.write_text("\n".join(str(r) for r in requirements) + "\n", encoding="utf-8")
@@ -297,8 +310,10 @@ def download(folder: Path, pins: dict[str, str]) -> None:
                 say(f"{target.label}：有的包没有 .venv 中那个版本的 wheel，逐个补充")
 
 
-def verify(folder: Path, *, fetch: bool, pins: dict[str, str] | None = None) -> dict[str, set[Path]]:
-    return {target.label: closure(target, folder, fetch=fetch, pins=pins) for target in TARGETS}
+def verify(
+    folder: Path, *, fetch: bool, pins: dict[str, str] | None = None, ocr: bool = False
+) -> dict[str, set[Path]]:
+    return {target.label: closure(target, folder, fetch=fetch, pins=pins, ocr=ocr) for target in TARGETS}
 
 
 def prune(folder: Path, needed: set[Path]) -> list[Path]:
@@ -313,19 +328,23 @@ def prune(folder: Path, needed: set[Path]) -> list[Path]:
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description="生成离线安装包（wheel 套件）")
     parser.add_argument("--out", type=Path, default=ROOT / "dist" / "wheels")
+    parser.add_argument("--ocr", action="store_true", help="同时带上读取扫描件的组件（onnxruntime、numpy）")
     parser.add_argument("--verify-only", action="store_true", help="只检查已有的安装包是否齐全，不下载")
     args = parser.parse_args(argv)
     folder: Path = args.out.resolve()
+    ocr: bool = args.ocr
     try:
         if args.verify_only:
-            by_target = verify(folder, fetch=False)
+            by_target = verify(folder, fetch=False, ocr=ocr)
         else:
             folder.mkdir(parents=True, exist_ok=True)
-            pins = _host_pins(runtime_requirements())
-            download(folder, pins)
+            pins = _host_pins(runtime_requirements(ocr=ocr))
+            if ocr and not {"onnxruntime", "numpy"} <= pins.keys():
+                raise KitError("当前 .venv 中没有 onnxruntime 和 numpy（扫描件识别组件）：先运行 scripts/setup.sh")
+            download(folder, pins, ocr=ocr)
             app = build_app_wheel(folder)
             say(f"本程序：{app.name}")
-            by_target = verify(folder, fetch=True, pins=pins)
+            by_target = verify(folder, fetch=True, pins=pins, ocr=ocr)
             needed = set().union(*by_target.values())
             for path in prune(folder, needed):
                 say(f"删除不再需要的 {path.name}")
@@ -336,7 +355,9 @@ def main(argv: list[str] | None = None) -> int:
         return 1
     for label, wheels in by_target.items():
         qt = next((p.name.split("-")[1] for p in wheels if p.name.lower().startswith("pyside6_essentials-")), "?")
-        say(f"{label}：{len(wheels)} 个 wheel 齐全（PySide6 {qt}）")
+        ort = next((p.name.split("-")[1] for p in wheels if p.name.lower().startswith("onnxruntime-")), None)
+        with_ocr = f"，扫描件识别 onnxruntime {ort}" if ort else ""
+        say(f"{label}：{len(wheels)} 个 wheel 齐全（PySide6 {qt}{with_ocr}）")
     return 0
 
 

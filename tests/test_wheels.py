@@ -2,8 +2,12 @@
 3.12, the app's own wheel and the install scripts; installed here into a fresh virtualenv with pip kept off
 every index, it runs `check` and opens 帮助 → 关于.
 
-Building the kit downloads about 230 MB, so those tests run only with WHEELS=1 (or BUNDLE=1); WHEELS_KIT=DIR
-reuses a kit made before instead of building one. The install script's refusals need no kit and always run."""
+The kit is built with --ocr (the extra `ocr`, onnxruntime and numpy, for reading scans): installed without
+--ocr it must work as before, and `install.sh --ocr` on the same folder then adds scan reading.
+
+Building the kit downloads about 300 MB, so those tests run only with WHEELS=1 (or BUNDLE=1); WHEELS_KIT=DIR
+reuses a kit made before (with --ocr) instead of building one. The install script's refusals need no kit and
+always run."""
 
 from __future__ import annotations
 
@@ -76,6 +80,21 @@ def test_install_says_when_there_is_no_python(tmp_path: Path) -> None:
     assert not (tmp_path / "venv").exists()
 
 
+def test_install_with_ocr_says_when_the_kit_has_no_ocr_wheels(tmp_path: Path) -> None:
+    """A kit made without --ocr: `install.sh --ocr` says so before it creates anything."""
+    kit = tmp_path / "kit"
+    kit.mkdir()
+    shutil.copy2(INSTALL_SH, kit / "install.sh")
+    (kit / "pypdfium2-4.30.0-py3-none-manylinux_2_17_x86_64.whl").write_bytes(b"")  # some other wheel
+    target = tmp_path / "venv"
+    env = {"PATH": "/usr/bin:/bin", "HOME": str(tmp_path), "LANG": "C.UTF-8"}
+    done = subprocess.run(["/bin/sh", str(kit / "install.sh"), "--ocr", str(target)], env=env, capture_output=True,
+                          text=True, timeout=60, check=False)
+    assert done.returncode == 1
+    assert done.stderr.startswith("错误：本安装包不含扫描件识别组件（onnxruntime）"), done.stderr
+    assert not target.exists()
+
+
 def test_install_says_when_python_is_too_old(tmp_path: Path) -> None:
     # Answers "3.9" when asked for its version, and fails the 3.11/3.12 test.
     fake = 'case "$2" in *print*) echo 3.9 ;; *) exit 1 ;; esac'
@@ -91,14 +110,14 @@ def test_install_says_when_python_is_too_old(tmp_path: Path) -> None:
 @pytest.fixture(scope="module")
 def kit(tmp_path_factory: pytest.TempPathFactory) -> Path:
     if not WANTED:
-        pytest.skip("builds the offline kit (downloads about 230 MB): run with WHEELS=1 or BUNDLE=1")
+        pytest.skip("builds the offline kit (downloads about 300 MB): run with WHEELS=1 or BUNDLE=1")
     reuse = os.environ.get("WHEELS_KIT")
     if reuse:
         return Path(reuse).resolve()
     out = tmp_path_factory.mktemp("kit") / "wheels"
     start = time.monotonic()
-    done = subprocess.run(["bash", str(ROOT / "scripts" / "wheels.sh"), str(out)], capture_output=True, text=True,
-                          timeout=1800, check=False)
+    done = subprocess.run(["bash", str(ROOT / "scripts" / "wheels.sh"), "--ocr", str(out)], capture_output=True,
+                          text=True, timeout=1800, check=False)
     assert done.returncode == 0, done.stderr[-3000:]
     print(f"\nkit built in {time.monotonic() - start:.1f} s:\n{done.stderr[-600:]}")
     return out
@@ -128,6 +147,11 @@ def test_kit_has_wheels_for_all_four_targets(kit: Path) -> None:
                 assert int(tag.split("_")[2]) <= 28, name
     for name in ("reportlab-", "openpyxl-", "python_docx-", "sqlite_utils-", "platformdirs-"):
         assert having(name, "none-any"), name
+    # The extra `ocr` (--ocr): onnxruntime and numpy are built per Python version and platform.
+    for compiled in ("onnxruntime-", "numpy-"):
+        for abi in ("cp311-cp311", "cp312-cp312"):
+            assert having(compiled, abi, "win_amd64"), (compiled, abi)
+            assert having(compiled, abi, "manylinux"), (compiled, abi)
     assert not [n for n in names if n.lower().split("-")[0] in {t.replace(".", "_") for t in TEST_ONLY}]
     (app,) = having("gov_disclosure_annual_report-", "py3-none-any")
     with zipfile.ZipFile(kit / app) as wheel:
@@ -150,12 +174,18 @@ def test_kit_install_scripts(kit: Path) -> None:
 
 def test_kit_is_complete_for_every_target(kit: Path) -> None:
     """Each target's dependencies walked with its own markers (Windows ones too) are all in the folder."""
-    done = subprocess.run([sys.executable, str(ROOT / "scripts" / "wheel_kit.py"), "--verify-only", "--out", str(kit)],
-                          capture_output=True, text=True, timeout=300, check=False)
-    assert done.returncode == 0, done.stderr
-    for label in ("Windows x64 CPython 3.11", "Windows x64 CPython 3.12", "Linux x86_64 CPython 3.11",
-                  "Linux x86_64 CPython 3.12"):
-        assert f"{label}：" in done.stderr and "齐全" in done.stderr
+    from importlib.metadata import version
+
+    for ocr in ([], ["--ocr"]):
+        done = subprocess.run([sys.executable, str(ROOT / "scripts" / "wheel_kit.py"), "--verify-only", *ocr,
+                               "--out", str(kit)], capture_output=True, text=True, timeout=300, check=False)
+        assert done.returncode == 0, done.stderr
+        for label in ("Windows x64 CPython 3.11", "Windows x64 CPython 3.12", "Linux x86_64 CPython 3.11",
+                      "Linux x86_64 CPython 3.12"):
+            line = next(line for line in done.stderr.splitlines() if f"{label}：" in line)
+            assert "齐全" in line
+            # The onnxruntime tested here, for every target, only when asked for the extra.
+            assert (f"扫描件识别 onnxruntime {version('onnxruntime')}" in line) == bool(ocr), line
 
 
 # The main window on a new database in the data folder, and 帮助 → 关于 over it (Linux gets an older Qt
@@ -226,3 +256,34 @@ def test_install_offline_then_check(kit: Path, tmp_path: Path, version: tuple[in
                            text=True, timeout=600, check=False)
     assert again.returncode == 0, again.stderr
     assert "创建虚拟环境" not in again.stdout and "Successfully installed" not in again.stdout
+
+    # Installed without --ocr, a scan gets the one line saying what to install; `install.sh --ocr` on the
+    # same folder adds the extra, and the page is read.
+    from reading.scan import OCR_MISSING
+
+    page = _scanned_page(tmp_path)
+    refused = subprocess.run([str(venv / "bin" / "gov-report"), "check", page.name], env=env, cwd=tmp_path,
+                             capture_output=True, text=True, timeout=120, check=False)
+    assert refused.returncode == 2 and OCR_MISSING in refused.stdout + refused.stderr, refused
+    ocr = subprocess.run(["sh", str(kit / "install.sh"), "--ocr", str(venv)], env=env, cwd=tmp_path,
+                         capture_output=True, text=True, timeout=900, check=False)
+    assert ocr.returncode == 0, ocr.stdout[-2000:] + ocr.stderr[-2000:]
+    assert "已安装扫描件识别" in ocr.stdout and "创建虚拟环境" not in ocr.stdout
+    read = subprocess.run([str(venv / "bin" / "gov-report"), "check", page.name], env=env, cwd=tmp_path,
+                          capture_output=True, text=True, timeout=300, check=False)
+    assert read.returncode in (0, 1), read.stdout + read.stderr
+    assert "[读取] 扫描件共 1 页" in read.stdout and read.stderr == ""
+
+
+def _scanned_page(folder: Path) -> Path:
+    """Page 3 of the LibreOffice-printed 2021 report as a 150 dpi scan."""
+    import pypdfium2
+
+    pdf = pypdfium2.PdfDocument(ROOT / "tests" / "data" / "office" / "office-2021.pdf")
+    try:
+        image = pdf[2].render(scale=150 / 72).to_pil()
+    finally:
+        pdf.close()
+    page = folder / "page.png"
+    image.save(page, dpi=(150, 150))
+    return page

@@ -1,14 +1,27 @@
 # 政府信息公开年报助手 @VERSION@：离线安装（Windows x64）。
 #
 # 用法：右键“使用 PowerShell 运行”，或双击 install.bat；也可：
-#   powershell -ExecutionPolicy Bypass -File install.ps1 [-Target 安装位置]
+#   powershell -ExecutionPolicy Bypass -File install.ps1 [-Target 安装位置] [-Ocr]
 # 安装位置默认为 %LOCALAPPDATA%\gov-report\venv；可重复执行（已装的版本相同则不变，较旧则升级）。
+# -Ocr（install.bat 后写 --ocr 也可）：同时安装读取扫描件的组件（onnxruntime、numpy；本安装包要用
+# wheels.sh --ocr 生成）。
 # 需要本机已有 Python 3.11 或 3.12（python.org 的安装程序，带 py 启动器）。只从本文件夹安装，不联网。
 param(
-    [string]$Target = (Join-Path $env:LOCALAPPDATA "gov-report\venv")
+    [string]$Target = "",
+    [switch]$Ocr,
+    [Parameter(ValueFromRemainingArguments = $true)][string[]]$Rest = @()
 )
 $ErrorActionPreference = "Stop"
 $Kit = $PSScriptRoot
+
+# install.bat passes its arguments as they were typed: "--ocr" (as install.sh takes it) and a folder,
+# in any order, arrive as positional values.
+$Given = @(@($Target) + @($Rest) | Where-Object { $_ })
+$Target = ""
+foreach ($Value in $Given) {
+    if (@("--ocr", "-ocr", "/ocr") -contains $Value.ToLowerInvariant()) { $Ocr = [switch]$true } else { $Target = $Value }
+}
+if (-not $Target) { $Target = Join-Path $env:LOCALAPPDATA "gov-report\venv" }
 
 function Fail([string]$Message) {
     Write-Host "错误：$Message" -ForegroundColor Red
@@ -25,6 +38,10 @@ function Test-Python([string[]]$Command) {
     } catch {
         return $false
     }
+}
+
+if ($Ocr -and -not (Get-ChildItem -Path $Kit -Filter "onnxruntime-*.whl" -ErrorAction SilentlyContinue)) {
+    Fail "本安装包不含扫描件识别组件（onnxruntime）：请用带扫描件识别的安装包（生成时 wheels.sh --ocr），或去掉 --ocr 安装。"
 }
 
 $Python = $null
@@ -47,14 +64,19 @@ if (-not ((Test-Path $VenvPython) -and (Test-Python @($VenvPython)))) {
     if ($LASTEXITCODE -ne 0) { Fail "无法在 $Target 创建虚拟环境（没有写入权限？）。" }
 }
 
+$What = if ($Ocr) { "gov-disclosure-annual-report[ocr]" } else { "gov-disclosure-annual-report" }
 Write-Host "从 $Kit 安装（不联网）…"
-& $VenvPython -m pip install --disable-pip-version-check --no-index --find-links $Kit --upgrade gov-disclosure-annual-report
+& $VenvPython -m pip install --disable-pip-version-check --no-index --find-links $Kit --upgrade $What
 if ($LASTEXITCODE -ne 0) { Fail "安装失败：本文件夹中的 wheel 不全或与本机不符（需要 Windows x64、Python 3.11 或 3.12）。" }
 
 $Cli = Join-Path $Target "Scripts\gov-report.exe"
 $Gui = Join-Path $Target "Scripts\gov-report-gui.exe"
 & $Cli --help | Out-Null
 if ($LASTEXITCODE -ne 0) { Fail "已安装，但 $Cli 无法运行。" }
+if ($Ocr) {
+    & $VenvPython -c "import sys; from reading.scan import ocr_available; sys.exit(0 if ocr_available() else 1)"
+    if ($LASTEXITCODE -ne 0) { Fail "已安装，但扫描件识别组件无法使用（缺少 Visual C++ 运行库？）。" }
+}
 
 # 桌面快捷方式（打开程序，不带命令行窗口）。
 try {
@@ -71,6 +93,7 @@ try {
 
 Write-Host ""
 Write-Host "安装完成：政府信息公开年报助手 @VERSION@"
+if ($Ocr) { Write-Host "已安装扫描件识别（可以读取扫描的 PDF 和 JPG、PNG、TIFF 图片）" }
 Write-Host "打开程序：          $Gui"
 Write-Host "命令行（例如检查）：$Cli check 报告.docx"
 Write-Host $Shortcut
