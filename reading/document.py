@@ -17,6 +17,16 @@ class ReadCancelled(Exception):
     """Reading was stopped on request; nothing was read and nothing is stored."""
 
 
+@dataclass(frozen=True)
+class CellSource:
+    """Where a table cell stands on its page (points, top-down) and how sure its reading is: 1 for a
+    text layer, the OCR confidence of its least sure character for a scan."""
+
+    page: int
+    box: tuple[float, float, float, float]  # x0, top, x1, bottom
+    score: float = 1.0
+
+
 @dataclass
 class ExtractedTable:
     """A table as a reader found it: rows of cell texts in reading order. A merged cell appears once,
@@ -24,6 +34,7 @@ class ExtractedTable:
 
     rows: list[list[str]]
     spans: list[list[tuple[int, int]]] = field(default_factory=list)  # (rowspan, colspan) per cell
+    sources: list[list[CellSource]] = field(default_factory=list)  # per cell, when the reader knows
 
 
 @dataclass

@@ -9,19 +9,29 @@ from pathlib import Path
 from core.fileio import regular_file
 from core.report import Report
 from core.reportfile import ReportFileError, read_report_file
-from reading.document import ImportResult
+from reading.document import ImportResult, Progress
 from reading.limits import FILE_BYTES, bound_fields, checked_document
+from reading.scan import SCAN_SUFFIXES
 
-# .doc and .wps are read when LibreOffice is installed (and refused with how to save them as .docx otherwise).
-READABLE_SUFFIXES: tuple[str, ...] = (".json", ".docx", ".doc", ".wps", ".pdf", ".html", ".htm")
+# .doc and .wps are read when LibreOffice is installed (and refused with how to save them as .docx otherwise);
+# scans (image-only PDFs and page images) when the OCR extra is installed (reading/scan.py).
+READABLE_SUFFIXES: tuple[str, ...] = (".json", ".docx", ".doc", ".wps", ".pdf", ".html", ".htm", *SCAN_SUFFIXES)
 
 
-def read_with_log(path: str | os.PathLike[str]) -> ImportResult:
+def read_with_log(path: str | os.PathLike[str], progress: Progress | None = None) -> ImportResult:
     """A report read from a file and the log of what was uncertain; ReportFileError with a one-line
-    Chinese reason for a file that cannot be read. The readers load only when their format is asked for."""
+    Chinese reason for a file that cannot be read. The readers load only when their format is asked for.
+    A scan (an image-only PDF, a page image or a folder of them) is read by OCR, told to `progress`."""
     suffix = Path(path).suffix.lower()
     if suffix == ".json":
         return ImportResult(read_report_file(path))
+    if suffix in SCAN_SUFFIXES or Path(path).is_dir():
+        from reading.scan import read_scan
+
+        if Path(path).is_dir():
+            return read_scan(path, progress)
+        regular_file(path, FILE_BYTES.get(suffix, FILE_BYTES[".pdf"]))
+        return read_scan(path, progress)
     if suffix not in READABLE_SUFFIXES:
         known = "、".join(READABLE_SUFFIXES)
         raise ReportFileError(f"不支持读取「{suffix or '无扩展名'}」文件（可读取：{known}）")
@@ -35,9 +45,14 @@ def read_with_log(path: str | os.PathLike[str]) -> ImportResult:
 
         document, notes = extract_word_file(Path(path))
     elif suffix == ".pdf":
-        from reading.pdf_reader import extract_pdf
+        from reading.pdf_reader import ScannedPdf, extract_pdf
 
-        document = extract_pdf(path)
+        try:
+            document = extract_pdf(path)
+        except ScannedPdf:
+            from reading.scan import read_scan
+
+            return read_scan(path, progress)
     else:
         from reading.html_reader import extract_report_html
 

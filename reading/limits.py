@@ -29,6 +29,12 @@ FILE_BYTES: dict[str, int] = {
     # A saved portal page is under 2 MB (its pictures are separate files); HTML_ELEMENTS bounds the time.
     ".html": 16 * MB,
     ".htm": 16 * MB,
+    # A page scanned at 300 dpi in colour is 1-5 MB as JPEG, up to 25 MB as an uncompressed TIFF.
+    ".jpg": 64 * MB,
+    ".jpeg": 64 * MB,
+    ".png": 64 * MB,
+    ".tif": 128 * MB,
+    ".tiff": 128 * MB,
 }
 
 # --- zip packages (.docx) ---------------------------------------------------------------------------

@@ -23,7 +23,7 @@ from core.linebreak import CANNOT_END, CANNOT_START
 from core.pdfium_lock import PDFIUM_LOCK
 from core.reportfile import ReportFileError
 from reading import limits
-from reading.document import ExtractedDocument, ExtractedTable
+from reading.document import CellSource, ExtractedDocument, ExtractedTable
 from reading.pdf_rules import Rules, find_tables, rules_from_segments
 
 ENCRYPTED = "PDF 已加密，请先解除密码保护再导入"
@@ -52,10 +52,13 @@ class _Char:
     """One character and its box; its middle (cx, cy) decides its line and its cell. A plain class
     with slots: a report has thousands of characters and this is made and read for each."""
 
-    __slots__ = ("bottom", "cx", "cy", "size", "text", "top", "x0", "x1")
+    __slots__ = ("bottom", "cx", "cy", "score", "size", "text", "top", "x0", "x1")
 
-    def __init__(self, text: str, x0: float, x1: float, top: float, bottom: float, size: float) -> None:
+    def __init__(
+        self, text: str, x0: float, x1: float, top: float, bottom: float, size: float, score: float = 1.0
+    ) -> None:
         self.text = text
+        self.score = score  # how sure OCR was of it (1 for a text layer)
         self.x0 = x0
         self.x1 = x1
         self.top = top
@@ -113,6 +116,9 @@ class _Cell:
     # cell cut by the page break looks like when the printer leaves the break open.
     open_top: bool = False
     open_bottom: bool = False
+    box: tuple[float, float, float, float] = (0.0, 0.0, 0.0, 0.0)  # x0, top, x1, bottom on its page
+    score: float = 1.0  # the least sure character in it (OCR; 1 for a text layer)
+    page: int = -1  # the page it stands on (0-based; -1 when not known)
 
 
 @dataclass
@@ -133,6 +139,7 @@ class _Grid:
         return ExtractedTable(
             rows=[[c.text for c in row] for row in rows],
             spans=[[(c.rowspan, c.colspan) for c in row] for row in rows],
+            sources=[[CellSource(c.page, c.box, c.score) for c in row] for row in rows],
         )
 
 
@@ -284,7 +291,8 @@ def _ruled_grid(
                 owner[(r, c)] = len(cells)
         open_top = r0 == 0 and not rules.is_drawn(ys[0], xs[c0], xs[c1])
         open_bottom = r1 == len(ys) - 1 and not rules.is_drawn(ys[-1], xs[c0], xs[c1])
-        cells.append(_Cell(r0, c0, r1 - r0, c1 - c0, "", open_top, open_bottom))
+        box = (xs[c0], ys[r0], xs[c1], ys[r1])
+        cells.append(_Cell(r0, c0, r1 - r0, c1 - c0, "", open_top, open_bottom, box, page=page))
     inside: dict[int, list[_Char]] = {}
     for ch in chars:
         if not (xs[0] <= ch.cx <= xs[-1] and ys[0] <= ch.cy <= ys[-1]):
@@ -296,6 +304,7 @@ def _ruled_grid(
             inside.setdefault(index, []).append(ch)
     for index, cell_chars in inside.items():
         cells[index].text = _lines_text(_group_lines(cell_chars, page))
+        cells[index].score = min(ch.score for ch in cell_chars)
     return _Grid(page, ys[0], xs, len(ys) - 1, cells)
 
 
@@ -418,19 +427,25 @@ def _read_page(page: pdfium.PdfPage, number: int) -> _Page:
     out.image_cover = covered / (width * height) if width * height > 0 else 0.0
     if not chars:
         return out
+    rules = rules_from_segments((x0 - left, top - y0, x1 - left, top - y1) for x0, y0, x1, y1 in drawing.segments)
+    _lay_out(out, chars, rules)
+    return out
 
-    out.rules = rules_from_segments((x0 - left, top - y0, x1 - left, top - y1) for x0, y0, x1, y1 in drawing.segments)
+
+def _lay_out(page: _Page, chars: Sequence[_Char], rules: Rules) -> None:
+    """The page's tables (from its ruling lines) and its lines of text outside them. Shared with the
+    scan reader (reading/scan.py), whose characters and rules come from the page image."""
+    page.rules = rules
     boxes: list[tuple[float, float, float, float]] = []
-    for cells in find_tables(out.rules):
+    for cells in find_tables(rules):
         x0, y0 = min(c[0] for c in cells), min(c[1] for c in cells)
         x1, y1 = max(c[2] for c in cells), max(c[3] for c in cells)
         boxes.append((x0 - 1, y0 - 1, x1 + 1, y1 + 1))
-        out.grids.append(_ruled_grid(cells, chars, number, out.rules))
+        page.grids.append(_ruled_grid(cells, chars, page.number, rules))
     outside = [
         c for c in chars if not any(b[0] <= c.cx <= b[2] and b[1] <= c.cy <= b[3] for b in boxes)
     ]
-    out.lines = _group_lines(outside, number)
-    return out
+    page.lines = _group_lines(outside, page.number)
 
 
 _SKIPPED_CODES = frozenset((0x20, 0x0D, 0x0A, 0x09, 0x0C, 0xFFFE, 0xFFFF))
@@ -509,6 +524,10 @@ def _page_chars(textpage: Any, left: float, top: float, page: _Page) -> list[_Ch
         remember(key)
         append(_Char(text, x0, x1, char_top, char_bottom, size))
     return chars
+
+
+class ScannedPdf(ReportFileError):
+    """The PDF's pages are pictures without text: a scan, for reading/scan.py (OCR) when installed."""
 
 
 def _read_bytes(path: str | os.PathLike[str]) -> bytes:
@@ -879,6 +898,7 @@ def _join_grids(first: _Grid, second: _Grid) -> bool:
         # header row (信息内容 …) at the foot of a page and its first row (政府集中采购 …) on the next.
         if same_row or id(cell) in cut or (not cell.text and _is_label(above.text)):
             above.text = _clean(_join(above.text, cell.text))
+            above.score = min(above.score, cell.score)
             above.rowspan += cell.rowspan - (1 if same_row else 0)
             above.open_bottom = cell.open_bottom
             continued.add(id(cell))
@@ -1023,7 +1043,13 @@ def extract_pdf(path: str | os.PathLike[str]) -> ExtractedDocument:
     # Scanned pages: a picture over most of the page and no more than a stamp or page number in text.
     scanned = sum(1 for p in pages if p.chars < 20 and p.image_cover >= 0.5)
     if total == 0 or scanned * 2 >= len(pages):
-        raise ReportFileError(SCANNED)
+        raise ScannedPdf(SCANNED)
+    return _document(pages)
+
+
+def _document(pages: list[_Page]) -> ExtractedDocument:
+    """The document the pages make: page furniture dropped, tables without ruling lines found, a table
+    continued over a page break joined, lines joined into paragraphs."""
     _drop_page_furniture(pages)
     # The size of the text around tables: lines of one run of text (rows of a table have several).
     plain = [line for page in pages for line in page.lines if len(line.segments) == 1]
