@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import logging
 import os
+import re
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, replace
 from pathlib import Path
@@ -17,7 +18,10 @@ from pathlib import Path
 from core.checks import SEVERITY_LABELS, Finding, counts, validate
 from core.errors import UserError
 from core.report import Report
+from core.template import Template
+from reading.document import ImportResult, Progress, ReadCancelled, ScanCell, ScanInfo
 from reading.formats import READABLE_SUFFIXES, read_with_log
+from reading.scan import is_scan_path
 
 log = logging.getLogger(__name__)
 
@@ -34,6 +38,112 @@ DETAIL_WIDTHS: tuple[float, ...] = (40, 18, 8, 90, 40)
 PreviousLookup = Callable[[str, int], Report | None]
 
 
+# --- a scan's cells, as a reviewer compares them with the paper ------------------------------------
+
+_NUMBERING = re.compile(r"^(?:[一二三四五六七八九十]+、|（[一二三四五六七八九十]+）|\d+[.．、]?)")
+_TRAILING_NOTE = re.compile(r"（[^（）]*）$")
+
+
+def _numbering(label: str) -> str:
+    """A printed label's own number: 「三、」, 「（三）」 or 「3」 (the full stop after a digit dropped)."""
+    found = _NUMBERING.match(label)
+    if found is None:
+        return ""
+    number = found.group(0)
+    return number.rstrip(".．、") if number[0].isdigit() else number
+
+
+def _without_note(label: str) -> str:
+    """A label without its trailing note in brackets: （二）部分公开（区分处理的，……） → （二）部分公开."""
+    shorter = _TRAILING_NOTE.sub("", label)
+    return shorter or label
+
+
+def cell_position(template: Template, cell_id: str) -> str:
+    """Where a cell stands, as briefly as a clerk says it with the paper in hand: the section's number,
+    the row (by its printed numbers when it is nested) and the column, e.g. 「三、（三）3 · 自然人」,
+    「三、本年新收 · 商业企业」, 「二、规章 · 本年制发件数」. An id the template does not have is given as is."""
+    if not template.has_cell(cell_id):
+        return cell_id
+    cell = template.cell(cell_id)
+    section = _numbering(template.section(cell.section).short)
+    column = _without_note(cell.col_label)
+    if cell.section != "s3" or not template.s3.has_row(cell.row_id):
+        return f"{section}{cell.row_label} · {column}"
+    row = template.s3.row(cell.row_id)
+    path = row.path
+    if len(path) >= 3 and all(_numbering(p) for p in path[1:]):
+        where = "".join(_numbering(p) for p in path[1:])
+    elif len(path) == 2:
+        where = _without_note(path[1])
+    else:
+        where = row.short
+    return f"{section}{where} · {column}"
+
+
+def score_text(score: float) -> str:
+    """A confidence as a whole percentage, rounded down (99.6 % is not yet 100 %)."""
+    return f"{int(max(0.0, min(1.0, score)) * 100)}%"
+
+
+def scan_rows(scan: ScanInfo, template: Template) -> list[tuple[str, ScanCell]]:
+    """The cells read from a scan, the uncertain ones first (in the order the scan lists them), then
+    the rest in the template's order (ids it does not have last)."""
+    uncertain = [c for c in scan.uncertain if c in scan.cells]
+    marked = set(uncertain)
+    order = {cell.id: i for i, cell in enumerate(template.cells)}
+    rest = sorted((c for c in scan.cells if c not in marked), key=lambda c: (order.get(c, len(order)), c))
+    return [(c, scan.cells[c]) for c in (*uncertain, *rest)]
+
+
+@dataclass(frozen=True)
+class ScanSummary:
+    """What a check keeps of a scan's reading (not its page images): how many pages and cells, how long
+    it took, and the cells read below the threshold, to be compared with the paper."""
+
+    pages: int
+    seconds: float
+    threshold: float
+    cells: int
+    uncertain: tuple[tuple[str, ScanCell], ...]
+
+    @classmethod
+    def of(cls, scan: ScanInfo) -> ScanSummary:
+        uncertain = tuple((c, scan.cells[c]) for c in scan.uncertain if c in scan.cells)
+        return cls(len(scan.pages), scan.seconds, scan.threshold, len(scan.cells), uncertain)
+
+    def text(self) -> str:
+        """The one line said above a scan's cells (preview, 文件检查, command line)."""
+        head = f"扫描件：{self.pages} 页，识别用时 {self.seconds:.1f} 秒；"
+        if self.uncertain:
+            return (
+                f"{head}{len(self.uncertain)} 个单元格把握不大（低于 {score_text(self.threshold)}），"
+                "请与纸质件逐一核对"
+            )
+        return f"{head}全部 {self.cells} 个单元格把握较大（不低于 {score_text(self.threshold)}），仍请与纸质件核对"
+
+    def to_json(self) -> dict[str, object]:
+        """`check --json`'s "scan": pages, the uncertain cells (id, text read, score) and the seconds taken."""
+        return {
+            "pages": self.pages,
+            "uncertain": [{"cell": c, "text": cell.text, "score": round(cell.score, 4)} for c, cell in self.uncertain],
+            "seconds": round(self.seconds, 2),
+        }
+
+
+def may_be_scan(path: Path) -> bool:
+    """Whether reading this file may recognise pages (an image, a PDF, a folder): only then does the
+    reader get told how to report progress."""
+    return path.suffix.lower() == ".pdf" or is_scan_path(path)
+
+
+def read_file(path: Path, progress: Progress | None = None) -> ImportResult:
+    """read_with_log, told about progress (and able to be cancelled through it) when the file may be a scan."""
+    if progress is None or not may_be_scan(path):
+        return read_with_log(path)
+    return read_with_log(path, progress=progress)
+
+
 @dataclass(frozen=True)
 class FileCheck:
     """One checked file: the report and its findings, or why it could not be read."""
@@ -46,6 +156,7 @@ class FileCheck:
     error: str = ""  # one-line reason the file could not be read
     with_previous: bool = False  # checked against the same agency's previous year in the batch
     crashed: bool = False  # a reader failed unexpectedly (a defect, logged), not a file it refused
+    scan: ScanSummary | None = None  # the file was a scan read by OCR
 
     @property
     def readable(self) -> bool:
@@ -57,7 +168,12 @@ class FileCheck:
 
     @property
     def status(self) -> str:
-        return CHECKED if self.readable else f"{UNREADABLE}：{self.error}"
+        if not self.readable:
+            return f"{UNREADABLE}：{self.error}"
+        if self.scan is not None:
+            doubtful = len(self.scan.uncertain)
+            return f"{CHECKED}（扫描件，{doubtful} 个单元格把握不大）" if doubtful else f"{CHECKED}（扫描件）"
+        return CHECKED
 
     @property
     def key(self) -> tuple[str, int] | None:
@@ -78,6 +194,7 @@ class FileCheck:
 
 
 def is_report_file(path: Path) -> bool:
+    # Scanned pages (reading.scan.SCAN_SUFFIXES) are among the readable suffixes: each image is a file here.
     # Word keeps "~$name.docx" owner files beside an open document; they are not reports.
     return path.suffix.lower() in READABLE_SUFFIXES and not path.name.startswith(("~$", "."))
 
@@ -123,12 +240,16 @@ def read_and_check(
     previous: PreviousLookup | None = None,
     *,
     contain_crashes: bool = True,
+    progress: Progress | None = None,
 ) -> FileCheck:
     """Read one file and check it against last year's report of the same agency: the batch's (by agency
     and year), else what `previous` finds. A file that cannot be read gives its one-line reason; so does
-    a reader's unexpected failure, unless `contain_crashes` is False (then it propagates)."""
+    a reader's unexpected failure, unless `contain_crashes` is False (then it propagates). A scan's pages
+    are reported to `progress`, which may raise ReadCancelled: that propagates (nothing was read)."""
     try:
-        result = read_with_log(path)
+        result = read_file(path, progress)
+    except ReadCancelled:
+        raise
     except UserError as exc:
         return FileCheck(path, name, error=str(exc))
     except Exception as exc:  # one broken reader must not stop the batch; the row says what happened
@@ -141,8 +262,9 @@ def read_and_check(
     in_batch = last_year is not None
     if last_year is None and previous is not None:
         last_year = previous(report.agency, report.year)
+    scan = ScanSummary.of(result.scan) if result.scan is not None else None
     return FileCheck(
-        path, name, report, tuple(validate(report, last_year)), tuple(result.log), with_previous=in_batch
+        path, name, report, tuple(validate(report, last_year)), tuple(result.log), with_previous=in_batch, scan=scan
     )
 
 
@@ -185,10 +307,13 @@ class BatchCheck:
         """Every check of the batch in the order the files came, each as last checked."""
         return list(self._checks)
 
-    def add(self, path: Path, name: str) -> tuple[FileCheck, list[FileCheck]]:
+    def add(self, path: Path, name: str, progress: Progress | None = None) -> tuple[FileCheck, list[FileCheck]]:
         """Read and check one more file. Returns its check and the earlier checks done again because
-        this file is last year's report of their agency (the first such file of an agency and year counts)."""
-        check = read_and_check(path, name, self._reports, self._previous, contain_crashes=self._contain_crashes)
+        this file is last year's report of their agency (the first such file of an agency and year counts).
+        A scan's pages are reported to `progress`; ReadCancelled from it leaves the batch as it was."""
+        check = read_and_check(
+            path, name, self._reports, self._previous, contain_crashes=self._contain_crashes, progress=progress
+        )
         self._checks.append(check)
         again: list[FileCheck] = []
         report = check.report
@@ -204,12 +329,17 @@ class BatchCheck:
 
 
 def check_files(
-    files: Iterable[tuple[Path, str]], *, previous: PreviousLookup | None = None, contain_crashes: bool = True
+    files: Iterable[tuple[Path, str]],
+    *,
+    previous: PreviousLookup | None = None,
+    contain_crashes: bool = True,
+    progress: Progress | None = None,
 ) -> list[FileCheck]:
-    """Read and check every file (path, name shown), in order; see BatchCheck."""
+    """Read and check every file (path, name shown), in order; see BatchCheck. A scan's pages are
+    reported to `progress`."""
     batch = BatchCheck(previous=previous, contain_crashes=contain_crashes)
     for path, name in files:
-        batch.add(path, name)
+        batch.add(path, name, progress)
     return batch.checks
 
 

@@ -57,7 +57,9 @@ from reading.batch import (
     detail_rows,
     summary_rows,
 )
+from reading.document import Progress, ReadCancelled
 from reading.formats import READABLE_SUFFIXES
+from reading.scan import SCAN_SUFFIXES
 from ui.import_preview import file_type_name, fill_findings, fill_log
 from ui.printing import default_export_folder, export_error_message, remember_export_folder
 from ui.tasks import BackgroundTask, StoppableWorker
@@ -72,7 +74,10 @@ FILE, FILE_TYPE, AGENCY, YEAR, TEMPLATE, ERRORS, WARNINGS, STATUS = range(len(TA
 SortRole = Qt.ItemDataRole.UserRole + 1
 ERROR_COLOR = QColor("#c00000")
 _Index = QModelIndex | QPersistentModelIndex
-_FILE_FILTER = "报告文件 ({});;所有文件 (*)".format(" ".join(f"*{s}" for s in READABLE_SUFFIXES))
+_TEXT_SUFFIXES = tuple(s for s in READABLE_SUFFIXES if s not in SCAN_SUFFIXES)  # files that are not scanned pages
+_FILE_FILTER = "报告文件和扫描件 ({});;所有文件 (*)".format(
+    " ".join(f"*{s}" for s in (*_TEXT_SUFFIXES, *SCAN_SUFFIXES))
+)
 _TABLE_FILTERS = {".xlsx": "Excel 工作簿 (*.xlsx)", ".csv": "CSV 文件，UTF-8 (*.csv)"}
 
 
@@ -109,6 +114,7 @@ class _BatchRelay(QObject):
     checked = Signal(object)  # a FileCheck (new row)
     rechecked = Signal(object)  # a FileCheck of an earlier row, checked again with last year's report
     progressed = Signal(int, int, str)  # done, total, file name
+    paged = Signal(str, int, int)  # a scan being recognised: file name, pages done, pages in all
     finished = Signal(bool)  # cancelled
 
 
@@ -130,11 +136,22 @@ class _BatchRunnable(StoppableWorker):
             if self._stop.is_set():  # stops between files: the current one is always finished
                 return
             self._relay.progressed.emit(done, len(files), name)
-            check, again = batch.add(path, name)
+            try:
+                check, again = batch.add(path, name, self._pages(name))
+            except ReadCancelled:  # 取消 while a scan was being recognised: it stops at the next page
+                return
             self._relay.checked.emit(check)
             for earlier in again:  # a file checked earlier is next year's report of this one
                 self._relay.rechecked.emit(earlier)
         self._relay.progressed.emit(len(files), len(files), "")
+
+    def _pages(self, name: str) -> Progress:
+        def progress(done: int, total: int, _text: str) -> None:
+            if self._stop.is_set():
+                raise ReadCancelled
+            self._relay.paged.emit(name, done, total)
+
+        return progress
 
 
 # --- the table ------------------------------------------------------------------------------------
@@ -248,6 +265,7 @@ class BatchCheckWindow(QWidget):
         self._pending: list[Path] = []
         self._total = 0
         self._done = 0
+        self._current = (0, 0)  # the file being read: files done before it, files in the batch
         self._export_task: BackgroundTask | None = None
         self.last_export: Path | None = None
 
@@ -338,7 +356,8 @@ class BatchCheckWindow(QWidget):
         self.progress.setObjectName("batch_progress")
         self.progress.setVisible(False)
         self.status_label = QLabel(
-            f"添加报告文件或文件夹（也可以拖到这里）开始检查。可检查：{'、'.join(READABLE_SUFFIXES)}。"
+            f"添加报告文件或文件夹（也可以拖到这里）开始检查。可检查：{'、'.join(_TEXT_SUFFIXES)}；"
+            f"扫描件：{'、'.join(SCAN_SUFFIXES)} 图片和只有图像的 PDF。"
         )
         self.status_label.setObjectName("batch_status")
         self.status_label.setWordWrap(True)
@@ -404,6 +423,7 @@ class BatchCheckWindow(QWidget):
         relay.checked.connect(self._on_checked, queued)
         relay.rechecked.connect(self._on_rechecked, queued)
         relay.progressed.connect(self._on_progress, queued)
+        relay.paged.connect(self._on_paged, queued)
         relay.finished.connect(self._on_finished, queued)
         self.progress.setRange(0, 0)
         self.progress.setVisible(True)
@@ -419,7 +439,7 @@ class BatchCheckWindow(QWidget):
             self._stop.set()
             self._pending.clear()
             self.cancel_button.setEnabled(False)
-            self.status_label.setText("正在取消：当前文件检查完后停止…")
+            self.status_label.setText("正在取消：当前文件检查完后停止（扫描件识别完当前页即停止）…")
 
     def clear(self) -> None:
         if self.running:
@@ -442,8 +462,17 @@ class BatchCheckWindow(QWidget):
 
     def _on_progress(self, done: int, total: int, name: str) -> None:
         self.progress.setValue(done)
+        self._current = (done, total)
         if name and not (self._stop is not None and self._stop.is_set()):
             self.status_label.setText(f"正在检查 {done + 1}/{total}：{name}")
+
+    def _on_paged(self, name: str, done: int, pages: int) -> None:
+        """A scan's pages, in the status line: 正在检查 3/10：name — 识别中 2/6 页."""
+        if self._stop is None or self._stop.is_set() or pages <= 0:
+            return
+        file_done, total = self._current
+        page = min(done + 1, pages)
+        self.status_label.setText(f"正在检查 {file_done + 1}/{total}：{name} — 识别中 {page}/{pages} 页")
 
     def _on_checked(self, check: object) -> None:
         if not isinstance(check, FileCheck):
@@ -495,9 +524,10 @@ class BatchCheckWindow(QWidget):
         report = check.report
         errors, warnings = check.counts
         previous = "，已与同批中的上年报告核对结转" if check.with_previous else ""
+        scan = f"\n{check.scan.text()}（导入时在预览中逐格核对）" if check.scan is not None else ""
         self.detail_label.setText(
             f"「{check.name}」：{report.agency} {report.year} 年度报告（{report.template.name}格式）— "
-            f"{errors} 个错误，{warnings} 个提示{previous}。"
+            f"{errors} 个错误，{warnings} 个提示{previous}。{scan}"
         )
         fill_findings(self.findings_list, list(check.findings))
         fill_log(self.log_list, list(check.log))
