@@ -36,10 +36,12 @@ from core.storage import Store
 from core.template import CellDef
 from exports import FORMAT_NAMES
 from exports.layout import cell_text
-from reading.document import ImportResult
+from reading.batch import may_be_scan
+from reading.document import ImportResult, ReadCancelled
 from reading.formats import read_with_log
 from reading.legacy_word import LEGACY_NAMES
-from ui.tasks import BackgroundTask
+from reading.scan import SCAN_SUFFIXES
+from ui.tasks import BackgroundTask, TaskContext
 
 MISMATCH_COLOR = QColor("#fde2e2")
 COMPUTED_COLOR = QColor("#eef1f5")
@@ -52,8 +54,12 @@ READING, READY, FAILED, IMPORTED = "reading", "ready", "failed", "imported"
 
 
 def file_type_name(path: Path) -> str:
-    """What kind of file it is, as a clerk would say it (Word 文档, PDF 文档, 网页, 报告文件)."""
+    """What kind of file it is, as a clerk would say it (Word 文档, PDF 文档, 网页, 报告文件, 扫描图片)."""
+    if path.is_dir():
+        return "文件夹（扫描图片）"
     suffix = path.suffix.lower()
+    if suffix in SCAN_SUFFIXES:
+        return "扫描图片"
     return FORMAT_NAMES.get(suffix) or LEGACY_NAMES.get(suffix) or path.suffix or "未知"
 
 
@@ -253,6 +259,7 @@ class ImportPreviewDialog(QDialog):
         self.existing_id: int | None = None
         self.report_id: int | None = None
         self._task: BackgroundTask | None = None
+        self.scan_view: QWidget | None = None  # 扫描件核对, when the file is a scan
         self.setObjectName("import_preview")
         self.setWindowTitle(f"导入报告 — {self.path.name}")
         self.resize(900, 640)
@@ -356,12 +363,37 @@ class ImportPreviewDialog(QDialog):
 
     def _start_reading(self) -> None:
         path = self.path
-        # Looked up when the worker runs, so tests can substitute a slow reader.
-        task = BackgroundTask(lambda _context: read_with_log(path), self, progress_label=None)
+        scan = may_be_scan(path)
+
+        def read(context: TaskContext) -> ImportResult | None:
+            def progress(done: int, total: int, text: str) -> None:
+                if context.cancelled:  # 取消: the reader stops at its next page
+                    raise ReadCancelled
+                context.progress(round(done * 100 / total) if total > 0 else -1, text)
+
+            # read_with_log is looked up when the worker runs, so tests can substitute a slow reader.
+            try:
+                return read_with_log(path, progress=progress) if scan else read_with_log(path)
+            except ReadCancelled:
+                return None  # the dialog let go of the task: nothing is shown or stored
+
+        task = BackgroundTask(read, self, progress_label=None)
         task.succeeded.connect(self._on_read)
         task.failed.connect(self._on_failed)
+        task.progressed.connect(self._on_progress)
         self._task = task
         task.start()
+
+    def _on_progress(self, percent: int, text: str) -> None:
+        """A scan's pages: the bar fills once the reader knows how many pages there are."""
+        if self.state != READING:
+            return
+        if percent >= 0:
+            self.progress.setRange(0, 100)
+            self.progress.setValue(percent)
+        if text:
+            shown = text if text.endswith("…") else f"{text}…"
+            self.status_label.setText(f"{shown}（可点「取消」停止）")
 
     def _on_read(self, payload: object) -> None:
         self._task = None
@@ -394,23 +426,52 @@ class ImportPreviewDialog(QDialog):
         self.no_totals_label.setVisible(not totals)
         fill_findings(self.findings_list, self.findings)
         fill_log(self.log_list, payload.log)
-        self.tabs.setTabText(1, f"检查结果（错误 {errors} · 提示 {warnings}）")
-        self.tabs.setTabText(2, f"导入记录（{len(payload.log)}）")
+        self.tabs.setTabText(self.tabs.indexOf(self.findings_list), f"检查结果（错误 {errors} · 提示 {warnings}）")
+        self.tabs.setTabText(self.tabs.indexOf(self.log_list), f"导入记录（{len(payload.log)}）")
+        if payload.scan is not None:
+            self._show_scan(payload)
         self.tabs.setEnabled(True)
         self.progress.setVisible(False)
         self.state = READY
         self._show_conflict()
         self.import_button.setEnabled(True)
-        self.import_button.setDefault(True)
+        # A scan with uncertain cells is imported by a click on 已核对，导入, never by a stray Enter.
+        self.import_button.setAutoDefault(not self.scan_to_check)
+        self.import_button.setDefault(not self.scan_to_check)
         self.readFinished.emit()
+
+    def _show_scan(self, result: ImportResult) -> None:
+        """A scan: 扫描件核对 first and selected, the page beside the cells read (see ui/scan_view.py)."""
+        from ui.scan_view import ScanView
+
+        assert result.scan is not None
+        self.scan_view = ScanView(result.scan, result.report.template)
+        doubtful = len(result.scan.uncertain)
+        title = f"扫描件核对（{doubtful} 个把握不大）" if doubtful else "扫描件核对"
+        self.tabs.insertTab(0, self.scan_view, title)
+        self.tabs.setCurrentIndex(0)
+        screen = self.screen().availableGeometry()
+        self.resize(min(max(self.width(), 1280), screen.width()), min(max(self.height(), 820), screen.height()))
+
+    @property
+    def scan_to_check(self) -> bool:
+        """A scan with cells read below the threshold: the clerk says they compared them (已核对)."""
+        scan = self.read_result.scan if self.read_result is not None else None
+        return scan is not None and bool(scan.uncertain)
 
     def _show_conflict(self) -> None:
         assert self.read_result is not None
         report = self.read_result.report
+        checked = "已核对，" if self.scan_to_check else ""
         if self.existing_id is None:
             self.conflict_label.setVisible(False)
-            self.import_button.setText("导入")
-            self.status_label.setText("请核对读到的内容；点击「导入」存入数据库。")
+            self.import_button.setText(f"{checked}导入")
+            if checked:
+                self.status_label.setText("这是扫描件：请对照纸质件核对标红的单元格，无误后点击「已核对，导入」存入数据库。")
+            elif self.read_result.scan is not None:
+                self.status_label.setText("这是扫描件：请对照纸质件核对读到的数字，无误后点击「导入」存入数据库。")
+            else:
+                self.status_label.setText("请核对读到的内容；点击「导入」存入数据库。")
             return
         try:
             status = STATUS_LABELS.get(self.store.status(self.existing_id), "")
@@ -421,7 +482,7 @@ class ImportPreviewDialog(QDialog):
             "替换：导入的报告取代它，原报告移入回收站，可以恢复。取消：不导入，数据库不变。"
         )
         self.conflict_label.setVisible(True)
-        self.import_button.setText("替换（原报告移入回收站）")
+        self.import_button.setText(f"{checked}替换（原报告移入回收站）")
         self.status_label.setText("同一机关同一年度只能有一份报告：请选择替换或取消。")
 
     def _on_failed(self, message: str) -> None:
