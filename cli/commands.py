@@ -23,7 +23,7 @@ if TYPE_CHECKING:
     from core.region import RegionTotals, UnitReport
     from core.report import Report
     from core.storage import Store
-    from reading.batch import FileCheck
+    from reading.batch import FileCheck, ScanSummary
 
 EXIT_OK = 0
 EXIT_FINDINGS = 1  # check: some file has an error finding; import/new: the report exists already
@@ -87,10 +87,11 @@ def check(args: argparse.Namespace, context: Context) -> int:
     store = context.existing_store()
     # A reader's unexpected failure is a defect, not a finding, but it must not stop the batch: the file
     # gets its row, the details go to the crash log, and the exit status (3) says so after every file.
-    with _crash_log("reading.batch") as crash_log:
+    with _crash_log("reading.batch") as crash_log, _PageProgress(context.err) as pages:
         checks = check_files(
             [(Path(name), name) for name in names],
             previous=_previous_in(store) if store is not None else None,
+            progress=pages.report,
         )
     for unreadable in (c for c in checks if c.report is None):
         where = f"，详情已记录在 {crash_log}" if unreadable.crashed and crash_log else ""
@@ -140,6 +141,37 @@ def _crash_log(logger_name: str) -> Iterator[Path | None]:
         handler.close()
 
 
+class _PageProgress:
+    """A scan's pages on the terminal while they are recognised (正在识别第 2/6 页…), written over in
+    place on stderr and wiped when done; nothing when stderr is not a terminal (a pipe, a log file)."""
+
+    def __init__(self, err: TextIO) -> None:
+        self._err = err
+        self._shown = False
+        self.report = self._report if _is_terminal(err) else None
+
+    def _report(self, done: int, total: int, text: str) -> None:
+        self._err.write(f"\r{text}…\x1b[K")
+        self._err.flush()
+        self._shown = True
+
+    def __enter__(self) -> _PageProgress:
+        return self
+
+    def __exit__(self, *_exc: object) -> None:
+        if self._shown:
+            self._err.write("\r\x1b[K")
+            self._err.flush()
+            self._shown = False
+
+
+def _is_terminal(stream: TextIO) -> bool:
+    try:
+        return stream.isatty()
+    except (AttributeError, ValueError):  # closed, or not a real stream
+        return False
+
+
 def _previous_in(store: Store) -> Callable[[str, int], Report | None]:
     """Last year's report of an agency in the database (None when it has none or cannot give it)."""
     from core.storage import StorageError
@@ -164,6 +196,7 @@ def _check_json(check: FileCheck) -> dict[str, object]:
         "year": report.year,
         "findings": [f.to_json() for f in check.findings],
         "import_log": list(check.log),
+        **({"scan": check.scan.to_json()} if check.scan is not None else {}),
     }
 
 
@@ -181,6 +214,29 @@ def _print_findings(check: FileCheck, out: TextIO) -> None:
         out.write(f"  [{SEVERITY_LABELS[f.severity]}] {f.rule} {f.message}\n")
     for line in check.log:  # what reading a published file was unsure of: the reviewer should look
         out.write(f"  [读取] {line}\n")
+    if check.scan is not None:
+        _print_scan(check.scan, report, out)
+
+
+def _print_scan(scan: ScanSummary, report: Report, out: TextIO) -> None:
+    """A scan's summary line and every cell read below the threshold (位置, 读作, 置信度), so that no
+    scan passes the command line unseen either."""
+    from reading.batch import cell_position, score_text
+
+    out.write(f"  {scan.text()}\n")
+    if not scan.uncertain:
+        return
+    rows = [("位置", "读作", "置信度")] + [
+        (
+            cell_position(report.template, c),
+            cell.text or "（空白）",
+            score_text(cell.score) + ("，已复核" if cell.reread else ""),
+        )
+        for c, cell in scan.uncertain
+    ]
+    widths = [max(_width(row[i]) for row in rows) for i in range(2)]
+    for place, text, score in rows:
+        out.write(f"    {_pad(place, widths[0])}  {_pad(text, widths[1], right=True)}  {score}\n")
 
 
 # --- compare -------------------------------------------------------------------------------------
@@ -432,17 +488,19 @@ def import_files(args: argparse.Namespace, context: Context) -> int:
     (it goes to the recycle bin)."""
     from core.operations import ReportExists, store_report
     from core.reportfile import ReportFileError
-    from reading.formats import read_report
+    from reading.batch import ScanSummary, read_file
 
     store = context.store()
     status = EXIT_OK
     for name in args.files:
         try:
-            report = read_report(name)
+            with _PageProgress(context.err) as pages:
+                result = read_file(Path(name), pages.report)
         except ReportFileError as exc:
             context.err.write(f"{name}：无法读取：{exc}\n")
             status = EXIT_UNREADABLE
             continue
+        report = result.report
         try:
             stored = store_report(store, report, replace=args.replace)
         except ReportExists as exc:
@@ -453,6 +511,8 @@ def import_files(args: argparse.Namespace, context: Context) -> int:
             status = max(status, EXIT_FINDINGS)
             continue
         context.out.write(f"{name}：已导入 {report.agency} {report.year} 年度报告（编号 {stored.id}）\n")
+        if result.scan is not None:
+            _print_scan(ScanSummary.of(result.scan), report, context.out)
     return status
 
 
