@@ -476,6 +476,8 @@ def _text_lines(ink: np.ndarray, x0: int, y0: int, x1: int, y1: int, pt: float) 
             piece = band[:, c0:c1]
             if piece.sum() < 6 or (c1 - c0 < 0.15 * usual and height < 0.3 * usual):
                 continue
+            if piece.mean() > 0.7 and c1 - c0 > 3 * height:
+                continue  # a solid bar (a thick rule, a blacked-out line), not text
             filled = np.nonzero(piece.any(axis=1))[0]
             boxes.append((x0 + c0, y0 + a + int(filled[0]), x0 + c1, y0 + a + int(filled[-1]) + 1))
     return boxes
