@@ -660,7 +660,8 @@ def test_a_rendered_page_opens_in_the_preview_with_its_cells_framed(
     image = view.page_image(0)
     assert not image.isNull() and abs(image.width() - page.width) <= page.width // 10
     placed = {c for c, cell in scan.cells.items() if cell.page == 0 and cell.box[2] > cell.box[0]}
-    assert set(view.frames) == placed
+    assert placed and set(view.frames) == placed  # 二's table is on this page: its cells are framed
+    assert {c.split(".")[0] for c in placed} == {"s2"}
     assert view.model.rowCount() == (len(scan.uncertain) if scan.uncertain else len(scan.cells)) > 0
     expected_button = "已核对，导入" if scan.uncertain else "导入"
     assert dialog.findChild(QPushButton, "import").text() == expected_button
@@ -670,6 +671,10 @@ def test_a_rendered_page_opens_in_the_preview_with_its_cells_framed(
         click_row(qtbot, view, row)
         assert view.selected_cell == shown.cell_id
         if shown.cell_id in placed:
-            assert view.crop_image.size() == crop_rect(shown.cell.box, image.width(), image.height()).size()
+            crop = view.crop_image
+            assert crop.size() == crop_rect(shown.cell.box, image.width(), image.height()).size()
             assert view.frames[shown.cell_id].isSelected()
+            # The crop is where the figure was read: it has ink, not blank paper.
+            grey = crop.convertToFormat(QImage.Format.Format_Grayscale8)
+            assert min(grey.pixelColor(x, y).value() for x in range(grey.width()) for y in range(grey.height())) < 100
     assert store.list_reports() == before  # seen, not stored
