@@ -344,8 +344,8 @@ def _analyse(page: _PageImage) -> _Analysed:
     paper = int(np.median(grey))
     # Text is the dark ink: half way from the paper to the darkest ink there is (Otsu's split alone
     # falls between the paper and a table's grey shading when a page has much of it).
-    darkest = int(np.percentile(grey, 0.5))
-    threshold = min(_otsu(grey), (darkest + paper) // 2, paper - 40)
+    darkest = int(np.percentile(grey, 0.1))
+    threshold = min(_otsu(grey), (darkest + paper) // 2, paper - 60)
     ink = grey < threshold
     # A ruling line is longer than any stroke of a character: a table's rows are ruled across the
     # table (40 pt and more), its columns down at least a row or two (24 pt and more); the largest
@@ -362,7 +362,7 @@ def _analyse(page: _PageImage) -> _Analysed:
         least = max(8, round((40 if axis == 0 else 24) / pt))
         g = signed if axis == 0 else signed.T
         m = np.zeros(g.shape, dtype=bool)
-        m[side:-side] = (g[side:-side] < g[: -2 * side] - 25) & (g[side:-side] < g[2 * side :] - 25)
+        m[side:-side] = (g[side:-side] < g[: -2 * side] - 12) & (g[side:-side] < g[2 * side :] - 12)
         across = m.copy()
         across[1:] |= m[:-1]
         across[:-1] |= m[1:]
