@@ -4,7 +4,8 @@ PC would run them: no virtualenv, no Python on PATH, a fresh home folder.
 Runs only with BUNDLE=1 (building takes a minute and needs PyInstaller, which the test dependencies do
 not include): `BUNDLE=1 .venv/bin/python -m pytest tests/test_bundle.py`. It builds dist/gov-report
 first; with BUNDLE_SKIP_BUILD=1 it uses the dist/gov-report already there. The .deb round trip runs
-where the tests run as root and dpkg is installed."""
+where the tests run as root and dpkg is installed. The OCR flavour (`bundle.sh --ocr`, dist/gov-report-ocr)
+is built by the tests that need it (`-k ocr` runs those)."""
 
 from __future__ import annotations
 
@@ -23,6 +24,7 @@ ROOT = Path(__file__).resolve().parent.parent
 DATA = Path(__file__).resolve().parent / "data"
 APP_DIR = ROOT / "dist" / "gov-report"
 EXE = APP_DIR / "gov-report"
+OCR_APP_DIR = ROOT / "dist" / "gov-report-ocr"
 TITLE = "政府信息公开年报助手"
 
 pytestmark = [
@@ -235,13 +237,18 @@ def deb(bundle: Path) -> Path:
                           capture_output=True, text=True)
     assert done.returncode == 0, done.stderr[-3000:]
     print(f".deb built in {time.monotonic() - start:.0f} s: {done.stderr.strip().splitlines()[-1]}")
-    found = sorted((ROOT / "dist").glob("gov-report_*_amd64.deb"))
-    assert found
-    return found[-1]
+    import tomllib
+
+    version = tomllib.loads((ROOT / "pyproject.toml").read_text("utf-8"))["project"]["version"]
+    # This flavour's file: dist/ may hold the OCR one (…_ocr_amd64.deb) and the glibc 2.30 one too.
+    found = ROOT / "dist" / f"gov-report_{version}_amd64.deb"
+    assert found.is_file()
+    return found
 
 
-@pytest.mark.skipif(shutil.which("dpkg") is None, reason="needs dpkg")
-def test_every_library_is_bundled_or_a_declared_dependency(bundle: Path, deb: Path) -> None:
+def undeclared_libraries(bundle: Path, deb: Path) -> list[str]:
+    """The libraries some ELF file of `bundle` needs that are neither in it nor from a package the .deb
+    depends on."""
     present = {path.name for path in bundle.rglob("*.so*")}
     depends = {
         name.strip().split(" ")[0]
@@ -259,6 +266,12 @@ def test_every_library_is_bundled_or_a_declared_dependency(bundle: Path, deb: Pa
             missing.append(f"{name} (needed by {sorted(users)[0]}): not installed here")
         elif not packages & depends:
             missing.append(f"{name} (needed by {sorted(users)[0]}): from {sorted(packages)}, not in Depends")
+    return missing
+
+
+@pytest.mark.skipif(shutil.which("dpkg") is None, reason="needs dpkg")
+def test_every_library_is_bundled_or_a_declared_dependency(bundle: Path, deb: Path) -> None:
+    missing = undeclared_libraries(bundle, deb)
     assert not missing, "\n".join(missing)
 
 
@@ -294,3 +307,107 @@ def test_deb_installs_runs_from_path_and_removes_cleanly(deb: Path, home: Path, 
     assert not left, left
     assert not Path("/opt/gov-report").exists()
     assert not Path("/usr/bin/gov-report").exists() and not Path("/usr/bin/gov-report").is_symlink()
+
+
+# --- the OCR flavour (bundle.sh --ocr): reads scanned reports -----------------------------------------
+
+
+@pytest.fixture(scope="module")
+def ocr_bundle() -> Path:
+    """dist/gov-report-ocr, built by `scripts/bundle.sh --ocr` (or the existing one with BUNDLE_SKIP_BUILD=1)."""
+    if os.environ.get("BUNDLE_SKIP_BUILD") == "1" and (OCR_APP_DIR / "gov-report").is_file():
+        return OCR_APP_DIR
+    start = time.monotonic()
+    done = subprocess.run(["bash", str(ROOT / "scripts" / "bundle.sh"), "--ocr"], cwd=ROOT, capture_output=True,
+                          text=True)
+    assert done.returncode == 0, done.stderr[-3000:]
+    print(f"OCR bundle built in {time.monotonic() - start:.0f} s: {done.stderr.strip().splitlines()[-1]}")
+    return OCR_APP_DIR
+
+
+@pytest.fixture
+def scanned_page(tmp_path: Path) -> Path:
+    """Page 3 of the LibreOffice-printed 2021 report (table 三's first rows) as a 150 dpi scan."""
+    import pypdfium2
+
+    pdf = pypdfium2.PdfDocument(DATA / "office" / "office-2021.pdf")
+    try:
+        image = pdf[2].render(scale=150 / 72).to_pil()
+    finally:
+        pdf.close()
+    page = tmp_path / "page.png"
+    image.save(page, dpi=(150, 150))
+    return page
+
+
+def _ocr_parts(folder: Path) -> list[str]:
+    internal = folder / "_internal"
+    return sorted(str(path.relative_to(internal)) for path in internal.iterdir()
+                  if path.name.startswith(("numpy", "onnxruntime")))
+
+
+def test_base_bundle_has_no_ocr_and_says_what_to_install(bundle: Path, home: Path, scanned_page: Path,
+                                                         tmp_path: Path) -> None:
+    from reading.scan import OCR_MISSING
+
+    assert _ocr_parts(bundle) == []
+    assert not (bundle / "_internal" / "resources" / "ocr").exists()
+    done = run(bundle / "gov-report", "check", scanned_page.name, env=bare_env(home, data_dir=tmp_path / "data"),
+               cwd=tmp_path)
+    assert done.returncode == 2, done.stdout + done.stderr  # cannot be read: the CLI's EXIT_UNREADABLE
+    assert OCR_MISSING in done.stdout + done.stderr
+    assert "Traceback" not in done.stderr
+
+
+def test_ocr_bundle_reads_a_scanned_page_as_the_source_does(ocr_bundle: Path, home: Path, scanned_page: Path,
+                                                            tmp_path: Path) -> None:
+    import json
+
+    internal = ocr_bundle / "_internal"
+    assert (internal / "resources" / "ocr" / "ch_PP-OCRv4_rec_infer.onnx").is_file()
+    assert (internal / "resources" / "ocr" / "NOTICE.txt").is_file()
+    assert "numpy" in _ocr_parts(ocr_bundle) and "onnxruntime" in _ocr_parts(ocr_bundle)
+    # onnxruntime's C library is for other languages' programs: left out (34 MB).
+    assert not list(internal.rglob("libonnxruntime.so*"))
+
+    env = bare_env(home, data_dir=tmp_path / "data")
+    exe = ocr_bundle / "gov-report"
+    start = time.monotonic()
+    done = run(exe, "check", scanned_page.name, env=env, cwd=tmp_path, timeout=300)
+    print(f"\ncheck of one 150 dpi page in the OCR bundle: {time.monotonic() - start:.1f} s")
+    assert done.returncode in (0, 1), done.stdout + done.stderr  # the check's own codes, not an error
+    assert done.stderr == ""  # not even onnxruntime's warnings
+    assert "[读取] 扫描件共 1 页" in done.stdout
+
+    # The bundle reads the page exactly as the source tree does (the same engine, model and libraries' results).
+    done = run(exe, "export", scanned_page.name, "--to", "bundle.json", env=env, cwd=tmp_path, timeout=300)
+    assert done.returncode == 0, done.stdout + done.stderr
+    source_env = os.environ | {"GOV_REPORT_DATA_DIR": str(tmp_path / "data-src")}
+
+    def export_from_source(name: str, to: str) -> None:
+        done = subprocess.run([sys.executable, str(ROOT / "main.py"), "export", name, "--to", to], env=source_env,
+                              cwd=tmp_path, capture_output=True, text=True, timeout=300)
+        assert done.returncode == 0, done.stderr
+
+    export_from_source(scanned_page.name, "source.json")
+    from_bundle = json.loads((tmp_path / "bundle.json").read_text("utf-8"))["cells"]
+    from_source = json.loads((tmp_path / "source.json").read_text("utf-8"))["cells"]
+    assert from_bundle == from_source
+
+    # Table 三's cells printed on this page, against the PDF's own text layer: the model in the bundle reads
+    # the table's numbers (how many are right is the engine's measure, tests/test_scan_accuracy.py, and the
+    # same as from source, asserted above).
+    export_from_source(str(DATA / "office" / "office-2021.pdf"), "text.json")
+    truth = json.loads((tmp_path / "text.json").read_text("utf-8"))["cells"]
+    read = {cell: value for cell, value in from_bundle.items() if cell.startswith("s3.") and value is not None}
+    right = [cell for cell, value in read.items() if truth.get(cell) == value]
+    print(f"table 三: {len(read)} cells read from the page, {len(right)} as printed")
+    assert right, read
+
+
+@pytest.mark.skipif(shutil.which("dpkg") is None, reason="needs dpkg")
+def test_ocr_bundle_libraries_are_bundled_or_declared(ocr_bundle: Path, deb: Path) -> None:
+    """onnxruntime and numpy bring their own libraries or use ones the .deb already depends on (the OCR
+    flavour's .deb has the same Depends)."""
+    missing = undeclared_libraries(ocr_bundle, deb)
+    assert not missing, "\n".join(missing)
