@@ -167,3 +167,70 @@ def test_help_menu_opens_about_on_the_open_database(qtbot: QtBot, db_path: Path)
     dialog = window.about()
     assert dialog.isVisible() and f"数据库：{db_path}" in dialog.text()
     dialog.close()
+
+
+# --- 扫描件识别: the OCR extra -------------------------------------------------------------------------
+
+
+@pytest.fixture
+def without_onnxruntime(monkeypatch: pytest.MonkeyPatch) -> Iterator[None]:
+    """onnxruntime cannot be imported (as where the extra is not installed); reading.scan asks afresh."""
+    from reading import scan
+
+    monkeypatch.setitem(sys.modules, "onnxruntime", None)
+    scan._engine_error.cache_clear()
+    yield
+    scan._engine_error.cache_clear()
+
+
+def _ocr_line(text: str) -> str:
+    (line,) = [line for line in text.splitlines() if line.startswith("扫描件识别：")]
+    return line
+
+
+def test_ocr_installed_names_the_model_and_onnxruntime() -> None:
+    import onnxruntime
+
+    assert _ocr_line(about_text()) == f"扫描件识别：已安装（PP-OCRv4 识别模型，onnxruntime {onnxruntime.__version__}）"
+
+
+def test_ocr_missing_says_how_to_install_it_from_the_source_folder(without_onnxruntime: None) -> None:
+    assert _ocr_line(about_text()) == (
+        '扫描件识别：未安装（安装方法：在程序目录运行 bash scripts/setup.sh，或 pip install -e ".[ocr]"）'
+    )
+
+
+def test_ocr_missing_in_an_installed_package_names_the_kit_and_the_extras_packages(
+    without_onnxruntime: None, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from ui import about
+
+    monkeypatch.setattr(version, "install_kind", lambda: "已安装的软件包 /opt/venv/lib/python3.11/site-packages")
+    line = _ocr_line(about_text())
+    assert line.startswith("扫描件识别：未安装（安装方法：用离线安装包运行 sh install.sh --ocr")
+    # The packages named are those of pyproject.toml's extra `ocr`, for the Python running the app.
+    extra = tomllib.loads((ROOT / "pyproject.toml").read_text(encoding="utf-8"))["project"]["optional-dependencies"]
+    assert [name.strip('"') for name in about.OCR_PACKAGES] == extra["ocr"]
+    assert line.endswith(f"{sys.executable} -m pip install \"onnxruntime>=1.17\" \"numpy>=1.24\"）")
+
+
+def test_ocr_missing_in_a_bundle_points_to_the_ocr_flavour(
+    without_onnxruntime: None, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr(sys, "frozen", True, raising=False)
+    assert _ocr_line(about_text()) == (
+        "扫描件识别：未安装（安装方法：改用带扫描件识别的打包程序"
+        "（gov-report-ocr 文件夹，或文件名带 ocr 的 .deb 安装包））"
+    )
+
+
+def test_ocr_without_its_model_says_to_reinstall(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> None:
+    from reading import scan
+
+    monkeypatch.setattr(scan, "MODEL", tmp_path / "ch_PP-OCRv4_rec_infer.onnx")
+    scan._engine_error.cache_clear()
+    try:
+        line = _ocr_line(about_text())
+    finally:
+        scan._engine_error.cache_clear()
+    assert line == f"扫描件识别：未安装（缺少识别模型 {tmp_path / 'ch_PP-OCRv4_rec_infer.onnx'}，请重新安装本程序）"
