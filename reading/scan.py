@@ -55,6 +55,7 @@ OCR_MISSING = (
 )
 NO_TEXT = "扫描件中没有识别出文字（图片是空白页，或太模糊）"
 THRESHOLD = 0.90  # a cell read less surely than this is listed to compare with the paper
+STACKED = 0.6  # the confidence given a cell holding two numbers one above the other
 RENDER_DPI = 200  # image-only PDF pages are rendered at this resolution (and twice it to re-read)
 MAX_PAGES = 60  # a report has 4-12 pages; more images than this are not one report
 MAX_PIXELS = 60_000_000  # a page photographed at 600 dpi on A3 is 35 megapixels
@@ -113,9 +114,21 @@ class _Recognizer:
         out: list[list[tuple[str, float, float]]] = [[] for _ in crops]
         widths = [max(8, round(_REC_HEIGHT * c.width / max(c.height, 1))) for c in crops]
         order = sorted(range(len(crops)), key=widths.__getitem__)
-        for start in range(0, len(order), _BATCH):
-            batch = order[start : start + _BATCH]
-            width = max(max(widths[i] for i in batch), 80)
+        # Batches of lines of about one width (each is padded to the widest), of a bounded size.
+        batches: list[list[int]] = []
+        for i in order:
+            last = batches[-1] if batches else None
+            if (
+                last is not None
+                and len(last) < _BATCH
+                and widths[i] * (len(last) + 1) <= 4000
+                and widths[i] <= 1.1 * widths[last[0]] + 8
+            ):
+                last.append(i)
+            else:
+                batches.append([i])
+        for batch in batches:
+            width = max(max(widths[i] for i in batch), 32)
             array = np.zeros((len(batch), 3, _REC_HEIGHT, width), dtype=np.float32)
             for k, i in enumerate(batch):
                 line = crops[i].resize((widths[i], _REC_HEIGHT), Image.Resampling.BILINEAR)
@@ -560,6 +573,29 @@ def _page_chars(pieces: Sequence[_Piece], pt: float) -> list[Any]:
     return out
 
 
+def _doubt_stacked_numbers(page: Any, pieces: Sequence[_Piece], pt: float) -> None:
+    """A table cell holding two lines of digits that each fit its width is in doubt however sure each
+    line was: a rule lost in the scan let the number of the row below in. Its confidence is capped at
+    STACKED so it is listed to compare with the paper. (A number wrapped because it is too wide for its
+    cell, as Word and LibreOffice print a large total, is one number.)"""
+    numbers = [p for p in pieces if all(ch.isdigit() or ch in ".,-" for ch, _, _ in p.chars)]
+    for grid in page.grids:
+        for cell in grid.cells:
+            x0, top, x1, bottom = cell.box
+            inside = sorted(
+                (p for p in numbers
+                 if x0 <= (p.box[0] + p.box[2]) / 2 * pt <= x1 and top <= (p.box[1] + p.box[3]) / 2 * pt <= bottom),
+                key=lambda p: p.box[1],
+            )
+            if len({round(p.box[1] * pt) for p in inside}) < 2:
+                continue
+            # A number too wide for its cell wraps: its lines side by side would not fit. Numbers that
+            # would fit on one line are two rows' numbers.
+            together = sum(p.box[2] - p.box[0] for p in inside) * pt
+            if together < 0.75 * (x1 - x0):
+                cell.score = min(cell.score, STACKED)
+
+
 # ------------------------------------------------------------------------------------- the document
 
 
@@ -589,6 +625,7 @@ def _extract(pages: list[_PageImage], progress: Progress | None) -> _Read:
         out.chars = len(chars)
         if chars:
             _lay_out(out, chars, rules_from_segments(a.segments))
+            _doubt_stacked_numbers(out, pieces, a.pt)
         done.append(out)
     if progress is not None:
         progress(total, total, "正在整理识别结果")

@@ -195,3 +195,26 @@ def test_every_cell_read_knows_where_it_stands_on_the_page(table_page: Path) -> 
     for cell_id in info.uncertain:
         assert info.cells[cell_id].score < info.threshold
     assert sum("识别把握不大" in line for line in result.log) == len(info.uncertain)
+
+
+def test_two_numbers_stacked_in_one_cell_are_in_doubt_but_a_wrapped_number_is_not() -> None:
+    """A lost rule lets the row below's number into a cell (1011 over 80: each fits the cell's width);
+    a total too wide for its cell wraps (1024 over 3, side by side wider than the cell)."""
+    from reading.pdf_reader import _Cell, _Grid, _Page
+
+    pt = 72 / DPI
+
+    def piece(text: str, x0: float, top: float, width: float) -> scan._Piece:
+        box = (round(x0 / pt), round(top / pt), round((x0 + width) / pt), round((top + 8) / pt))
+        return scan._Piece(0, box, [(ch, 0.5, 0.99) for ch in text])
+
+    lost_rule = _Cell(0, 0, 1, 1, "101180", box=(100.0, 100.0, 196.0, 130.0), score=0.99)
+    wrapped = _Cell(0, 1, 1, 1, "10243", box=(196.0, 100.0, 226.0, 130.0), score=0.99)
+    page = _Page(0, 595, 842, grids=[_Grid(0, 100.0, [100.0, 196.0, 226.0], 1, [lost_rule, wrapped])])
+    pieces = [
+        piece("1011", 130, 103, 22), piece("80", 136, 116, 11),  # in the wide cell
+        piece("1024", 198, 103, 26), piece("3", 208, 116, 6),  # in the narrow one
+    ]
+    scan._doubt_stacked_numbers(page, pieces, pt)
+    assert lost_rule.score == scan.STACKED < scan.THRESHOLD
+    assert wrapped.score == 0.99
