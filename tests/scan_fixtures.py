@@ -277,6 +277,7 @@ class ScanShelf:
         self.folder = folder
         self._pdfs: dict[tuple[str, bool], bytes] = {}
         self._read: dict[Case, ReadScan] = {}
+        self._pages: dict[Case, tuple[list[Image.Image], list[float]]] = {}
 
     def source(self, case: Case) -> Report:
         from core.reportfile import read_report_file
@@ -294,12 +295,17 @@ class ScanShelf:
         return self._pdfs[key]
 
     def pages(self, case: Case) -> tuple[list[Image.Image], list[float]]:
-        pages, angles = scan(self.printed(case.source, case.office), case.dpi, case.seed, case.how)
-        if case.smudge is not None:
-            index, box = case.smudge
-            # The box is given on the page before it was turned; the turn moves it by a few pixels.
-            pages[index] = smudge(pages[index], box, case.seed)
-        return pages, angles
+        """The case's pages as scanned (made once a session; callers must not change them) and the
+        angle each was turned by."""
+        if case not in self._pages:
+            pages, angles = scan(self.printed(case.source, case.office), case.dpi, case.seed, case.how)
+            if case.smudge is not None:
+                index, box = case.smudge
+                # The box is given on the page before it was turned; the turn moves it by a few pixels.
+                pages[index] = smudge(pages[index], box, case.seed)
+            self._pages[case] = (pages, angles)
+        pages, angles = self._pages[case]
+        return list(pages), list(angles)
 
     def make(self, case: Case) -> tuple[Path, list[float]]:
         """The case's file (or folder) and the angle each page was turned by."""

@@ -168,7 +168,8 @@ def _page_order(pages: list[bytes], turned: list[Any], angles: list[float]) -> l
     import numpy as np
     from PIL import Image
 
-    references = [_thumb(page.rotate(-angle, fillcolor=255)) for page, angle in zip(turned, angles, strict=True)]
+    references = [_thumb(page.convert("L").rotate(-angle, fillcolor=255))
+                  for page, angle in zip(turned, angles, strict=True)]
     order = []
     for png in pages:
         with Image.open(io.BytesIO(png)) as image:
