@@ -13,7 +13,7 @@ from dataclasses import dataclass, field
 from functools import cache
 
 from core.report import Contact
-from reading.labels import CAPTION, SPACES, cn_number, nfkc, norm, similarity
+from reading.labels import CAPTION, SPACES, cn_number, nfkc, norm, shown, similarity
 
 SECTION_IDS = ("s1", "s2", "s3", "s4", "s5", "s6")
 TABLE_SECTIONS = ("s2", "s3", "s4")
@@ -399,7 +399,7 @@ def _table_section(layout: _Layout, sid: str, body: range, remainder: str, last_
     before += [(layout.paragraphs[j].strip(), j) for j in layout.filled(body) if after_table is None or j < after_table]
     for line, j in before:
         if not _UNIT_LINE.match(line) and not CAPTION.fullmatch(SPACES.sub("", nfkc(line))):
-            layout.note(f"{short}：表格前的文字「{_shown(line)}」未读入{_at(layout.place, j)}")
+            layout.note(f"{short}：表格前的文字「{shown(line)}」未读入{_at(layout.place, j)}")
     after = [j for j in layout.filled(body) if after_table is not None and j >= after_table]
     if sid == "s2":
         layout.add("s2_note", after)
@@ -410,7 +410,7 @@ def _table_section(layout: _Layout, sid: str, body: range, remainder: str, last_
         for j in after:
             line = layout.paragraphs[j].strip()
             if not _UNIT_LINE.match(line):
-                layout.note(f"{short}：表格后的文字「{_shown(line)}」未读入{_at(layout.place, j)}")
+                layout.note(f"{short}：表格后的文字「{shown(line)}」未读入{_at(layout.place, j)}")
 
 
 def _six_from_five(layout: _Layout) -> None:
@@ -428,11 +428,6 @@ def _six_from_five(layout: _Layout) -> None:
     layout.sources["s6"][:0] = layout.sources["s5"][cut:]
     del five[cut:], layout.sources["s5"][cut:]
     layout.note(f"五末尾说明信息处理费或其他事项的文字作为六读入{_at(layout.place, index)}")
-
-
-def _shown(text: str, limit: int = 30) -> str:
-    text = text.strip()
-    return text if len(text) <= limit else text[:limit] + "…"
 
 
 def lay_out(
@@ -454,7 +449,7 @@ def lay_out(
         if h is None:
             layout.note(f"没有找到「{s.heading}」的标题")
         elif h.doubtful:
-            layout.note(f"「{s.heading}」的标题按「{_shown(h.printed, 24)}」读入{_at(place, h.index)}")
+            layout.note(f"「{s.heading}」的标题按「{shown(h.printed, 24)}」读入{_at(place, h.index)}")
     report_tables = [t.position for t in tables if t.kind is not None]
     _preamble(layout, start, _section_start(layout, regions[0]) if regions else min(report_tables, default=end))
     last_report_table = max(report_tables, default=-1)
