@@ -39,9 +39,13 @@ CASES = {
 }
 # Share of table cells that must be read right (issue 15: at least 99 %).
 CELL_ACCURACY = 0.99
-# How close the texts of 一 and 五/六 must come to the source (difflib ratio of the texts without
-# whitespace); measured: see the report printed at the end of the module.
-TEXT_RATIO = 0.95
+# At most this share of the cells may be left to compare with the paper on these ordinary scans.
+UNCERTAIN_SHARE = 0.10
+# How close the texts must come to the source (difflib ratio of the texts without whitespace): 一, 五
+# and 六 (measured 0.995-1.000 on these cases, 2026-12-03), and the short note under 二 (about 30
+# characters, where one character misread costs 0.03; measured 0.955-1.000).
+TEXT_RATIO = {"s1": 0.98, "s5": 0.98, "s6": 0.98, "s2_note": 0.90}
+assert set(TEXT_RATIO) == set(TEXT_KEYS)
 # The 三 page of the 2021 export with the numbers of 不予公开 smudged past reading.
 SMUDGED = Case("smudged-2021", "office-2021", 150, 2101, "pdf", smudge=(1, (0.55, 0.35, 0.98, 0.47)))
 
@@ -111,6 +115,18 @@ def test_table_cells_are_read_right(scans: ScanShelf, name: str, measured: list[
 
 
 @pytest.mark.parametrize("name", CASES)
+def test_few_cells_are_left_to_compare_with_the_paper(scans: ScanShelf, name: str, measured: list[str]) -> None:
+    """Listing every cell as uncertain would pass the test above and help no one: on an ordinary
+    office scan the cells to compare with the paper are a few, not the table."""
+    read, result = _read(scans, name)
+    assert result.scan is not None
+    cells = len(expected_values(read.source))
+    share = len(result.scan.uncertain) / cells
+    measured.append(f"{name}: {len(result.scan.uncertain)}/{cells} cells uncertain ({share:.1%})")
+    assert share <= UNCERTAIN_SHARE, f"{len(result.scan.uncertain)} of {cells} cells uncertain: {result.scan.uncertain}"
+
+
+@pytest.mark.parametrize("name", CASES)
 def test_identity_is_read(scans: ScanShelf, name: str) -> None:
     read, result = _read(scans, name)
     source, report = read.source, result.report
@@ -123,14 +139,14 @@ def test_identity_is_read(scans: ScanShelf, name: str) -> None:
 def test_texts_come_through(scans: ScanShelf, name: str, measured: list[str]) -> None:
     read, result = _read(scans, name)
     ratios = {}
-    for key in TEXT_KEYS:
+    for key in TEXT_RATIO:
         expected = _squeeze(read.source.text(key))
         if expected:
             ratios[key] = difflib.SequenceMatcher(None, expected, _squeeze(result.report.text(key)),
                                                   autojunk=False).ratio()
     assert ratios, "the source has texts to compare"
     measured.append(f"{name}: texts " + ", ".join(f"{k} {r:.3f}" for k, r in ratios.items()))
-    low = {k: round(r, 3) for k, r in ratios.items() if r < TEXT_RATIO}
+    low = {k: round(r, 3) for k, r in ratios.items() if r < TEXT_RATIO[k]}
     assert not low, f"texts read too far from the source (difflib ratio): {low}"
 
 
