@@ -49,10 +49,28 @@ if TYPE_CHECKING:
 
 SCAN_SUFFIXES: tuple[str, ...] = (".jpg", ".jpeg", ".png", ".tif", ".tiff")
 MODEL = Path(__file__).resolve().parent.parent / "resources" / "ocr" / "ch_PP-OCRv4_rec_infer.onnx"
-OCR_MISSING = (
-    "这是扫描件（只有图片、没有文字层）；识别扫描件需要安装文字识别组件："
-    "在程序目录运行 pip install .[ocr]（或使用带文字识别的安装包）"
-)
+# The optional extra `ocr` of pyproject.toml, as a user would install it into the Python running the app.
+OCR_PACKAGES = ('"onnxruntime>=1.17"', '"numpy>=1.24"')
+
+
+def install_hint() -> str:
+    """How to add scan reading to this copy of the app: the bundle has a flavour with it, a source folder
+    installs the extra, an installed package gets it from the offline kit or from the package index."""
+    import sys
+
+    from core import version
+
+    if getattr(sys, "frozen", False):
+        return "改用带扫描件识别的打包程序（gov-report-ocr 文件夹，或文件名带 ocr 的 .deb 安装包）"
+    if version.install_kind().startswith("源代码文件夹"):
+        return '在程序目录运行 bash scripts/setup.sh，或 pip install -e ".[ocr]"'
+    return (
+        "用离线安装包运行 sh install.sh --ocr（Windows：install.bat --ocr），"
+        f"或联网时运行 {sys.executable} -m pip install {' '.join(OCR_PACKAGES)}"
+    )
+
+
+OCR_MISSING = f"这是扫描件（只有图片、没有文字层）；识别扫描件需要安装文字识别组件：{install_hint()}"
 NO_TEXT = "扫描件中没有识别出文字（图片是空白页，或太模糊）"
 THRESHOLD = 0.90  # a cell read less surely than this is listed to compare with the paper
 STACKED = 0.6  # the confidence given a cell holding two numbers one above the other

@@ -203,14 +203,14 @@ def test_ocr_missing_says_how_to_install_it_from_the_source_folder(without_onnxr
 def test_ocr_missing_in_an_installed_package_names_the_kit_and_the_extras_packages(
     without_onnxruntime: None, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    from ui import about
+    from reading import scan
 
     monkeypatch.setattr(version, "install_kind", lambda: "已安装的软件包 /opt/venv/lib/python3.11/site-packages")
     line = _ocr_line(about_text())
     assert line.startswith("扫描件识别：未安装（安装方法：用离线安装包运行 sh install.sh --ocr")
     # The packages named are those of pyproject.toml's extra `ocr`, for the Python running the app.
     extra = tomllib.loads((ROOT / "pyproject.toml").read_text(encoding="utf-8"))["project"]["optional-dependencies"]
-    assert [name.strip('"') for name in about.OCR_PACKAGES] == extra["ocr"]
+    assert [name.strip('"') for name in scan.OCR_PACKAGES] == extra["ocr"]
     assert line.endswith(f"{sys.executable} -m pip install \"onnxruntime>=1.17\" \"numpy>=1.24\"）")
 
 

@@ -36,21 +36,6 @@ def _fonts_text() -> str:
     return "\n".join(f"  {line}" for line in fontset.describe().splitlines())
 
 
-# The optional extra `ocr` of pyproject.toml, as a user would install it into the Python running the app.
-OCR_PACKAGES = ('"onnxruntime>=1.17"', '"numpy>=1.24"')
-
-
-def _ocr_install_hint() -> str:
-    """How to add scan reading to this copy of the app: the bundle has a flavour with it, a source folder
-    installs the extra, an installed package gets it from the offline kit or from the package index."""
-    if getattr(sys, "frozen", False):
-        return "改用带扫描件识别的打包程序（gov-report-ocr 文件夹，或文件名带 ocr 的 .deb 安装包）"
-    if version.install_kind().startswith("源代码文件夹"):
-        return '在程序目录运行 bash scripts/setup.sh，或 pip install -e ".[ocr]"'
-    return (f"用离线安装包运行 sh install.sh --ocr（Windows：install.bat --ocr），"
-            f"或联网时运行 {sys.executable} -m pip install {' '.join(OCR_PACKAGES)}")
-
-
 def _ocr_text() -> str:
     """Whether scans can be read here (reading.scan's engine), and if not, how to make them readable."""
     from reading import scan
@@ -58,7 +43,7 @@ def _ocr_text() -> str:
     if scan.ocr_available():
         return f"已安装（{scan.engine_description()}）"
     if any(importlib.util.find_spec(name) is None for name in ("onnxruntime", "numpy")):
-        return f"未安装（安装方法：{_ocr_install_hint()}）"
+        return f"未安装（安装方法：{scan.install_hint()}）"
     return f"未安装（缺少识别模型 {scan.MODEL}，请重新安装本程序）"
 
 
