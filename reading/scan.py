@@ -124,8 +124,12 @@ class _Recognizer:
         self.characters = ["", *meta["character"].splitlines(), " "]
         self.input = self.session.get_inputs()[0].name
 
-    def read(self, crops: Sequence[Image.Image]) -> list[list[tuple[str, float, float]]]:
-        """For each crop: (character, centre x as a fraction of the crop's width, confidence)."""
+    def read(
+        self, crops: Sequence[Image.Image], cells: Sequence[bool] = ()
+    ) -> list[list[tuple[str, float, float]]]:
+        """For each crop: (character, centre x as a fraction of the crop's width, confidence). A crop
+        from a table cell (`cells`) that reads as no more than a short run of digit-like marks is read
+        as a number (see _numeric)."""
         import numpy as np
         from PIL import Image
 
@@ -155,9 +159,39 @@ class _Recognizer:
             probs = self.session.run(None, {self.input: array})[0]
             for k, i in enumerate(batch):
                 out[i] = self._decode(probs[k], widths[i], width)
+                if i < len(cells) and cells[i] and _numberlike(out[i]):
+                    out[i] = self._decode(self._numeric(probs[k]), widths[i], width, NUMERIC)
         return out
 
-    def _decode(self, probs: np.ndarray, used: int, width: int) -> list[tuple[str, float, float]]:
+    @cache  # noqa: B019 (one recognizer for the process)
+    def _folding(self) -> np.ndarray:
+        """Which class of NUMERIC each of the model's characters counts for (-1: none)."""
+        import numpy as np
+
+        fold = np.full(len(self.characters), -1, dtype=np.int64)
+        fold[0] = 0  # blank
+        for k, (_, looks) in enumerate(NUMERIC[1:], 1):
+            for ch in looks:
+                if ch in self.characters:
+                    fold[self.characters.index(ch)] = k
+        return fold
+
+    def _numeric(self, probs: np.ndarray) -> np.ndarray:
+        """The model's probabilities summed over the marks that look alike in a number cell: what it
+        gives to ! and l counts for 1, to O and o for 0. A lone 1 or 0 in a cell has no neighbours to
+        tell it by, and the model hesitates between the look-alikes."""
+        import numpy as np
+
+        fold = self._folding()
+        out = np.zeros((probs.shape[0], len(NUMERIC)), dtype=np.float32)
+        for k in range(len(NUMERIC)):
+            out[:, k] = probs[:, fold == k].sum(axis=1)
+        return out
+
+    def _decode(
+        self, probs: np.ndarray, used: int, width: int, classes: Sequence[tuple[str, str]] | None = None
+    ) -> list[tuple[str, float, float]]:
+        names = [c for c, _ in classes] if classes is not None else self.characters
         steps = probs.shape[0]
         per_step = width / steps
         best = probs.argmax(axis=1)
@@ -166,15 +200,41 @@ class _Recognizer:
         previous = 0
         for t in range(steps):
             index = int(best[t])
-            if index != 0 and index != previous and index < len(self.characters):
+            if index != 0 and index != previous and index < len(names):
                 x = min(1.0, (t + 0.5) * per_step / used)
-                chars.append((self.characters[index], x, float(sure[t])))
+                chars.append((names[index], x, float(sure[t])))
             elif index == previous and index != 0 and chars:
                 # The same character over several steps: the least sure step counts.
                 text, x, score = chars[-1]
                 chars[-1] = (text, x, min(score, float(sure[t])))
             previous = index
         return chars
+
+
+# The classes a number cell is read in: each the character it stands for and the marks that look like
+# it (full-width forms, letters, 〇). The first is CTC's blank.
+NUMERIC: tuple[tuple[str, str], ...] = (
+    ("", ""),
+    ("0", "0OoD〇０Ｏ"),
+    ("1", "1!lI|丨１ｌＩ！"),
+    ("2", "2２Z"),
+    ("3", "3３"),
+    ("4", "4４"),
+    ("5", "5５S"),
+    ("6", "6６b"),
+    ("7", "7７"),
+    ("8", "8８B"),
+    ("9", "9９g"),
+    (".", ".．。,，"),
+    ("-", "-－—"),
+    ("%", "%％"),
+)
+_LOOKS_NUMERIC = frozenset("".join(looks for _, looks in NUMERIC))
+
+
+def _numberlike(chars: Sequence[tuple[str, float, float]]) -> bool:
+    """A short run of marks that could all be parts of a number (1241, !, O, 2O3)."""
+    return 0 < len(chars) <= 12 and all(ch in _LOOKS_NUMERIC for ch, _, _ in chars)
 
 
 @cache
@@ -611,11 +671,13 @@ def _recognise_page(index: int, analysed: _Analysed) -> list[_Piece]:
     pt = analysed.pt
     rules = rules_from_segments(analysed.segments)
     boxes: list[tuple[int, int, int, int]] = []
+    in_cell = 0  # boxes[:in_cell] are lines inside table cells
     outside = ink.copy()
     for cells in find_tables(rules):
         for x0, top, x1, bottom in cells:
             px = (round(x0 / pt) + 2, round(top / pt) + 2, round(x1 / pt) - 1, round(bottom / pt) - 1)
             boxes.extend(_text_lines(ink, *px, pt))
+            in_cell = len(boxes)
         tx0 = round(min(c[0] for c in cells) / pt) - 2
         ty0 = round(min(c[1] for c in cells) / pt) - 2
         tx1 = round(max(c[2] for c in cells) / pt) + 3
@@ -623,7 +685,7 @@ def _recognise_page(index: int, analysed: _Analysed) -> list[_Piece]:
         outside[max(ty0, 0) : ty1, max(tx0, 0) : tx1] = False
     boxes.extend(_text_lines(outside, 0, 0, ink.shape[1], ink.shape[0], pt))
     crops = [_crop(analysed.clean, box) for box in boxes]
-    read = _recognizer().read(crops)
+    read = _recognizer().read(crops, [k < in_cell for k in range(len(boxes))])
     return [_Piece(index, box, chars) for box, chars in zip(boxes, read, strict=True) if chars]
 
 
@@ -683,6 +745,7 @@ class _Read:
     document: ExtractedDocument
     pages: list[_PageImage]
     analysed: list[_Analysed]
+    lines: list[tuple[str, float]]  # every piece of text read and its least sure character
 
 
 def _extract(pages: list[_PageImage], progress: Progress | None) -> _Read:
@@ -691,6 +754,7 @@ def _extract(pages: list[_PageImage], progress: Progress | None) -> _Read:
 
     done: list[_Page] = []
     analysed: list[_Analysed] = []
+    lines: list[tuple[str, float]] = []
     total = len(pages)
     for index, page in enumerate(pages):
         if progress is not None:
@@ -698,6 +762,9 @@ def _extract(pages: list[_PageImage], progress: Progress | None) -> _Read:
         a = _analyse(page)
         analysed.append(a)
         pieces = _recognise_page(index, a)
+        for piece in pieces:
+            text = "".join(ch for ch, _, _ in piece.chars if ch != " ")
+            lines.append((text, min(score for _, _, score in piece.chars)))
         height, width = a.grey.shape
         out = _Page(index, width * a.pt, height * a.pt)
         chars = _page_chars(pieces, a.pt)
@@ -713,7 +780,7 @@ def _extract(pages: list[_PageImage], progress: Progress | None) -> _Read:
     document = _document(done)
     document.source = "scan"
     document.places = [place.replace("行", "行（扫描件）", 1) for place in document.places]
-    return _Read(document, pages, analysed)
+    return _Read(document, pages, analysed, lines)
 
 
 def _tokenised(document: ExtractedDocument) -> tuple[ExtractedDocument, dict[str, tuple[int, int, int]]]:
@@ -808,7 +875,7 @@ def _reread(
             for line in lines:
                 crops.append(_crop(a.clean, line))
                 owners.append(origin)
-        read_again = _recognizer().read(crops) if crops else []
+        read_again = _recognizer().read(crops, [True] * len(crops)) if crops else []
         texts: dict[tuple[int, int, int], list[tuple[str, float]]] = {}
         for origin, chars in zip(owners, read_again, strict=True):
             texts.setdefault(origin, []).extend((ch, score) for ch, _, score in chars if ch != " ")
@@ -900,6 +967,30 @@ def read_scan(path: str | os.PathLike[str], progress: Progress | None = None) ->
         result.log.append(
             f"扫描件第 {cell.page + 1} 页：{_place(template, cell_id)}读作「{shown}」，识别把握不大"
             f"（{cell.score:.0%}），请与纸质件核对"
+        )
+    # A cell of the tables that no table cell of the scan went into is blank in the report: on paper
+    # it may be blank, or the scan lost it (a rule missing, a smudge). Either way it is to be compared.
+    report = result.report
+    unread = [
+        cell.id
+        for cell in template.cells
+        if cell.section in ("s2", "s3", "s4")
+        and cell.id not in cells
+        and cell.id not in (report.printed if cell.computed else report.inputs)
+    ]
+    for cell_id in unread:
+        cells[cell_id] = ScanCell(-1, (0.0, 0.0, 0.0, 0.0), "", 0.0)
+    uncertain.extend(unread)
+    if unread:
+        names = "、".join(_place(template, cell_id) for cell_id in unread[:5])
+        more = f"等 {len(unread)} 个单元格" if len(unread) > 5 else ""
+        result.log.append(f"扫描件中没有读到{names}{more}（纸上可能是空白，也可能没有识别出来），请与纸质件核对")
+    title = re.sub(r"\s", "", report.title)
+    unsure = [(text, score) for text, score in read.lines if len(text) >= 4 and text in title and score < THRESHOLD]
+    if unsure:
+        text, score = min(unsure, key=lambda item: item[1])
+        result.log.append(
+            f"扫描件：标题中「{text}」识别把握不大（{score:.0%}），请核对机关名称和年度"
         )
     pngs: list[bytes] = []
     for a in read.analysed:
