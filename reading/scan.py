@@ -450,6 +450,7 @@ def _analyse(page: _PageImage) -> _Analysed:
     segments: list[tuple[float, float, float, float]] = []
     wipe = np.zeros_like(ink)
     side = max(3, round(1.5 / pt))  # beyond a rule's thickness and blur
+    closing = 2
     signed = np.asarray(image).astype(np.int32)
     raw_ink = signed < threshold  # strokes one pixel thin too, which the median took away
     for axis in (0, 1):
@@ -463,12 +464,12 @@ def _analyse(page: _PageImage) -> _Analysed:
         across[1:] |= m[:-1]
         across[:-1] |= m[1:]
         along = across.copy()
-        along[:, 1:] |= across[:, :-1]
-        along[:, 2:] |= across[:, :-2]
+        for shift in range(1, closing + 1):
+            along[:, shift:] |= across[:, :-shift]
         w = wipe if axis == 0 else wipe.T
         strict = raw_ink if axis == 0 else raw_ink.T
         for row, start, end in _runs(along, least):
-            end -= 2  # the closing widened the run by two pixels to the right
+            end -= closing  # the closing widened the run to the right
             # A rule has paper on both sides; a run through a line of text (strokes of neighbouring
             # characters lined up) has the rest of the characters above and below it.
             if row < side or row + side >= strict.shape[0]:
@@ -527,8 +528,14 @@ def _closed(segments: list[tuple[float, float, float, float]]) -> list[tuple[flo
         if rule.drawn:
             x0, x1 = reach(rule, rules.vertical)
             out.append((x0, rule.at, x1, rule.at))
+    right = max((rule.at for rule in rules.vertical), default=0.0)
     for rule in rules.vertical:
         y0, y1 = reach(rule, rules.horizontal)
+        if rule.at >= right - 3:
+            # The right border goes down as far as the row rules ending on it: totals filling the
+            # last column darken the border's side over a row or two, and there it was not seen.
+            ending = [h.at for h in rules.horizontal if h.drawn and abs(h.end - rule.at) <= 3 and y1 < h.at <= y1 + 60]
+            y1 = max([y1, *ending])
         out.append((rule.at, y0, rule.at, y1))
     return out
 
@@ -896,6 +903,93 @@ def _reread(
     return changes, notes
 
 
+def _doubt_misplaced_cells(cells: dict[str, ScanCell]) -> None:
+    """A number of 三 or 四 read from a cell much wider than the table's number cells (cells that ran
+    together where the scan lost the rules between them: a smudge, a fold), or from a cell that does
+    not stand under its column, was placed by a guess: it is capped at STACKED and listed."""
+    for section in ("s3.", "s4."):
+        own = {cell_id: cell for cell_id, cell in cells.items() if cell_id.startswith(section)}
+        widths = sorted(cell.box[2] - cell.box[0] for cell in own.values())
+        if len(widths) < 5:
+            continue
+        usual = widths[len(widths) // 2]
+        # Where each column's cells stand across the page (the middle of their boxes).
+        columns: dict[str, list[float]] = {}
+        for cell_id, cell in own.items():
+            columns.setdefault(cell_id.rsplit(".", 1)[1], []).append((cell.box[0] + cell.box[2]) / 2)
+        middle = {col: sorted(xs)[len(xs) // 2] for col, xs in columns.items()}
+        for cell_id, cell in own.items():
+            wide = cell.box[2] - cell.box[0] > 1.6 * usual
+            # A number placed in a column it does not stand under (a row whose cells the scan lost
+            # was read from the cells that were left).
+            astray = abs((cell.box[0] + cell.box[2]) / 2 - middle[cell_id.rsplit(".", 1)[1]]) > 0.5 * usual
+            if (wide or astray) and cell.score > STACKED:
+                cells[cell_id] = replace(cell, score=STACKED)
+
+
+FOUND_BY_PLACE = 0.8  # the confidence given a number read where its row and column cross, rules unseen
+
+
+def _complete(result: ImportResult, cells: dict[str, ScanCell], read: _Read) -> None:
+    """Numbers of 三 and 四 that no table cell of the scan gave (the rules around them were not seen:
+    a total filling its cell darkens them) are read where their row and column cross: the row's height
+    from the row's other cells, the column's width from the column's other cells. What is read goes
+    into the report, listed to compare with the paper (FOUND_BY_PLACE)."""
+    from core.numbers import parse_value
+
+    report = result.report
+    template = report.template
+    placed = {cid: cell for cid, cell in cells.items() if cell.page >= 0 and cid[:3] in ("s3.", "s4.")}
+    rows: dict[str, list[ScanCell]] = {}
+    columns: dict[tuple[str, str], list[ScanCell]] = {}
+    for cell_id, cell in placed.items():
+        section, row, col = cell_id.split(".")
+        rows.setdefault(f"{section}.{row}", []).append(cell)
+        columns.setdefault((section, col), []).append(cell)
+
+    def middle(values: list[float]) -> float:
+        return sorted(values)[len(values) // 2]
+
+    for cdef in template.cells:
+        if cdef.section not in ("s3", "s4") or cdef.id in cells:
+            continue
+        if cdef.id in (report.printed if cdef.computed else report.inputs):
+            continue
+        section, row, col = cdef.id.split(".")
+        in_row, in_column = rows.get(f"{section}.{row}"), columns.get((section, col))
+        if not in_row or not in_column:
+            continue
+        page = in_row[0].page
+        box = (
+            middle([c.box[0] for c in in_column]),
+            middle([c.box[1] for c in in_row]),
+            middle([c.box[2] for c in in_column]),
+            middle([c.box[3] for c in in_row]),
+        )
+        a = read.analysed[page]
+        height, width = a.grey.shape
+        x0, x1 = round(box[0] * width), round(box[2] * width)
+        top, bottom = round(box[1] * height), round(box[3] * height)
+        lines = _text_lines(a.text_ink, x0 + 3, top + 3, x1 - 2, bottom - 2, a.pt)
+        if not lines:
+            continue
+        got = _recognizer().read([_crop(a.clean, line) for line in lines], [True] * len(lines))
+        text = "".join(ch for chars in got for ch, _, _ in chars if ch != " ")
+        parsed = parse_value(text, cdef.kind)
+        if not text or parsed.error is not None:
+            continue
+        score = min([FOUND_BY_PLACE, *(sc for chars in got for _, _, sc in chars)])
+        if cdef.computed:
+            report.printed[cdef.id] = parsed
+        else:
+            report.inputs[cdef.id] = parsed
+        cells[cdef.id] = ScanCell(page, box, text, score)
+        result.log.append(
+            f"扫描件第 {page + 1} 页：{_place(template, cdef.id)}四周的表格线没有看清，"
+            f"按所在行和列的位置读作「{text}」"
+        )
+
+
 def _place(template: Template, cell_id: str) -> str:
     """A cell as the clerk finds it on the paper: section, row and column."""
     from core.report import cell_label
@@ -955,6 +1049,8 @@ def read_scan(path: str | os.PathLike[str], progress: Progress | None = None) ->
         w, h = width * a.pt, height * a.pt
         box = (x0 / w, top / h, x1 / w, bottom / h)
         cells[cell_id] = ScanCell(src.page, box, table.rows[r][c], src.score, (t, r, c) in rereads)
+    _doubt_misplaced_cells(cells)
+    _complete(result, cells, read)
     template = result.report.template
     order = {cell.id: i for i, cell in enumerate(template.cells)}
     uncertain = sorted(
@@ -981,10 +1077,10 @@ def read_scan(path: str | os.PathLike[str], progress: Progress | None = None) ->
     for cell_id in unread:
         cells[cell_id] = ScanCell(-1, (0.0, 0.0, 0.0, 0.0), "", 0.0)
     uncertain.extend(unread)
-    if unread:
-        names = "、".join(_place(template, cell_id) for cell_id in unread[:5])
-        more = f"等 {len(unread)} 个单元格" if len(unread) > 5 else ""
-        result.log.append(f"扫描件中没有读到{names}{more}（纸上可能是空白，也可能没有识别出来），请与纸质件核对")
+    for cell_id in unread:
+        result.log.append(
+            f"扫描件中没有读到{_place(template, cell_id)}（纸上可能是空白，也可能没有识别出来），请与纸质件核对"
+        )
     title = re.sub(r"\s", "", report.title)
     unsure = [(text, score) for text, score in read.lines if len(text) >= 4 and text in title and score < THRESHOLD]
     if unsure:
