@@ -25,12 +25,14 @@ def read_with_log(path: str | os.PathLike[str], progress: Progress | None = None
     suffix = Path(path).suffix.lower()
     if suffix == ".json":
         return ImportResult(read_report_file(path))
-    if suffix in SCAN_SUFFIXES or Path(path).is_dir():
+    # A folder is a scan's pages, unless it is named like a report file (then it is refused as the
+    # folder it is, below).
+    folder_of_pages = Path(path).is_dir() and suffix not in READABLE_SUFFIXES
+    if suffix in SCAN_SUFFIXES or folder_of_pages:
         from reading.scan import read_scan
 
-        if Path(path).is_dir():
-            return read_scan(path, progress)
-        regular_file(path, FILE_BYTES.get(suffix, FILE_BYTES[".pdf"]))
+        if not folder_of_pages:
+            regular_file(path, FILE_BYTES[suffix])
         return read_scan(path, progress)
     if suffix not in READABLE_SUFFIXES:
         known = "、".join(READABLE_SUFFIXES)
