@@ -212,6 +212,18 @@ def qapp(qapp_args: list[str], qapp_cls: type, pytestconfig: pytest.Config) -> o
     return app
 
 
+@pytest.fixture
+def batch(qtbot: Any) -> Any:
+    """The 文件检查 window, shown (tests of the batch and of scans in it)."""
+    from ui.batch_check import BatchCheckWindow
+
+    window = BatchCheckWindow()
+    qtbot.addWidget(window)
+    window.show()
+    qtbot.waitExposed(window)
+    return window
+
+
 # --- tools some tests need ------------------------------------------------------------------------
 # A test that needs a program or font the Python packages do not bring carries
 # @pytest.mark.needs_tool("name", …). Where one is missing the test is skipped and says which and how

@@ -447,15 +447,6 @@ def test_collect_files_picks_up_scanned_pages(tmp_path: Path) -> None:
     assert names == ["a.png", "b.JPG", "c.jpeg", "d.tif", "e.tiff", "f.pdf", "g.json"]
 
 
-@pytest.fixture
-def batch(qtbot: QtBot) -> BatchCheckWindow:
-    window = BatchCheckWindow()
-    qtbot.addWidget(window)
-    window.show()
-    qtbot.waitExposed(window)
-    return window
-
-
 def batch_folder(tmp_path: Path) -> Path:
     folder = tmp_path / "各单位"
     folder.mkdir()

@@ -125,15 +125,6 @@ def review_folder(tmp_path: Path) -> Path:
     return root
 
 
-@pytest.fixture
-def batch(qtbot: QtBot) -> BatchCheckWindow:
-    window = BatchCheckWindow()
-    qtbot.addWidget(window)
-    window.show()
-    qtbot.waitExposed(window)
-    return window
-
-
 # --- import preview ------------------------------------------------------------------------------
 
 
